@@ -1,0 +1,214 @@
+use super::{parse_now, read_existing, read_input, CliError, CliResult};
+use attrmap::eval::{Context, Outcome, TakenSet};
+use attrmap::{CompileError, Diagnostic, Expression, RuntimeError};
+use serde_json::json;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// The expression, as typed in the Entra mapping editor
+    expr: String,
+    /// JSON object with the source user's attributes (`-` for standard input)
+    #[arg(long, short)]
+    input: Option<String>,
+    /// Fix the clock for Now(), as RFC 3339 (2024-05-01T09:30:00Z)
+    #[arg(long)]
+    now: Option<String>,
+    /// File with one already-taken value per line, for SelectUniqueValue
+    #[arg(long)]
+    existing: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Print each call's inputs and output (values under Redact print as [Redact])
+    #[arg(long)]
+    trace: bool,
+    /// Evaluate with the reference AST walker instead of the bytecode VM
+    #[arg(long, value_enum, default_value_t = Engine::Vm)]
+    engine: Engine,
+    /// Seed for Guid() and RandomString(), for reproducible output
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+#[derive(clap::Args)]
+pub struct DisasmArgs {
+    /// The expression to compile
+    expr: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Engine {
+    Vm,
+    Ast,
+}
+
+pub fn run(a: EvalArgs) -> CliResult {
+    let input: serde_json::Value = match &a.input {
+        None => json!({}),
+        Some(path) => {
+            let bytes = read_input(path)?;
+            let v: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|e| input_error(a.format, path, &e.to_string()))?;
+            if !v.is_object() {
+                return Err(input_error(
+                    a.format,
+                    path,
+                    "the input must be a JSON object of attribute names to values",
+                ));
+            }
+            v
+        }
+    };
+    let expr = match attrmap::compile(&a.expr) {
+        Ok(e) => e,
+        Err(e) => return Ok(report_compile_error(&a.expr, &e, a.format)),
+    };
+    if a.format == Format::Text {
+        for w in expr.warnings() {
+            eprintln!("{:?}", w.report("expression", &a.expr));
+        }
+    }
+    let taken = match &a.existing {
+        Some(p) => read_existing(p)?,
+        None => TakenSet::default(),
+    };
+    let mut ctx = Context::new().with_oracle(&taken);
+    if let Some(now) = &a.now {
+        ctx = ctx.with_now(parse_now(now)?);
+    }
+    if let Some(seed) = a.seed {
+        ctx = ctx.with_seed(seed);
+    }
+    let result = if a.trace {
+        let (result, trace) = expr.trace(&input, &mut ctx);
+        match a.format {
+            Format::Text => eprint!("{}", trace.render()),
+            Format::Json => {
+                // The trace goes to stderr so stdout stays one JSON object.
+                eprintln!("{}", serde_json::to_string(&trace)?);
+            }
+        }
+        result
+    } else {
+        match a.engine {
+            Engine::Vm => expr.evaluate(&input, &mut ctx),
+            Engine::Ast => expr.evaluate_ast(&input, &mut ctx),
+        }
+    };
+    let redacted = ctx.redacted;
+    for w in &ctx.warnings {
+        if a.format == Format::Text {
+            eprintln!(
+                "{:?}",
+                w.to_diagnostic()
+                    .with_severity_warning()
+                    .report("expression", &a.expr)
+            );
+        }
+    }
+    Ok(print_outcome(&expr, result, a.format, redacted))
+}
+
+trait WarnExt {
+    fn with_severity_warning(self) -> Self;
+}
+impl WarnExt for Diagnostic {
+    fn with_severity_warning(mut self) -> Self {
+        self.severity = attrmap::Severity::Warning;
+        self
+    }
+}
+
+fn input_error(format: Format, path: &str, msg: &str) -> CliError {
+    if format == Format::Json {
+        println!(
+            "{}",
+            json!({"error": {"code": "attrmap::input::invalid-json", "message": format!("{path}: {msg}"), "phase": "input"}})
+        );
+    }
+    CliError(format!("{path}: invalid input: {msg}"))
+}
+
+fn report_compile_error(source: &str, e: &CompileError, format: Format) -> ExitCode {
+    match format {
+        Format::Json => {
+            let d = e.first_error();
+            println!(
+                "{}",
+                json!({"error": {"code": d.code, "message": d.message, "help": d.help, "phase": "compile", "span": [d.span.start, d.span.end]}})
+            );
+        }
+        Format::Text => {
+            for d in &e.diagnostics {
+                eprintln!("{:?}", d.report("expression", source));
+            }
+        }
+    }
+    ExitCode::from(1)
+}
+
+fn print_outcome(
+    expr: &Expression,
+    result: Result<Outcome<'_>, RuntimeError>,
+    format: Format,
+    redacted: bool,
+) -> ExitCode {
+    let _ = redacted;
+    match (result, format) {
+        (Ok(Outcome::Value(v)), Format::Json) => {
+            println!("{}", json!({"value": v.to_json()}));
+            ExitCode::SUCCESS
+        }
+        (Ok(Outcome::Value(v)), Format::Text) => {
+            println!("{}", v.to_json());
+            ExitCode::SUCCESS
+        }
+        (Ok(Outcome::Ignore), Format::Json) => {
+            println!("{}", json!({"flow": "ignore"}));
+            ExitCode::SUCCESS
+        }
+        (Ok(Outcome::Ignore), Format::Text) => {
+            eprintln!("not flowed: the attribute is dropped from the flow");
+            ExitCode::SUCCESS
+        }
+        (Ok(Outcome::IgnoreObject), Format::Json) => {
+            println!("{}", json!({"flow": "ignore-object"}));
+            ExitCode::SUCCESS
+        }
+        (Ok(Outcome::IgnoreObject), Format::Text) => {
+            eprintln!("object skipped: IgnoreObjectFlow was evaluated");
+            ExitCode::SUCCESS
+        }
+        (Err(e), Format::Json) => {
+            println!(
+                "{}",
+                json!({"error": {"code": e.code, "message": e.message, "help": e.help, "phase": "runtime", "span": [e.span.start, e.span.end]}})
+            );
+            ExitCode::from(1)
+        }
+        (Err(e), Format::Text) => {
+            eprintln!(
+                "{:?}",
+                e.to_diagnostic().report("expression", expr.source())
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+pub fn disasm(a: DisasmArgs) -> CliResult {
+    match attrmap::compile(&a.expr) {
+        Ok(e) => {
+            print!("{}", e.disassemble());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Ok(report_compile_error(&a.expr, &e, Format::Text)),
+    }
+}

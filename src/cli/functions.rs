@@ -1,0 +1,52 @@
+use super::CliResult;
+use attrmap::catalogue::{Provenance, CATALOGUE, KEYWORDS};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct FunctionsArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(a: FunctionsArgs) -> CliResult {
+    match a.format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = CATALOGUE
+                .iter()
+                .map(|f| {
+                    let mut v = serde_json::to_value(f).unwrap_or_default();
+                    v["signature"] = f.signature().into();
+                    v
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list)?);
+        }
+        Format::Text => {
+            let width = CATALOGUE
+                .iter()
+                .map(|f| f.signature().len())
+                .max()
+                .unwrap_or(0);
+            for f in CATALOGUE {
+                let mark = if f.provenance == Provenance::Undocumented {
+                    "  (undocumented)"
+                } else {
+                    ""
+                };
+                println!("{:width$}  {}{mark}", f.signature(), f.summary);
+            }
+            println!();
+            for k in KEYWORDS {
+                println!("{:width$}  {}", k.name, k.summary);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

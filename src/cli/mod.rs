@@ -1,0 +1,105 @@
+//! Command-line interface. Each subcommand lives in its own module.
+
+mod conformance;
+mod eval;
+mod functions;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "attrmap",
+    version,
+    about = "Evaluate, map and lint Microsoft Entra ID attribute-mapping expressions, offline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate an expression against one JSON source object
+    Eval(eval::EvalArgs),
+    /// Print the bytecode an expression compiles to
+    Disasm(eval::DisasmArgs),
+    /// Run conformance vector files; prints failures and `N passed, N failed`
+    Conformance(conformance::ConformanceArgs),
+    /// List the function catalogue
+    Functions(functions::FunctionsArgs),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Eval(a) => eval::run(a),
+        Command::Disasm(a) => eval::disasm(a),
+        Command::Conformance(a) => conformance::run(a),
+        Command::Functions(a) => functions::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Errors that are about the invocation or I/O, not the expression (exit 2).
+pub type CliResult = Result<ExitCode, CliError>;
+
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<E: std::error::Error> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// Reads a file, or standard input for `-`, naming the file on failure.
+pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| CliError(format!("cannot read standard input: {e}")))?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).map_err(|e| CliError(format!("cannot read {path}: {e}")))
+    }
+}
+
+/// Parses an RFC 3339 instant for `--now`.
+pub fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            CliError(format!(
+                "--now {s:?} is not an RFC 3339 date-time ({e}); example: 2024-05-01T09:30:00Z"
+            ))
+        })
+}
+
+/// Reads `--existing FILE`: one taken value per line; blank lines are ignored.
+pub fn read_existing(path: &str) -> Result<attrmap::eval::TakenSet, CliError> {
+    let bytes = read_input(path)?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| CliError(format!("{path} is not valid UTF-8")))?;
+    Ok(attrmap::eval::TakenSet(
+        text.lines()
+            .map(str::trim_end)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+    ))
+}

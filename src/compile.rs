@@ -1,0 +1,578 @@
+//! Compiler: checked AST → compact bytecode [`Program`].
+//!
+//! Attribute names are resolved to slots, constants live in a pool, pure
+//! constant sub-expressions are folded, conditionals become jumps so only the
+//! taken branch runs, and a Switch whose keys are all constants becomes one
+//! hash lookup.
+
+use crate::catalogue::{FnId, KeywordId, Purity};
+use crate::eval::{coalesce_accepts, compare, switch_key_matches, Context, Interrupt};
+use crate::functions::{self, Args};
+use crate::syntax::{Call, CompareOp, Expr, ExprKind, Span};
+use crate::value::Value;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Push constant i.
+    Const(u32),
+    /// Push attribute slot i (null when absent).
+    Attr(u32),
+    /// Push attribute slot i, failing when null or empty (inside an IIF condition).
+    AttrStrict(u32),
+    /// Pop `argc` arguments, call `f`, push the result. `site` indexes the
+    /// call-site table (which arguments were written).
+    Call {
+        f: FnId,
+        argc: u16,
+        site: u32,
+    },
+    /// Pop rhs and lhs, push the comparison.
+    Compare(CompareOp),
+    Jump(u32),
+    /// Pop a condition; jump when it is false.
+    JumpIfFalse(u32),
+    /// Pop a boolean; jump when it is true.
+    JumpIfTrue(u32),
+    /// Coalesce: when the top is accepted, jump keeping it; otherwise pop it.
+    JumpIfAccepted(u32),
+    /// SelectUniqueValue: when the top is a free candidate, jump keeping it;
+    /// otherwise pop it.
+    JumpIfUnique(u32),
+    /// Pop a key and compare it with the Switch source below it; push the result.
+    KeyEquals,
+    /// Pop the Switch source and jump to the target its text selects.
+    SwitchTable(u32),
+    Pop,
+    /// SelectUniqueValue ran out of candidates.
+    Escrow(u32),
+    /// Drop the attribute from the flow.
+    IgnoreFlow,
+    /// Skip the whole object.
+    IgnoreObject,
+}
+
+/// FxHash: keys are short, trusted constants from the program, so a fast
+/// non-cryptographic hash is the right trade.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+}
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+
+#[derive(Debug, Clone)]
+pub struct SwitchTable {
+    pub targets: HashMap<Box<str>, u32, FxBuild>,
+    pub default: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CallSite {
+    pub present: u64,
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub(crate) ops: Vec<Op>,
+    /// The source span of each op, for runtime errors.
+    pub(crate) spans: Vec<Span>,
+    pub(crate) consts: Vec<Value<'static>>,
+    pub(crate) attrs: Vec<Box<str>>,
+    pub(crate) tables: Vec<SwitchTable>,
+    pub(crate) sites: Vec<CallSite>,
+    pub(crate) max_stack: usize,
+}
+
+impl Program {
+    /// Attribute names the program reads, in slot order.
+    pub fn attributes(&self) -> impl Iterator<Item = &str> {
+        self.attrs.iter().map(|a| a.as_ref())
+    }
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+    pub fn max_stack(&self) -> usize {
+        self.max_stack
+    }
+
+    /// Human-readable listing, one instruction per line.
+    pub fn disassemble(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "; {} instructions, {} constants, {} attribute slots, max stack {}",
+            self.ops.len(),
+            self.consts.len(),
+            self.attrs.len(),
+            self.max_stack
+        );
+        for (i, a) in self.attrs.iter().enumerate() {
+            let _ = writeln!(out, "; slot {i}: [{a}]");
+        }
+        for (pc, op) in self.ops.iter().enumerate() {
+            let text = match *op {
+                Op::Const(i) => format!(
+                    "const     {}",
+                    crate::eval::trace::render_value(&self.consts[i as usize])
+                ),
+                Op::Attr(i) => format!("attr      [{}]", self.attrs[i as usize]),
+                Op::AttrStrict(i) => format!(
+                    "attr!     [{}]   ; fails when null or empty (IIF condition)",
+                    self.attrs[i as usize]
+                ),
+                Op::Call { f, argc, .. } => format!("call      {} /{argc}", f.spec().name),
+                Op::Compare(c) => format!("compare   {}", c.symbol()),
+                Op::Jump(t) => format!("jump      @{t}"),
+                Op::JumpIfFalse(t) => format!("jump.f    @{t}"),
+                Op::JumpIfTrue(t) => format!("jump.t    @{t}"),
+                Op::JumpIfAccepted(t) => format!("coalesce  @{t}"),
+                Op::JumpIfUnique(t) => format!("unique    @{t}"),
+                Op::KeyEquals => "key.eq".to_string(),
+                Op::SwitchTable(t) => {
+                    let table = &self.tables[t as usize];
+                    let mut entries: Vec<(&str, u32)> = table
+                        .targets
+                        .iter()
+                        .map(|(k, v)| (k.as_ref(), *v))
+                        .collect();
+                    entries.sort_by_key(|e| e.1);
+                    let list: Vec<String> =
+                        entries.iter().map(|(k, v)| format!("{k:?}→@{v}")).collect();
+                    format!(
+                        "switch    {{{}}} default @{}",
+                        list.join(", "),
+                        table.default
+                    )
+                }
+                Op::Pop => "pop".to_string(),
+                Op::Escrow(n) => format!("escrow    ; all {n} candidates taken"),
+                Op::IgnoreFlow => "ignore.attribute".to_string(),
+                Op::IgnoreObject => "ignore.object".to_string(),
+            };
+            let _ = writeln!(out, "{pc:4}  {text}");
+        }
+        out
+    }
+}
+
+/// Compiles a checked expression. Call [`crate::check::check`] first: an
+/// unresolved function name compiles to a runtime error.
+pub fn compile(expr: &Expr) -> Program {
+    let mut c = Compiler {
+        p: Program {
+            ops: Vec::new(),
+            spans: Vec::new(),
+            consts: Vec::new(),
+            attrs: Vec::new(),
+            tables: Vec::new(),
+            sites: Vec::new(),
+            max_stack: 0,
+        },
+        depth: 0,
+        const_index: HashMap::new(),
+    };
+    c.expr(expr, false);
+    c.p
+}
+
+struct Compiler {
+    p: Program,
+    depth: usize,
+    const_index: HashMap<ConstKey, u32>,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+enum ConstKey {
+    Str(String),
+    Int(i64),
+}
+
+impl Compiler {
+    fn emit(&mut self, op: Op, span: Span) -> usize {
+        match op {
+            Op::Const(_) | Op::Attr(_) | Op::AttrStrict(_) => self.push(1),
+            Op::Call { argc, .. } => {
+                self.pop(argc as usize);
+                self.push(1)
+            }
+            Op::Compare(_) => self.pop(1),
+            Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Pop | Op::SwitchTable(_) => self.pop(1),
+            Op::KeyEquals => {}
+            Op::JumpIfAccepted(_) | Op::JumpIfUnique(_) => {}
+            _ => {}
+        }
+        self.p.ops.push(op);
+        self.p.spans.push(span);
+        self.p.ops.len() - 1
+    }
+    fn push(&mut self, n: usize) {
+        self.depth += n;
+        self.p.max_stack = self.p.max_stack.max(self.depth);
+    }
+    fn pop(&mut self, n: usize) {
+        self.depth = self.depth.saturating_sub(n);
+    }
+    fn here(&self) -> u32 {
+        self.p.ops.len() as u32
+    }
+    fn patch(&mut self, at: usize, target: u32) {
+        self.p.ops[at] = match self.p.ops[at] {
+            Op::Jump(_) => Op::Jump(target),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
+            Op::JumpIfAccepted(_) => Op::JumpIfAccepted(target),
+            Op::JumpIfUnique(_) => Op::JumpIfUnique(target),
+            other => other,
+        };
+    }
+
+    fn constant(&mut self, v: Value<'static>, span: Span) {
+        let key = match &v {
+            Value::Str(s) => Some(ConstKey::Str(s.to_string())),
+            Value::Int(n) => Some(ConstKey::Int(*n)),
+            _ => None,
+        };
+        let idx = match key.as_ref().and_then(|k| self.const_index.get(k)) {
+            Some(&i) => i,
+            None => {
+                let i = self.p.consts.len() as u32;
+                self.p.consts.push(v);
+                if let Some(k) = key {
+                    self.const_index.insert(k, i);
+                }
+                i
+            }
+        };
+        self.emit(Op::Const(idx), span);
+    }
+
+    fn slot(&mut self, name: &str) -> u32 {
+        match self.p.attrs.iter().position(|a| a.as_ref() == name) {
+            Some(i) => i as u32,
+            None => {
+                self.p.attrs.push(name.into());
+                (self.p.attrs.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Emits code that leaves the expression's value on the stack.
+    fn expr(&mut self, e: &Expr, strict: bool) {
+        if !strict {
+            if let Some(v) = fold(e) {
+                self.constant(v, e.span);
+                return;
+            }
+        }
+        match &e.kind {
+            ExprKind::Attribute(name) => {
+                let s = self.slot(name);
+                self.emit(
+                    if strict {
+                        Op::AttrStrict(s)
+                    } else {
+                        Op::Attr(s)
+                    },
+                    e.span,
+                );
+            }
+            ExprKind::Str(s) => self.constant(Value::Str(Cow::Owned(s.clone())), e.span),
+            ExprKind::Number(n) => self.constant(Value::Int(*n), e.span),
+            ExprKind::Keyword(k) => match crate::catalogue::lookup_keyword(k).map(|k| k.id) {
+                Some(KeywordId::IgnoreAttributeFlow) => {
+                    self.emit(Op::IgnoreFlow, e.span);
+                    self.push(1);
+                }
+                Some(KeywordId::IgnoreObjectFlow) => {
+                    self.emit(Op::IgnoreObject, e.span);
+                    self.push(1);
+                }
+                Some(KeywordId::VbBinaryCompare) => {
+                    self.constant(Value::str("vbBinaryCompare"), e.span)
+                }
+                Some(KeywordId::VbTextCompare) => {
+                    self.constant(Value::str("vbTextCompare"), e.span)
+                }
+                None => {
+                    // The checker rejects unknown keywords; keep the program well formed anyway.
+                    self.constant(Value::Null, e.span);
+                }
+            },
+            ExprKind::Compare { op, lhs, rhs, .. } => {
+                self.expr(lhs, strict);
+                self.expr(rhs, strict);
+                self.emit(Op::Compare(*op), e.span);
+            }
+            ExprKind::Call(call) => self.call(call, e.span, strict),
+        }
+    }
+
+    fn arg(&mut self, call: &Call, i: usize, strict: bool) {
+        match call.args.get(i).and_then(|a| a.expr.as_ref()) {
+            Some(x) => self.expr(x, strict),
+            None => self.constant(
+                Value::Null,
+                call.args.get(i).map_or(Span::default(), |a| a.span),
+            ),
+        }
+    }
+
+    fn call(&mut self, call: &Call, span: Span, strict: bool) {
+        let Some(id) = call
+            .id
+            .or_else(|| crate::catalogue::lookup(&call.name).map(|s| s.id))
+        else {
+            // Unresolved: evaluate to null. The checker reports it as an error.
+            self.constant(Value::Null, span);
+            return;
+        };
+        let n = call.args.len();
+        match id {
+            FnId::IIF => {
+                if let Some(cond) = call
+                    .args
+                    .first()
+                    .and_then(|a| a.expr.as_ref())
+                    .and_then(fold)
+                {
+                    return self.arg(call, if cond.truthy() { 1 } else { 2 }, strict);
+                }
+                self.arg(call, 0, true);
+                let jf = self.emit(Op::JumpIfFalse(0), span);
+                self.arg(call, 1, strict);
+                let j = self.emit(Op::Jump(0), span);
+                self.pop(1);
+                let else_at = self.here();
+                self.patch(jf, else_at);
+                self.arg(call, 2, strict);
+                let end = self.here();
+                self.patch(j, end);
+            }
+            FnId::Switch => self.switch(call, span, strict),
+            FnId::Coalesce => {
+                if n == 0 {
+                    self.constant(Value::Null, span);
+                    return;
+                }
+                let mut exits = Vec::new();
+                for i in 0..n {
+                    self.arg(call, i, strict);
+                    if i + 1 < n {
+                        exits.push(self.emit(Op::JumpIfAccepted(0), span));
+                        self.pop(1);
+                    }
+                }
+                let end = self.here();
+                for x in exits {
+                    self.patch(x, end);
+                }
+            }
+            FnId::SelectUniqueValue => {
+                let mut exits = Vec::new();
+                for i in 0..n {
+                    self.arg(call, i, strict);
+                    exits.push(self.emit(Op::JumpIfUnique(0), span));
+                    self.pop(1);
+                }
+                self.emit(Op::Escrow(n as u32), span);
+                self.push(1);
+                let end = self.here();
+                for x in exits {
+                    self.patch(x, end);
+                }
+            }
+            _ => {
+                let mut present = 0u64;
+                for i in 0..n {
+                    if call.args[i].expr.is_some() && i < 64 {
+                        present |= 1 << i;
+                    }
+                    self.arg(call, i, strict);
+                }
+                let site = self.p.sites.len() as u32;
+                self.p.sites.push(CallSite { present });
+                self.emit(
+                    Op::Call {
+                        f: id,
+                        argc: n as u16,
+                        site,
+                    },
+                    span,
+                );
+            }
+        }
+    }
+
+    fn switch(&mut self, call: &Call, span: Span, strict: bool) {
+        let n = call.args.len();
+        let pairs: Vec<(usize, usize)> = (2..n.saturating_sub(1))
+            .step_by(2)
+            .map(|k| (k, k + 1))
+            .collect();
+        let const_keys: Option<Vec<String>> = pairs
+            .iter()
+            .map(|&(k, _)| match call.args[k].expr.as_ref() {
+                None => Some(String::new()),
+                Some(x) => fold(x).map(|v| v.to_text().into_owned()),
+            })
+            .collect();
+        // A constant source picks its branch now.
+        if let (Some(src), Some(keys)) = (
+            call.args
+                .first()
+                .and_then(|a| a.expr.as_ref())
+                .and_then(fold),
+            const_keys.as_ref(),
+        ) {
+            let chosen = keys
+                .iter()
+                .position(|k| switch_key_matches(&src, &Value::str(k)));
+            return self.arg(call, chosen.map_or(1, |i| pairs[i].1), strict);
+        }
+        self.arg(call, 0, strict);
+        let mut exits = Vec::new();
+        match const_keys {
+            Some(keys) => {
+                let table_index = self.p.tables.len() as u32;
+                self.p.tables.push(SwitchTable {
+                    targets: HashMap::default(),
+                    default: 0,
+                });
+                self.emit(Op::SwitchTable(table_index), span);
+                let base_depth = self.depth;
+                // Default branch first, then each value.
+                let default_at = self.here();
+                self.arg(call, 1, strict);
+                exits.push(self.emit(Op::Jump(0), span));
+                let mut targets: HashMap<Box<str>, u32, FxBuild> = HashMap::default();
+                for (key, &(_, v)) in keys.into_iter().zip(pairs.iter()) {
+                    self.depth = base_depth;
+                    let at = self.here();
+                    self.arg(call, v, strict);
+                    exits.push(self.emit(Op::Jump(0), span));
+                    // Later duplicates are unreachable: the first key wins.
+                    targets.entry(key.into_boxed_str()).or_insert(at);
+                }
+                self.p.tables[table_index as usize] = SwitchTable {
+                    targets,
+                    default: default_at,
+                };
+            }
+            None => {
+                let mut hits = Vec::new();
+                for &(k, _) in &pairs {
+                    self.arg(call, k, strict);
+                    self.emit(Op::KeyEquals, span);
+                    hits.push(self.emit(Op::JumpIfTrue(0), span));
+                }
+                self.emit(Op::Pop, span);
+                self.arg(call, 1, strict);
+                exits.push(self.emit(Op::Jump(0), span));
+                for (&(_, v), hit) in pairs.iter().zip(hits) {
+                    self.depth -= 1;
+                    self.push(1); // the source is still on the stack here
+                    let at = self.here();
+                    self.patch(hit, at);
+                    self.emit(Op::Pop, span);
+                    self.arg(call, v, strict);
+                    exits.push(self.emit(Op::Jump(0), span));
+                }
+            }
+        }
+        let end = self.here();
+        for x in exits {
+            self.patch(x, end);
+        }
+    }
+}
+
+/// Folds a constant sub-expression, if it is one and it evaluates without error.
+pub(crate) fn fold(e: &Expr) -> Option<Value<'static>> {
+    match &e.kind {
+        ExprKind::Str(s) => Some(Value::Str(Cow::Owned(s.clone()))),
+        ExprKind::Number(n) => Some(Value::Int(*n)),
+        ExprKind::Attribute(_) | ExprKind::Keyword(_) => None,
+        ExprKind::Compare { op, lhs, rhs, .. } => {
+            let (l, r) = (fold(lhs)?, fold(rhs)?);
+            Some(Value::Bool(compare(*op, &l, &r)))
+        }
+        ExprKind::Call(call) => {
+            let spec = call.id?.spec();
+            if spec.purity != Purity::Pure {
+                return None;
+            }
+            let args: Option<Vec<Value<'static>>> = call
+                .args
+                .iter()
+                .map(|a| a.expr.as_ref().map_or(Some(Value::Null), fold))
+                .collect();
+            let mut args = args?;
+            match spec.id {
+                FnId::IIF => {
+                    let i = if args.first()?.truthy() { 1 } else { 2 };
+                    Some(std::mem::take(args.get_mut(i)?))
+                }
+                FnId::Switch => {
+                    let src = args.first()?.clone();
+                    let mut i = 2;
+                    while i + 1 < args.len() {
+                        if switch_key_matches(&src, &args[i]) {
+                            return Some(std::mem::take(&mut args[i + 1]));
+                        }
+                        i += 2;
+                    }
+                    Some(std::mem::take(args.get_mut(1)?))
+                }
+                FnId::Coalesce => {
+                    let last = args.last().cloned().unwrap_or(Value::Null);
+                    Some(args.into_iter().find(coalesce_accepts).unwrap_or(last))
+                }
+                FnId::SelectUniqueValue => None,
+                id => {
+                    let mut present = 0u64;
+                    for (i, a) in call.args.iter().enumerate().take(64) {
+                        if a.expr.is_some() {
+                            present |= 1 << i;
+                        }
+                    }
+                    let mut ctx = Context::new();
+                    match functions::call(
+                        id,
+                        Args {
+                            values: &mut args,
+                            present,
+                            span: e.span,
+                        },
+                        &mut ctx,
+                    ) {
+                        Ok(v) => Some(v.into_owned()),
+                        Err(Interrupt::Error(_))
+                        | Err(Interrupt::Ignore)
+                        | Err(Interrupt::IgnoreObject) => None,
+                    }
+                }
+            }
+        }
+    }
+}

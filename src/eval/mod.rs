@@ -1,0 +1,345 @@
+//! Evaluation: the context both evaluators share (clock, random source,
+//! uniqueness oracle, limits), outcomes, runtime errors, and the semantics
+//! that the AST evaluator and the VM must agree on (comparison, Switch keys,
+//! Coalesce, SelectUniqueValue).
+
+pub mod record;
+pub mod trace;
+pub mod tree;
+
+use crate::syntax::{CompareOp, Span};
+use crate::value::Value;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use std::collections::HashSet;
+
+pub use record::Record;
+
+/// What an expression did for one record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome<'a> {
+    /// The attribute flows with this value (which may be null).
+    Value(Value<'a>),
+    /// The attribute is dropped from the flow (IgnoreFlowIfNullOrEmpty, IgnoreAttributeFlow).
+    Ignore,
+    /// The whole object is skipped (IgnoreObjectFlow).
+    IgnoreObject,
+}
+
+impl Outcome<'_> {
+    pub fn into_owned(self) -> Outcome<'static> {
+        match self {
+            Outcome::Value(v) => Outcome::Value(v.into_owned()),
+            Outcome::Ignore => Outcome::Ignore,
+            Outcome::IgnoreObject => Outcome::IgnoreObject,
+        }
+    }
+}
+
+/// An evaluation failure, with the span of the call that failed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuntimeError {
+    pub code: &'static str,
+    pub message: String,
+    pub span: Span,
+    pub help: Option<String>,
+}
+
+impl RuntimeError {
+    pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        RuntimeError {
+            code,
+            message: message.into(),
+            span,
+            help: None,
+        }
+    }
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn to_diagnostic(&self) -> crate::diagnostic::Diagnostic {
+        let d = crate::diagnostic::Diagnostic::error(self.code, self.span, self.message.clone());
+        match &self.help {
+            Some(h) => d.with_help(h.clone()),
+            None => d,
+        }
+    }
+}
+
+impl std::fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for RuntimeError {}
+
+/// Why evaluation stopped early: a flow decision or an error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Interrupt {
+    Ignore,
+    IgnoreObject,
+    Error(RuntimeError),
+}
+
+impl From<RuntimeError> for Interrupt {
+    fn from(e: RuntimeError) -> Self {
+        Interrupt::Error(e)
+    }
+}
+
+pub type EvalResult<'a> = Result<Outcome<'a>, RuntimeError>;
+
+pub(crate) fn finish(r: Result<Value<'_>, Interrupt>) -> EvalResult<'_> {
+    match r {
+        Ok(v) => Ok(Outcome::Value(v)),
+        Err(Interrupt::Ignore) => Ok(Outcome::Ignore),
+        Err(Interrupt::IgnoreObject) => Ok(Outcome::IgnoreObject),
+        Err(Interrupt::Error(e)) => Err(e),
+    }
+}
+
+/// Answers whether a candidate value is already taken in the target, for
+/// SelectUniqueValue. Embedders connect this to their directory.
+pub trait UniquenessOracle {
+    fn is_taken(&self, candidate: &str) -> bool;
+}
+
+/// Nothing is taken.
+pub struct NoneTaken;
+impl UniquenessOracle for NoneTaken {
+    fn is_taken(&self, _: &str) -> bool {
+        false
+    }
+}
+
+/// A fixed set of taken values (the CLI's `--existing FILE`).
+#[derive(Debug, Default, Clone)]
+pub struct TakenSet(pub HashSet<String>);
+impl UniquenessOracle for TakenSet {
+    fn is_taken(&self, candidate: &str) -> bool {
+        self.0.contains(candidate)
+    }
+}
+impl<T: UniquenessOracle + ?Sized> UniquenessOracle for &T {
+    fn is_taken(&self, candidate: &str) -> bool {
+        (**self).is_taken(candidate)
+    }
+}
+
+/// Bounds on one evaluation, so no expression or input can run away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuntimeLimits {
+    /// Instructions (VM) or nodes (AST evaluator) per evaluation.
+    pub max_steps: u64,
+    /// Longest string any function may produce, in bytes.
+    pub max_output_bytes: usize,
+    /// Most elements a multi-valued value may have.
+    pub max_list_len: usize,
+}
+
+impl Default for RuntimeLimits {
+    fn default() -> Self {
+        RuntimeLimits {
+            max_steps: 1_000_000,
+            max_output_bytes: 1 << 20,
+            max_list_len: 100_000,
+        }
+    }
+}
+
+/// Everything an evaluation may read besides the record.
+pub struct Context<'e> {
+    now: Option<DateTime<Utc>>,
+    rng: Option<&'e mut dyn RngCore>,
+    owned_rng: Option<rand::rngs::StdRng>,
+    oracle: &'e dyn UniquenessOracle,
+    pub limits: RuntimeLimits,
+    /// Set when a Redact call ran: logs and traces must not show the value.
+    pub redacted: bool,
+    /// Non-fatal findings (for example SingleAppRoleAssignment with several roles).
+    pub warnings: Vec<RuntimeError>,
+}
+
+impl Default for Context<'_> {
+    fn default() -> Self {
+        Context::new()
+    }
+}
+
+impl<'e> Context<'e> {
+    pub fn new() -> Self {
+        Context {
+            now: None,
+            rng: None,
+            owned_rng: None,
+            oracle: &NoneTaken,
+            limits: RuntimeLimits::default(),
+            redacted: false,
+            warnings: Vec::new(),
+        }
+    }
+    /// Fixes the clock that Now() reads.
+    pub fn with_now(mut self, now: DateTime<Utc>) -> Self {
+        self.now = Some(now);
+        self
+    }
+    pub fn with_rng(mut self, rng: &'e mut dyn RngCore) -> Self {
+        self.rng = Some(rng);
+        self
+    }
+    /// A deterministic random source, for tests and reproducible runs.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        use rand::SeedableRng;
+        self.owned_rng = Some(rand::rngs::StdRng::seed_from_u64(seed));
+        self
+    }
+    pub fn with_oracle(mut self, oracle: &'e dyn UniquenessOracle) -> Self {
+        self.oracle = oracle;
+        self
+    }
+    pub fn with_limits(mut self, limits: RuntimeLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Clears per-evaluation state so the context can be reused for the next record.
+    pub fn reset(&mut self) {
+        self.redacted = false;
+        self.warnings.clear();
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(system_now)
+    }
+    pub fn fixed_now(&self) -> Option<DateTime<Utc>> {
+        self.now
+    }
+
+    pub fn rng(&mut self) -> &mut dyn RngCore {
+        if let Some(r) = self.rng.as_deref_mut() {
+            return r;
+        }
+        self.owned_rng.get_or_insert_with(|| {
+            use rand::SeedableRng;
+            rand::rngs::StdRng::from_entropy()
+        })
+    }
+
+    pub fn is_taken(&self, candidate: &str) -> bool {
+        self.oracle.is_taken(candidate)
+    }
+}
+
+fn system_now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+// ---------------------------------------------------------------------------
+// Semantics shared by both evaluators.
+
+/// Entra compares loosely: two values that both read as integers compare as
+/// numbers (`[StatusRehire]=1` with "1"), two DateTimes compare as instants,
+/// and everything else compares as case-sensitive strings.
+pub fn compare(op: CompareOp, lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
+    use std::cmp::Ordering;
+    let ord: Ordering = match (lhs, rhs) {
+        (Value::DateTime(a), Value::DateTime(b)) => a.cmp(b),
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+        _ => match (numeric(lhs), numeric(rhs)) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            _ => {
+                let (a, b) = (lhs.to_text(), rhs.to_text());
+                if matches!(op, CompareOp::Eq | CompareOp::Ne) {
+                    // Booleans are compared by meaning: "true" = True.
+                    if let (Value::Bool(x), Value::Str(s)) | (Value::Str(s), Value::Bool(x)) =
+                        (lhs, rhs)
+                    {
+                        let eq = s
+                            .trim()
+                            .eq_ignore_ascii_case(if *x { "true" } else { "false" });
+                        return (op == CompareOp::Eq) == eq;
+                    }
+                }
+                a.as_ref().cmp(b.as_ref())
+            }
+        },
+    };
+    match op {
+        CompareOp::Eq => ord == Ordering::Equal,
+        CompareOp::Ne => ord != Ordering::Equal,
+        CompareOp::Lt => ord == Ordering::Less,
+        CompareOp::Le => ord != Ordering::Greater,
+        CompareOp::Gt => ord == Ordering::Greater,
+        CompareOp::Ge => ord != Ordering::Less,
+    }
+}
+
+fn numeric(v: &Value<'_>) -> Option<i64> {
+    match v {
+        Value::Int(n) => Some(*n),
+        Value::Str(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                None
+            } else {
+                t.parse::<i64>().ok()
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Switch compares the source's text with each key, case-sensitively; a null
+/// source reads as "" and so matches the key "".
+pub fn switch_key_matches(source: &Value<'_>, key: &Value<'_>) -> bool {
+    source.to_text() == key.to_text()
+}
+
+/// Coalesce takes the first argument that is not null. An empty multi-valued
+/// attribute counts as null; the empty string does not (it is a value).
+pub fn coalesce_accepts(v: &Value<'_>) -> bool {
+    match v {
+        Value::Null => false,
+        Value::List(l) => !l.is_empty(),
+        _ => true,
+    }
+}
+
+pub const CODE_ESCROWED: &str = "attrmap::eval::escrowed";
+pub const CODE_IIF_NULL: &str = "attrmap::eval::iif-null-condition";
+pub const CODE_BUDGET: &str = "attrmap::eval::step-budget";
+pub const CODE_UNKNOWN_KEYWORD: &str = "attrmap::eval::unknown-keyword";
+
+/// SelectUniqueValue accepts a candidate that has a value and is not taken.
+pub fn unique_candidate(ctx: &Context<'_>, v: &Value<'_>) -> bool {
+    !v.is_null_or_empty() && !ctx.is_taken(&v.to_text())
+}
+
+pub fn escrowed(span: Span, candidates: usize) -> RuntimeError {
+    RuntimeError::new(
+        CODE_ESCROWED,
+        span,
+        format!("SelectUniqueValue: all {candidates} candidate values are already taken; Entra escrows this object"),
+    )
+    .with_help("add another rule that generates a different value, for example one that appends a number")
+}
+
+/// The documented Entra quirk: an IIF condition that reads a null or empty
+/// attribute fails instead of evaluating to false.
+pub fn iif_null_condition(span: Span, attribute: &str, value: &Value<'_>) -> RuntimeError {
+    let what = if value.is_null() { "null" } else { "empty" };
+    RuntimeError::new(
+        CODE_IIF_NULL,
+        span,
+        format!("IIF condition reads [{attribute}], which is {what}: Entra fails the condition check"),
+    )
+    .with_help(format!(
+        "handle the missing value with Switch, as Entra recommends: Switch([{attribute}], [{attribute}], \"\", \"Other\")"
+    ))
+}
+
+pub fn budget_exceeded(span: Span, limit: u64) -> RuntimeError {
+    RuntimeError::new(CODE_BUDGET, span, format!("evaluation exceeded the step budget of {limit}"))
+        .with_help("the expression or its input is too large; raise RuntimeLimits::max_steps if this is expected")
+}

@@ -1,0 +1,141 @@
+//! attrmap: an offline implementation of the Microsoft Entra ID
+//! attribute-mapping expression language.
+//!
+//! ```
+//! use attrmap::{compile, eval::{Context, Outcome}, value::Value};
+//! let expr = compile(r#"Switch([department], "reader", "Legal", "editor")"#).unwrap();
+//! let user = serde_json::json!({"department": "Legal"});
+//! let out = expr.evaluate(&user, &mut Context::new()).unwrap();
+//! assert_eq!(out, Outcome::Value(Value::str("editor")));
+//! ```
+
+pub mod catalogue;
+pub mod check;
+pub mod compile;
+pub mod conformance;
+pub mod diagnostic;
+pub mod eval;
+pub mod functions;
+pub mod syntax;
+pub mod value;
+mod vm;
+
+pub use compile::Program;
+pub use diagnostic::{Diagnostic, Severity};
+pub use eval::{Context, Outcome, Record, RuntimeError};
+pub use syntax::Limits;
+
+use syntax::Expr;
+
+/// A parsed, checked and compiled expression.
+#[derive(Debug, Clone)]
+pub struct Expression {
+    source: String,
+    ast: Expr,
+    program: Program,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Compilation failed: at least one diagnostic is an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    /// Every finding, errors and warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CompileError {
+    /// The first error, which is what a single-line report shows.
+    pub fn first_error(&self) -> &Diagnostic {
+        self.diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .unwrap_or(&self.diagnostics[0])
+    }
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.first_error();
+        write!(
+            f,
+            "{} at {}..{}: {}",
+            d.code, d.span.start, d.span.end, d.message
+        )
+    }
+}
+impl std::error::Error for CompileError {}
+
+/// Parses, checks and compiles with the default limits.
+pub fn compile(source: &str) -> Result<Expression, CompileError> {
+    compile_with(source, &Limits::default())
+}
+
+/// Parses and checks without compiling: every diagnostic, for linters and editors.
+pub fn analyze(source: &str, limits: &Limits) -> (Option<Expr>, Vec<Diagnostic>) {
+    match syntax::parse(source, limits) {
+        Err(d) => (None, vec![d]),
+        Ok(mut ast) => {
+            let diags = check::check(&mut ast);
+            (Some(ast), diags)
+        }
+    }
+}
+
+pub fn compile_with(source: &str, limits: &Limits) -> Result<Expression, CompileError> {
+    let (ast, diagnostics) = analyze(source, limits);
+    match ast {
+        Some(ast) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            let program = compile::compile(&ast);
+            Ok(Expression {
+                source: source.to_string(),
+                ast,
+                program,
+                warnings: diagnostics,
+            })
+        }
+        _ => Err(CompileError { diagnostics }),
+    }
+}
+
+impl Expression {
+    /// Evaluates on the bytecode VM.
+    pub fn evaluate<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        ctx: &mut Context<'_>,
+    ) -> eval::EvalResult<'a> {
+        self.program.run(record, ctx)
+    }
+    /// Evaluates with the reference AST walker.
+    pub fn evaluate_ast<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        ctx: &mut Context<'_>,
+    ) -> eval::EvalResult<'a> {
+        eval::tree::evaluate(&self.ast, record, ctx)
+    }
+    /// Evaluates and records each call's inputs and output.
+    pub fn trace<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        ctx: &mut Context<'_>,
+    ) -> (eval::EvalResult<'a>, eval::trace::Trace) {
+        eval::tree::evaluate_traced(&self.ast, &self.source, record, ctx)
+    }
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    pub fn ast(&self) -> &Expr {
+        &self.ast
+    }
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+    /// Warnings found while checking (for example a non-canonical function spelling).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+    pub fn disassemble(&self) -> String {
+        self.program.disassemble()
+    }
+}

@@ -1,0 +1,150 @@
+//! The bytecode interpreter.
+
+use crate::compile::{Op, Program};
+use crate::eval::{
+    budget_exceeded, coalesce_accepts, compare, escrowed, finish, iif_null_condition,
+    switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Record,
+};
+use crate::functions::{self, Args};
+use crate::value::Value;
+use smallvec::SmallVec;
+use std::borrow::Cow;
+
+/// Values of the stack live inline up to this depth: typical expressions
+/// never touch the heap for their stack.
+const INLINE_STACK: usize = 16;
+
+impl Program {
+    /// Evaluates the program against one record.
+    pub fn run<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        ctx: &mut Context<'_>,
+    ) -> EvalResult<'a> {
+        finish(self.exec(record, ctx))
+    }
+
+    fn exec<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        ctx: &mut Context<'_>,
+    ) -> Result<Value<'a>, Interrupt> {
+        let mut stack: SmallVec<[Value<'a>; INLINE_STACK]> = SmallVec::new();
+        let ops = &self.ops[..];
+        let mut pc = 0usize;
+        let mut steps = 0u64;
+        let max_steps = ctx.limits.max_steps;
+        while pc < ops.len() {
+            steps += 1;
+            if steps > max_steps {
+                return Err(budget_exceeded(self.spans[pc], max_steps).into());
+            }
+            match ops[pc] {
+                Op::Const(i) => stack.push(borrow_const(&self.consts[i as usize])),
+                Op::Attr(i) => stack.push(
+                    record
+                        .attribute(&self.attrs[i as usize])
+                        .unwrap_or(Value::Null),
+                ),
+                Op::AttrStrict(i) => {
+                    let name = &self.attrs[i as usize];
+                    let v = record.attribute(name).unwrap_or(Value::Null);
+                    if v.is_null_or_empty() {
+                        return Err(iif_null_condition(self.spans[pc], name, &v).into());
+                    }
+                    stack.push(v);
+                }
+                Op::Call { f, argc, site } => {
+                    let base = stack.len() - argc as usize;
+                    if f == crate::catalogue::FnId::Redact {
+                        ctx.redacted = true;
+                    }
+                    let present = self.sites[site as usize].present;
+                    let v = functions::call(
+                        f,
+                        Args {
+                            values: &mut stack[base..],
+                            present,
+                            span: self.spans[pc],
+                        },
+                        ctx,
+                    )?;
+                    stack.truncate(base);
+                    stack.push(v);
+                }
+                Op::Compare(op) => {
+                    let rhs = pop(&mut stack);
+                    let lhs = pop(&mut stack);
+                    stack.push(Value::Bool(compare(op, &lhs, &rhs)));
+                }
+                Op::Jump(t) => {
+                    pc = t as usize;
+                    continue;
+                }
+                Op::JumpIfFalse(t) => {
+                    if !pop(&mut stack).truthy() {
+                        pc = t as usize;
+                        continue;
+                    }
+                }
+                Op::JumpIfTrue(t) => {
+                    if matches!(pop(&mut stack), Value::Bool(true)) {
+                        pc = t as usize;
+                        continue;
+                    }
+                }
+                Op::JumpIfAccepted(t) => {
+                    if stack.last().is_some_and(coalesce_accepts) {
+                        pc = t as usize;
+                        continue;
+                    }
+                    stack.pop();
+                }
+                Op::JumpIfUnique(t) => {
+                    if stack.last().is_some_and(|v| unique_candidate(ctx, v)) {
+                        pc = t as usize;
+                        continue;
+                    }
+                    stack.pop();
+                }
+                Op::KeyEquals => {
+                    let key = pop(&mut stack);
+                    let eq = stack
+                        .last()
+                        .is_some_and(|src| switch_key_matches(src, &key));
+                    stack.push(Value::Bool(eq));
+                }
+                Op::SwitchTable(t) => {
+                    let table = &self.tables[t as usize];
+                    let src = pop(&mut stack);
+                    let text = src.to_text();
+                    pc = *table.targets.get(text.as_ref()).unwrap_or(&table.default) as usize;
+                    continue;
+                }
+                Op::Pop => {
+                    stack.pop();
+                }
+                Op::Escrow(n) => return Err(escrowed(self.spans[pc], n as usize).into()),
+                Op::IgnoreFlow => return Err(Interrupt::Ignore),
+                Op::IgnoreObject => return Err(Interrupt::IgnoreObject),
+            }
+            pc += 1;
+        }
+        Ok(stack.pop().unwrap_or(Value::Null))
+    }
+}
+
+fn pop<'a>(stack: &mut SmallVec<[Value<'a>; INLINE_STACK]>) -> Value<'a> {
+    stack.pop().unwrap_or(Value::Null)
+}
+
+/// A constant from the pool, borrowed rather than copied.
+fn borrow_const<'p>(v: &'p Value<'static>) -> Value<'p> {
+    match v {
+        Value::Str(s) => Value::Str(Cow::Borrowed(s.as_ref())),
+        Value::Int(n) => Value::Int(*n),
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Null => Value::Null,
+        other => other.clone(),
+    }
+}
