@@ -243,6 +243,9 @@ fn check_literals(
                 )
                 .with_help("write a number such as 3 (or \"3\"), or an expression that yields one"),
             ),
+            // A keyword in another case already has its own warning and evaluates canonically.
+            (ParamKind::Enum(allowed), ExprKind::Keyword(s))
+                if allowed.iter().any(|a| a.eq_ignore_ascii_case(s)) => {}
             (ParamKind::Enum(allowed), ExprKind::Str(s))
             | (ParamKind::Enum(allowed), ExprKind::Keyword(s))
                 if !allowed.contains(&s.as_str()) =>

@@ -1,0 +1,217 @@
+//! The `attrmap eval` contract other tools rely on.
+
+use serde_json::{json, Value};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn attrmap(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("attrmap runs");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json_out(args: &[&str], stdin: Option<&[u8]>) -> (i32, Value) {
+    let (code, stdout, stderr) = attrmap(args, stdin);
+    let v: Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {stdout:?} / {stderr}"));
+    (code, v)
+}
+
+#[test]
+fn value_as_json() {
+    let user = br#"{"department": "Legal"}"#;
+    let (code, v) = json_out(
+        &[
+            "eval",
+            r#"Switch([department], "r", "Legal", "e")"#,
+            "--input",
+            "-",
+            "--format",
+            "json",
+        ],
+        Some(user),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(v, json!({"value": "e"}));
+}
+
+#[test]
+fn text_mode_prints_json_values() {
+    let (code, stdout, _) = attrmap(&["eval", r#"Join(",", "a", "b")"#], None);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.trim(), "\"a,b\"");
+    let (_, stdout, _) = attrmap(&["eval", r#"IsNull([x])"#], None);
+    assert_eq!(stdout.trim(), "true");
+}
+
+#[test]
+fn flow_outcomes() {
+    let (code, v) = json_out(
+        &[
+            "eval",
+            r#"IIF([x]="1", [d], IgnoreAttributeFlow)"#,
+            "--input",
+            "-",
+            "--format",
+            "json",
+        ],
+        Some(br#"{"x":"0"}"#),
+    );
+    assert_eq!((code, v), (0, json!({"flow": "ignore"})));
+    let (code, v) = json_out(
+        &[
+            "eval",
+            r#"IIF([x]="1", [d], IgnoreObjectFlow)"#,
+            "--input",
+            "-",
+            "--format",
+            "json",
+        ],
+        Some(br#"{"x":"0"}"#),
+    );
+    assert_eq!((code, v), (0, json!({"flow": "ignore-object"})));
+}
+
+#[test]
+fn compile_errors_carry_code_phase_and_span() {
+    let (code, v) = json_out(&["eval", r#"Join(",", [a]"#, "--format", "json"], None);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "attrmap::parse::unclosed-call");
+    assert_eq!(v["error"]["phase"], "compile");
+    assert_eq!(v["error"]["span"], json!([0, 5]));
+    let (code, v) = json_out(&["eval", r#"Jion(",", [a])"#, "--format", "json"], None);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "attrmap::check::unknown-function");
+}
+
+#[test]
+fn text_mode_renders_a_report_on_stderr() {
+    let (code, stdout, stderr) = attrmap(&["eval", r#"Jion(",", [a])"#], None);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("attrmap::check::unknown-function"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `Join`?"), "{stderr}");
+}
+
+#[test]
+fn runtime_errors_have_runtime_phase() {
+    let existing =
+        std::env::temp_dir().join(format!("attrmap-existing-{}.txt", std::process::id()));
+    std::fs::write(&existing, "a@x\nb@x\n").unwrap();
+    let (code, v) = json_out(
+        &[
+            "eval",
+            r#"SelectUniqueValue(Join("@", [a], "x"), Join("@", [b], "x"))"#,
+            "--input",
+            "-",
+            "--existing",
+            existing.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        Some(br#"{"a":"a","b":"b"}"#),
+    );
+    std::fs::remove_file(&existing).ok();
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "attrmap::eval::escrowed");
+    assert_eq!(v["error"]["phase"], "runtime");
+    assert_eq!(v["error"]["span"][0], 0);
+}
+
+#[test]
+fn invalid_utf8_input_is_an_error_not_a_crash() {
+    let (code, _, stderr) = attrmap(
+        &["eval", "[a]", "--input", "-"],
+        Some(b"{\"a\": \"\xff\xfe\"}"),
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("invalid input"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn deeply_nested_input_json_is_an_error_not_a_crash() {
+    let deep = format!("{{\"a\": {}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let (code, _, stderr) = attrmap(&["eval", "[a]", "--input", "-"], Some(deep.as_bytes()));
+    assert_eq!(code, 2);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn non_object_input_is_rejected() {
+    let (code, _, stderr) = attrmap(&["eval", "[a]", "--input", "-"], Some(b"[1,2]"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("must be a JSON object"), "{stderr}");
+}
+
+#[test]
+fn hostile_expressions_do_not_crash_the_cli() {
+    // One command-line argument is limited to 128 KiB, so nest 20 000 deep.
+    let deep = format!("{}[a]{}", "Not(".repeat(20_000), ")".repeat(20_000));
+    let (code, _, stderr) = attrmap(&["eval", &deep], None);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("too-long") || stderr.contains("too-deep"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn disasm_lists_instructions() {
+    let (code, stdout, _) = attrmap(
+        &[
+            "disasm",
+            r#"Switch([department], "r", "Legal", "e", "IT", "a")"#,
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(stdout.contains("attr      [department]"), "{stdout}");
+    assert!(stdout.contains("switch"), "{stdout}");
+}
+
+#[test]
+fn functions_lists_the_catalogue() {
+    let (code, stdout, _) = attrmap(&["functions"], None);
+    assert_eq!(code, 0);
+    for f in attrmap::catalogue::CATALOGUE {
+        assert!(stdout.contains(&f.signature()), "{} missing", f.name);
+    }
+}
+
+#[test]
+fn now_is_injectable() {
+    let (code, v) = json_out(
+        &[
+            "eval",
+            "CStr([x])",
+            "--now",
+            "2021-08-25T17:41:18Z",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(v, json!({"value": null}));
+    let (code, _, stderr) = attrmap(&["eval", "[x]", "--now", "yesterday"], None);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("RFC 3339"));
+}
