@@ -12,7 +12,10 @@ fn step_budget_stops_evaluation_in_both_engines() {
     let src = format!("Join(\",\", {})", vec!["[a]"; 200].join(", "));
     let e = attrmap::compile(&src).unwrap();
     let user = json!({"a": "x"});
-    let limits = RuntimeLimits { max_steps: 50, ..RuntimeLimits::default() };
+    let limits = RuntimeLimits {
+        max_steps: 50,
+        ..RuntimeLimits::default()
+    };
     let vm = e.evaluate(&user, &mut limited(limits)).unwrap_err();
     let ast = e.evaluate_ast(&user, &mut limited(limits)).unwrap_err();
     assert_eq!(vm.code, "attrmap::eval::step-budget");
@@ -26,7 +29,10 @@ fn output_size_is_bounded() {
     let e = attrmap::compile("Join(\",\", [list], [list], [list])").unwrap();
     let big: Vec<String> = (0..2_000).map(|i| format!("value-{i:05}")).collect();
     let user = json!({ "list": big });
-    let limits = RuntimeLimits { max_output_bytes: 10_000, ..RuntimeLimits::default() };
+    let limits = RuntimeLimits {
+        max_output_bytes: 10_000,
+        ..RuntimeLimits::default()
+    };
     let err = e.evaluate(&user, &mut limited(limits)).unwrap_err();
     assert_eq!(err.code, "attrmap::eval::output-too-large");
     assert_eq!(err.span.start, 0);
@@ -37,7 +43,10 @@ fn output_size_is_bounded() {
 #[test]
 fn a_failing_record_does_not_poison_the_context() {
     let e = attrmap::compile("Join(\",\", [list])").unwrap();
-    let limits = RuntimeLimits { max_output_bytes: 8, ..RuntimeLimits::default() };
+    let limits = RuntimeLimits {
+        max_output_bytes: 8,
+        ..RuntimeLimits::default()
+    };
     let mut ctx = limited(limits);
     let big = json!({"list": ["aaaa", "bbbb", "cccc"]});
     let small = json!({"list": ["a", "b"]});
