@@ -16,6 +16,8 @@ pub mod conformance;
 pub mod diagnostic;
 pub mod eval;
 pub mod functions;
+#[doc(hidden)]
+pub mod fuzz_harness;
 pub mod syntax;
 pub mod value;
 mod vm;

@@ -42,7 +42,7 @@ impl Trace {
         for n in self.nodes.iter().filter(|n| n.shown) {
             let indent = "  ".repeat(n.depth);
             let _ = write!(out, "{indent}{}", n.label);
-            if !n.inputs.is_empty() && !n.label.starts_with('[') {
+            if !n.inputs.is_empty() {
                 let _ = write!(out, "  ← ({})", n.inputs.join(", "));
             }
             let _ = writeln!(out, "  = {}", n.output);

@@ -245,7 +245,6 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
         let Some(trace) = self.trace.as_deref_mut() else {
             return;
         };
-        let _ = e;
         self.open.pop();
         // The direct children of this node are the traced nodes one level deeper.
         let depth = trace.nodes[mark].depth;
@@ -253,6 +252,8 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
             .filter(|&i| trace.nodes[i].depth == depth + 1)
             .collect();
         let tainted = trace.nodes[mark].tainted || children.iter().any(|&c| trace.nodes[c].tainted);
+        // An attribute's only "input" is its own name.
+        let is_attribute = matches!(e.kind, ExprKind::Attribute(_));
         let inputs: Vec<String> = children
             .iter()
             .map(|&c| {
@@ -262,6 +263,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                     trace.nodes[c].output.clone()
                 }
             })
+            .filter(|_| !is_attribute)
             .collect();
         let output = match result {
             _ if tainted => REDACTED.to_string(),

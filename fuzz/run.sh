@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the fuzz targets with libFuzzer via cargo-fuzz on the stable toolchain.
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
+# cargo-fuzz wants nightly for its sanitizer flags; RUSTC_BOOTSTRAP=1 lets the
+# stable compiler accept them. Crashes are copied to fuzz/regressions/<target>/
+# so `cargo test --test fuzz_corpus` replays them on stable from then on.
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=${1:-600}
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -v '^attrmap-fuzz$')
+fi
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+export RUSTC_BOOTSTRAP=1
+for t in "${targets[@]}"; do
+  mkdir -p "corpus/$t" "artifacts/$t"
+  [ -d "seeds/$t" ] && cp -n seeds/"$t"/* "corpus/$t/" 2>/dev/null || true
+  echo "== $t for ${secs}s"
+  status=0
+  cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+    -artifact_prefix="artifacts/$t/" -print_final_stats=1 2>&1 | tee "artifacts/$t.log" | grep -E "^(#[0-9]+.*DONE|stat::|==|SUMMARY|Done)" || status=$?
+  for a in artifacts/"$t"/crash-* artifacts/"$t"/timeout-* artifacts/"$t"/oom-*; do
+    [ -e "$a" ] && cp "$a" "regressions/$t/" && echo "saved $a to regressions/$t/"
+  done
+done
