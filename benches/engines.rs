@@ -13,7 +13,7 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use attrmap::eval::{Context, EvalResult, Outcome};
+use attrmap::eval::{Context, EvalResult, FlatRecord, Outcome};
 use attrmap::Expression;
 use chrono::{DateTime, Utc};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
@@ -44,6 +44,8 @@ fn text(r: EvalResult<'_>) -> String {
 struct Workload {
     name: &'static str,
     users: Vec<serde_json::Value>,
+    /// The same users decoded into attrmap's lookup-optimised record.
+    flat: Vec<FlatRecord>,
     expr: Expression,
     /// The reference answers (AST evaluator).
     expected: Vec<String>,
@@ -73,9 +75,21 @@ impl Workload {
             let got = text(expr.evaluate(u, &mut ctx()));
             assert_eq!(&got, want, "{name}: VM and AST evaluator disagree on {u}");
         }
+        let flat: Vec<FlatRecord> = users
+            .iter()
+            .map(|u| serde_json::from_value(u.clone()).expect("object"))
+            .collect();
+        for (f, want) in flat.iter().zip(&expected) {
+            assert_eq!(
+                &text(expr.evaluate(f, &mut ctx())),
+                want,
+                "{name}: FlatRecord"
+            );
+        }
         Some(Workload {
             name,
             users,
+            flat,
             expr,
             expected,
         })
@@ -102,6 +116,12 @@ impl Workload {
                         .evaluate(black_box(&self.users[i]), &mut c)
                         .is_ok(),
                 )
+            })
+        });
+        g.bench_function("attrmap_vm_flat", |b| {
+            b.iter(|| {
+                i = (i + 1) % USERS;
+                black_box(self.expr.evaluate(black_box(&self.flat[i]), &mut c).is_ok())
             })
         });
         g.bench_function("attrmap_ast", |b| {

@@ -94,6 +94,14 @@ fn fx_bytes(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
+/// A 32-bit hash of a short string with the top bit set, so 0 can mark an
+/// empty slot. Length seeds it, so "a" and "a\0" differ.
+#[inline]
+pub(crate) fn str_hash(key: &str) -> u32 {
+    let h = fx_bytes(key.len() as u64, key.as_bytes());
+    ((h >> 32) as u32) | 0x8000_0000
+}
+
 /// Packs up to 7 bytes into a word with plain loads: copying them into a
 /// buffer first would stall on store-to-load forwarding in the hot path.
 #[inline]
@@ -134,9 +142,7 @@ struct KeySlot {
 impl KeyTable {
     #[inline]
     fn hash(key: &str) -> u32 {
-        // Length seeds the hash so "a" and "a\0" differ; top bit marks "occupied".
-        let h = fx_bytes(key.len() as u64, key.as_bytes());
-        ((h >> 32) as u32) | 0x8000_0000
+        str_hash(key)
     }
 
     /// Builds the table; when a key repeats, the first value wins (as in Switch).
