@@ -173,6 +173,7 @@ pub fn user(r: &mut Rng, n: usize) -> Value {
     let mut m = Map::new();
     m.insert("objectId".into(), json!(r.uuid()));
     m.insert("accountEnabled".into(), json!(r.chance(92)));
+    m.insert("IsSoftDeleted".into(), json!(r.chance(3)));
     m.insert("givenName".into(), json!(given));
     m.insert("surname".into(), json!(surname));
     m.insert("displayName".into(), json!(format!("{given} {surname}")));
@@ -263,6 +264,86 @@ pub const W3_HR_DATE: &str = r#"Switch([Active], , "1", IIF(DateDiff("d", Now(),
 
 /// Workload 4: phone number cleanup with a regex.
 pub const W4_REGEX: &str = r#"Replace([mobile], , "[()\\s-]+", , "", , )"#;
+
+/// Workload 5: the DiliTrust CLM mapping from its provisioning guide, as
+/// (SCIM target, expression): userName, active, name, externalId, roleId.
+pub fn w5_dilitrust_mapping() -> Vec<(&'static str, String)> {
+    vec![
+        ("externalId", "[objectId]".into()),
+        ("userName", "[mail]".into()),
+        (
+            "active",
+            r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#.into(),
+        ),
+        ("name.givenName", "[givenName]".into()),
+        ("name.familyName", "[surname]".into()),
+        (
+            "urn:ietf:params:scim:schemas:core:2.0:User:roleId",
+            w1_role_derivation(),
+        ),
+    ]
+}
+
+/// Writes the SCIM 2.0 User for workload 5's six values (in
+/// [`w5_dilitrust_mapping`] order; `None` did not flow) as one JSON line.
+/// `active` becomes a JSON boolean and the core-schema URN prefix a top-level
+/// attribute, as RFC 7643 wants.
+pub fn write_scim_user(out: &mut String, v: [Option<&str>; 6]) {
+    out.push_str(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]"#);
+    let field = |out: &mut String, name: &str, value: Option<&str>| {
+        if let Some(s) = value {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str("\":");
+            json_string(out, s);
+        }
+    };
+    field(out, "externalId", v[0]);
+    field(out, "userName", v[1]);
+    if let Some(a) = v[2] {
+        out.push_str(if a.eq_ignore_ascii_case("true") {
+            ",\"active\":true"
+        } else {
+            ",\"active\":false"
+        });
+    }
+    if v[3].is_some() || v[4].is_some() {
+        out.push_str(",\"name\":{");
+        let mut first = true;
+        for (name, value) in [("givenName", v[3]), ("familyName", v[4])] {
+            if let Some(s) = value {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                out.push('"');
+                out.push_str(name);
+                out.push_str("\":");
+                json_string(out, s);
+            }
+        }
+        out.push('}');
+    }
+    field(out, "roleId", v[5]);
+    out.push('}');
+}
+
+/// Appends `s` as a JSON string literal.
+pub fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
 
 /// Workload 6: a real-world sized (about 2 KB) expression: a nested
 /// Switch/IIF role and licence derivation of the kind admins build by hand.
