@@ -608,6 +608,17 @@ fn w6(c: &mut Criterion) {
             b.iter(|| black_box(attrmap::compile(black_box(src)).is_ok()))
         });
     }
+    // Where the 2 KB compile goes: parsing (pest) alone, and code
+    // generation alone from a checked AST.
+    let limits = attrmap::Limits::default();
+    g.bench_function("attrmap_2kb_parse_only", |b| {
+        b.iter(|| black_box(attrmap::syntax::parse(black_box(&big), &limits).is_ok()))
+    });
+    let mut ast = attrmap::syntax::parse(&big, &limits).expect("parses");
+    let _ = attrmap::check::check(&mut ast);
+    g.bench_function("attrmap_2kb_codegen_only", |b| {
+        b.iter(|| black_box(attrmap::compile::compile(black_box(&ast)).len()))
+    });
     // The competitors compile workload 1's logic, for scale.
     let cel_src = role_chain(|c, a, b| format!("{c} ? {a} : ({b})"));
     let env = cel::Env::stdlib();

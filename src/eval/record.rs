@@ -44,9 +44,13 @@ impl Record for serde_json::Map<String, serde_json::Value> {
         // pointer, in the B-tree node) follows a key's heap pointer only
         // when the lengths agree. A B-tree search dereferences every key it
         // passes, one cache miss each on a cold record.
-        let exact = self
-            .iter()
-            .find(|(k, _)| k.len() == name.len() && k.as_str() == name);
+        // Past a few dozen attributes the logarithmic search wins again.
+        let exact = if self.len() <= 64 {
+            self.iter()
+                .find(|(k, _)| k.len() == name.len() && k.as_str() == name)
+        } else {
+            self.get_key_value(name)
+        };
         let v = match exact {
             Some((_, v)) => v,
             None => self.get(find_key(self.keys().map(String::as_str), name)?)?,
