@@ -28,6 +28,7 @@
   let userLabels = [];
   let userAttributes = [];
   let program = null; // am.Program of the current expression
+  let programAttributes = []; // the attributes it reads
   let compiled = null; // { ok, diagnostics }
   let results = null; // { results, inputErrors }
   let selectedUser = 0;
@@ -131,6 +132,7 @@
   // ------------------------------------------------------------ highlighting
   function renderHighlight() {
     const src = el.expr.value;
+    if (el.expr.dataset.autosizedFor !== src) { el.expr.dataset.autosizedFor = src; autosize(); }
     const n = src.length;
     const tokens = tokenize(src);
     const partner = pairBrackets(tokens);
@@ -178,6 +180,12 @@
     html += "\n";
     el.highlight.innerHTML = html;
     syncScroll();
+  }
+
+  // The editor grows with its content up to a dozen lines.
+  function autosize() {
+    el.expr.style.height = "auto";
+    el.expr.style.height = Math.min(Math.max(el.expr.scrollHeight + 2, 64), 290) + "px";
   }
 
   function syncScroll() {
@@ -265,6 +273,7 @@
     if (program) { program.free(); program = null; }
     const c = am.compile(el.expr.value);
     program = c.program || null;
+    programAttributes = program ? program.attributes : [];
     compiled = { ok: c.ok, diagnostics: c.diagnostics };
   }
 
@@ -329,7 +338,35 @@
     }
   }
 
+  // The attributes the expression read, next to the result they caused.
+  function inputsHtml(inputs) {
+    const names = programAttributes;
+    if (!names.length) return `<span class="null">none</span>`;
+    const shown = names.slice(0, 3).map((n) => {
+      const has = inputs && Object.prototype.hasOwnProperty.call(inputs, n);
+      const v = has ? JSON.stringify(inputs[n]) : "absent";
+      return `<span class="in-name">${escapeHtml(n)}</span> ${has ? escapeHtml(v.length > 48 ? v.slice(0, 47) + "…" : v) : `<span class="null">absent</span>`}`;
+    });
+    return shown.join("<br>") + (names.length > 3 ? `<br><span class="null">+${names.length - 3} more</span>` : "");
+  }
+
+  function rowHtml(r, i) {
+    const cell = resultCell(r);
+    const type = r.status === "value" ? r.type : r.status === "error" ? "error" : "";
+    return `<tr data-index="${i}" data-status="${r.status}" tabindex="0"${i === selectedUser ? ' class="selected" aria-selected="true"' : ""}>` +
+      `<td class="num">${i + 1}</td><td class="user">${escapeHtml(userLabels[i] || "")}</td>` +
+      `<td class="inputs">${inputsHtml(r.inputs)}</td>` +
+      `<td class="result ${cell.cls}" data-text="${r.status === "value" ? escapeHtml(r.text) : ""}">${cell.html}</td>` +
+      `<td class="type muted">${type}</td></tr>`;
+  }
+
+  // The first screenful is rendered at once; the remaining rows follow in
+  // the next frames, so a keystroke never waits for a thousand-row layout.
+  const FIRST_ROWS = 60;
+  const CHUNK_ROWS = 400;
+  let pendingRows = 0;
   function renderResults() {
+    clearTimeout(pendingRows);
     const rows = results ? results.results : [];
     if (!program || !users || !users.length) {
       el.resultsBody.innerHTML = "";
@@ -337,22 +374,34 @@
       el.resultsEmpty.textContent = !users || !users.length
         ? "No users loaded: pick a sample set or paste users on the left."
         : (el.expr.value.trim() ? "Fix the expression to see results." : "Type an expression to see one result per user.");
+      document.body.dataset.rowsRendered = "0";
       return;
     }
     el.resultsEmpty.hidden = true;
+    const total = Math.min(rows.length, MAX_ROWS);
+    const started = performance.now();
+    let done = Math.min(total, FIRST_ROWS);
     let html = "";
-    const shown = Math.min(rows.length, MAX_ROWS);
-    for (let i = 0; i < shown; i++) {
-      const r = rows[i];
-      const cell = resultCell(r);
-      const type = r.status === "value" ? r.type : r.status === "error" ? "error" : "";
-      html += `<tr data-index="${i}" data-status="${r.status}" tabindex="0"${i === selectedUser ? ' class="selected" aria-selected="true"' : ""}>` +
-        `<td class="num">${i + 1}</td><td class="user">${escapeHtml(userLabels[i] || "")}</td>` +
-        `<td class="result ${cell.cls}" data-text="${r.status === "value" ? escapeHtml(r.text) : ""}">${cell.html}</td>` +
-        `<td class="type muted">${type}</td></tr>`;
-    }
-    if (rows.length > shown) html += `<tr class="more"><td colspan="4" class="muted">… ${rows.length - shown} more users evaluated; the table shows the first ${shown}.</td></tr>`;
+    for (let i = 0; i < done; i++) html += rowHtml(rows[i], i);
     el.resultsBody.innerHTML = html;
+    const finish = () => {
+      if (rows.length > total) {
+        el.resultsBody.insertAdjacentHTML("beforeend", `<tr class="more"><td colspan="5" class="muted">… ${rows.length - total} more users evaluated; the table shows the first ${total}.</td></tr>`);
+      }
+      document.body.dataset.rowsRendered = String(total);
+      document.body.dataset.allRowsMs = (performance.now() - started).toFixed(3);
+    };
+    if (done >= total) { finish(); return; }
+    document.body.dataset.rowsRendered = String(done);
+    const more = () => {
+      const end = Math.min(total, done + CHUNK_ROWS);
+      let chunk = "";
+      for (let i = done; i < end; i++) chunk += rowHtml(rows[i], i);
+      el.resultsBody.insertAdjacentHTML("beforeend", chunk);
+      done = end;
+      if (done < total) { document.body.dataset.rowsRendered = String(done); pendingRows = setTimeout(more, 0); } else finish();
+    };
+    pendingRows = setTimeout(more, 0);
   }
 
   function selectUser(i, focusRow) {

@@ -528,7 +528,22 @@ impl Program {
         } else {
             self.expr.evaluate(user, ctx)
         };
-        outcome_json(&self.expr, result, ctx)
+        let mut out = outcome_json(&self.expr, result, ctx);
+        out["inputs"] = self.inputs(user);
+        out
+    }
+
+    /// The attributes the expression reads, as this user has them (absent
+    /// ones are left out), so a result can be read next to its cause.
+    fn inputs(&self, user: &Json) -> Json {
+        use crate::eval::Record;
+        Json::Object(
+            self.expr
+                .program()
+                .attributes()
+                .filter_map(|name| Some((name.to_string(), user.attribute(name)?.to_json())))
+                .collect(),
+        )
     }
 
     fn run_users(&self, users: &Users, options: &Options) -> Json {
@@ -572,6 +587,11 @@ impl Program {
     #[wasm_bindgen(getter)]
     pub fn source(&self) -> String {
         self.expr.source().to_string()
+    }
+    /// The source attributes the expression reads, in first-use order.
+    #[wasm_bindgen(getter)]
+    pub fn attributes(&self) -> Vec<String> {
+        self.expr.program().attributes().map(String::from).collect()
     }
     /// Warnings the checker found (the program still runs).
     #[wasm_bindgen(getter)]
@@ -813,6 +833,12 @@ mod tests {
         assert_eq!(out["results"][0]["value"], json!("editor"));
         assert_eq!(out["results"][1]["value"], json!("reader"));
         assert_eq!(out["results"][0]["status"], json!("value"));
+        assert_eq!(out["results"][0]["inputs"], json!({"department": "Legal"}));
+        assert_eq!(
+            out["results"][2]["inputs"],
+            json!({}),
+            "absent attributes are left out"
+        );
 
         let big = Program {
             expr: crate::compile("[n]").unwrap(),
