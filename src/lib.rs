@@ -21,6 +21,8 @@ pub mod fuzz_harness;
 pub mod syntax;
 pub mod value;
 mod vm;
+#[cfg(feature = "wasm")]
+pub mod wasm;
 
 pub use compile::Program;
 pub use diagnostic::{Diagnostic, Severity};
