@@ -142,6 +142,10 @@ impl FlatRecord {
             }
             other => FlatValue::Json(other),
         };
+        self.insert_value(key, value);
+    }
+
+    fn insert_value(&mut self, key: &str, value: FlatValue) {
         if let Some(i) = self.exact(key) {
             self.entries[i].value = value;
             return;
@@ -239,13 +243,69 @@ impl<'de> serde::Deserialize<'de> for FlatRecord {
             ) -> Result<FlatRecord, A::Error> {
                 let mut r = FlatRecord::new();
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    let value: serde_json::Value = map.next_value()?;
-                    r.insert(&key, value);
+                    // Strings go straight into the buffer, never through a
+                    // serde_json::Value and its own allocation.
+                    let start = r.text.len();
+                    match map.next_value_seed(FlatValueSeed(&mut r.text))? {
+                        None => {
+                            let len = r.text.len() - start;
+                            r.insert_value(&key, FlatValue::Str(start as u32, len as u32));
+                        }
+                        Some(v) => r.insert_value(&key, FlatValue::Json(v)),
+                    }
                 }
                 Ok(r)
             }
         }
         d.deserialize_map(Visit)
+    }
+}
+
+/// Deserializes one attribute value: a string is appended to the record's
+/// buffer (`None`), anything else becomes a `serde_json::Value`.
+struct FlatValueSeed<'t>(&'t mut String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for FlatValueSeed<'_> {
+    type Value = Option<serde_json::Value>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FlatValueSeed<'_> {
+    type Value = Option<serde_json::Value>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        self.0.push_str(v);
+        Ok(None)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(serde_json::Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(v.into()))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Some(serde_json::Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Some(serde_json::Value::Null))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        use serde::Deserialize;
+        serde_json::Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(Some)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        use serde::Deserialize;
+        serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
     }
 }
 
@@ -292,9 +352,10 @@ mod tests {
         let json = json!({
             "Department": "A", "department": "B", "DEPT": "x", "dePT": "y",
             "n": 132539615990000000i64, "f": 1.5, "nul": null, "list": ["p", "q"],
-            "Größe": "L"
+            "Größe": "L", "esc": "a\"b\\c\u{e9}", "obj": {"value": "v", "n": [1, {"x": null}]},
+            "big": 18446744073709551615u64, "t": true
         });
-        let flat: FlatRecord = serde_json::from_value(json.clone()).unwrap();
+        let flat: FlatRecord = serde_json::from_str(&json.to_string()).unwrap();
         let flat2 = FlatRecord::from_map(json.as_object().unwrap());
         for name in [
             "department",
