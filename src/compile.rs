@@ -377,7 +377,8 @@ pub fn compile(expr: &Expr) -> Program {
             max_stack: 0,
         },
         depth: 0,
-        const_index: HashMap::new(),
+        str_consts: HashMap::default(),
+        int_consts: HashMap::default(),
     };
     c.expr(expr, false);
     c.p
@@ -386,13 +387,10 @@ pub fn compile(expr: &Expr) -> Program {
 struct Compiler {
     p: Program,
     depth: usize,
-    const_index: HashMap<ConstKey, u32>,
-}
-
-#[derive(Hash, PartialEq, Eq)]
-enum ConstKey {
-    Str(String),
-    Int(i64),
+    /// Pool indices of string and integer constants, so equal constants
+    /// share one entry. Looked up by borrowed text: no allocation on a hit.
+    str_consts: HashMap<Box<str>, u32, FxBuild>,
+    int_consts: HashMap<i64, u32, FxBuild>,
 }
 
 impl Compiler {
@@ -443,22 +441,34 @@ impl Compiler {
 
     /// The pool index of a constant, shared with equal constants.
     fn const_index(&mut self, v: Value<'static>) -> u32 {
-        let key = match &v {
-            Value::Str(s) => Some(ConstKey::Str(s.to_string())),
-            Value::Int(n) => Some(ConstKey::Int(*n)),
+        let next = self.p.consts.len() as u32;
+        let known = match &v {
+            Value::Str(s) => match self.str_consts.get(s.as_ref()) {
+                Some(&i) => Some(i),
+                None => {
+                    self.str_consts.insert(s.as_ref().into(), next);
+                    None
+                }
+            },
+            Value::Int(n) => {
+                Some(*self.int_consts.entry(*n).or_insert(next)).filter(|&i| i != next)
+            }
             _ => None,
         };
-        match key.as_ref().and_then(|k| self.const_index.get(k)) {
+        known.unwrap_or_else(|| {
+            self.p.consts.push(v);
+            next
+        })
+    }
+
+    /// A string literal: borrowed lookup first, so a repeated literal costs
+    /// no allocation.
+    fn str_constant(&mut self, s: &str, span: Span) {
+        let idx = match self.str_consts.get(s) {
             Some(&i) => i,
-            None => {
-                let i = self.p.consts.len() as u32;
-                self.p.consts.push(v);
-                if let Some(k) = key {
-                    self.const_index.insert(k, i);
-                }
-                i
-            }
-        }
+            None => self.const_index(Value::Str(Cow::Owned(s.to_string()))),
+        };
+        self.emit(Op::Const(idx), span);
     }
 
     /// Rewrites `Attr(slot); SwitchConst(table)` at the end of the code into
@@ -492,7 +502,10 @@ impl Compiler {
 
     /// Emits code that leaves the expression's value on the stack.
     fn expr(&mut self, e: &Expr, strict: bool) {
-        if !strict {
+        if let ExprKind::Str(s) = &e.kind {
+            return self.str_constant(s, e.span);
+        }
+        if !strict && is_constant(e) {
             if let Some(v) = fold(e) {
                 self.constant(v, e.span);
                 return;
@@ -752,6 +765,24 @@ impl Compiler {
         let end = self.here();
         for x in exits {
             self.patch(x, end);
+        }
+    }
+}
+
+/// Whether `e` reads nothing at run time (no attribute, keyword or impure
+/// call), so [`fold`] may succeed. It allocates nothing, unlike `fold`, so
+/// the compiler asks it first at every node.
+fn is_constant(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Str(_) | ExprKind::Number(_) => true,
+        ExprKind::Attribute(_) | ExprKind::Keyword(_) => false,
+        ExprKind::Compare { lhs, rhs, .. } => is_constant(lhs) && is_constant(rhs),
+        ExprKind::Call(call) => {
+            call.id.is_some_and(|id| id.spec().purity == Purity::Pure)
+                && call
+                    .args
+                    .iter()
+                    .all(|a| a.expr.as_ref().map_or(true, is_constant))
         }
     }
 }
