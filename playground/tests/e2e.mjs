@@ -167,6 +167,7 @@ try {
     await page.waitForSelector("#completions:not([hidden])");
     const labels = await page.$$eval("#completions .c-label", (l) => l.map((x) => x.textContent));
     assertEq(labels[0], "ToLower", "first completion");
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, "playground-completion.png") });
     await page.keyboard.press("Enter");
     assertEq(await page.inputValue("#expr"), "ToLower(", "after accepting");
     await page.keyboard.type("[giv");
@@ -202,6 +203,7 @@ try {
       return { text: marked.map((m) => m.textContent).join(""), before: range.toString().length, count: marked.length };
     });
     assertEq(underline.text, "Join(", "underlined text");
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, "playground-diagnostic.png") });
     assertEq(underline.before, 35, "characters before the underline");
     // It is drawn where "Join(" is: to the right of the editor's left edge, on the first line.
     const box = await page.$eval("#highlight .u-error", (m) => { const r = m.getBoundingClientRect(); const e = document.querySelector("#expr").getBoundingClientRect(); return { dx: r.left - e.left, dy: r.top - e.top }; });
