@@ -46,6 +46,15 @@ pub enum Op {
     KeyEquals,
     /// Pop the Switch source and jump to the target its text selects.
     SwitchTable(u32),
+    /// Pop the Switch source and push the constant its text selects: a
+    /// Switch whose keys and values are all constants (role derivation).
+    SwitchConst(u32),
+    /// `Attr(slot)` fused with `SwitchConst(table)`: the source value never
+    /// goes through the stack.
+    AttrSwitchConst {
+        slot: u32,
+        table: u32,
+    },
     Pop,
     /// SelectUniqueValue ran out of candidates.
     Escrow(u32),
@@ -64,22 +73,180 @@ impl Hasher for FxHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
+        self.0 = fx_bytes(self.0, bytes);
     }
 }
 pub type FxBuild = BuildHasherDefault<FxHasher>;
 
+const FX_K: u64 = 0x517c_c1b7_2722_0a95;
+
+#[inline]
+fn fx_bytes(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(FX_K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        h = (h.rotate_left(5) ^ tail_word(rest)).wrapping_mul(FX_K);
+    }
+    h
+}
+
+/// A 32-bit hash of a short string with the top bit set, so 0 can mark an
+/// empty slot. Length seeds it, so "a" and "a\0" differ.
+#[inline]
+pub(crate) fn str_hash(key: &str) -> u32 {
+    let h = fx_bytes(key.len() as u64, key.as_bytes());
+    ((h >> 32) as u32) | 0x8000_0000
+}
+
+/// Packs up to 7 bytes into a word with plain loads: copying them into a
+/// buffer first would stall on store-to-load forwarding in the hot path.
+#[inline]
+fn tail_word(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    if n >= 4 {
+        let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+        let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]);
+        u64::from(lo) | (u64::from(hi) << 32)
+    } else if n > 0 {
+        u64::from(rest[0]) | (u64::from(rest[n / 2]) << 8) | (u64::from(rest[n - 1]) << 16)
+    } else {
+        0
+    }
+}
+
+/// A Switch's constant keys: an open-addressing table whose keys live in one
+/// contiguous arena, so a lookup touches two cache lines of the program and
+/// never follows a pointer per key. Each slot keeps the key's hash, so a
+/// probe that misses compares no bytes.
+#[derive(Debug, Clone)]
+pub struct KeyTable {
+    arena: Box<str>,
+    slots: Box<[KeySlot]>,
+    mask: usize,
+    len: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct KeySlot {
+    /// 0 marks an empty slot; real hashes have their top bit set.
+    hash: u32,
+    start: u32,
+    len: u32,
+    value: u32,
+}
+
+impl KeyTable {
+    #[inline]
+    fn hash(key: &str) -> u32 {
+        str_hash(key)
+    }
+
+    /// Builds the table; when a key repeats, the first value wins (as in Switch).
+    pub fn new<'k>(entries: impl IntoIterator<Item = (&'k str, u32)>) -> KeyTable {
+        let entries: Vec<(&str, u32)> = entries.into_iter().collect();
+        let cap = (entries.len() * 2).next_power_of_two().max(4);
+        let mut t = KeyTable {
+            arena: Box::from(""),
+            slots: vec![
+                KeySlot {
+                    hash: 0,
+                    start: 0,
+                    len: 0,
+                    value: 0,
+                };
+                cap
+            ]
+            .into_boxed_slice(),
+            mask: cap - 1,
+            len: 0,
+        };
+        let mut arena = String::new();
+        for (key, value) in entries {
+            if t.get_in(&arena, key).is_some() {
+                continue;
+            }
+            let hash = Self::hash(key);
+            let mut i = hash as usize & t.mask;
+            while t.slots[i].hash != 0 {
+                i = (i + 1) & t.mask;
+            }
+            t.slots[i] = KeySlot {
+                hash,
+                start: arena.len() as u32,
+                len: key.len() as u32,
+                value,
+            };
+            arena.push_str(key);
+            t.len += 1;
+        }
+        t.arena = arena.into_boxed_str();
+        t
+    }
+
+    #[inline]
+    fn get_in(&self, arena: &str, key: &str) -> Option<u32> {
+        let hash = Self::hash(key);
+        let mut i = hash as usize & self.mask;
+        loop {
+            let s = &self.slots[i];
+            if s.hash == 0 {
+                return None;
+            }
+            if s.hash == hash
+                && s.len as usize == key.len()
+                && arena
+                    .as_bytes()
+                    .get(s.start as usize..(s.start + s.len) as usize)
+                    == Some(key.as_bytes())
+            {
+                return Some(s.value);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// The value stored for `key`.
+    #[inline]
+    pub fn get(&self, key: &str) -> Option<u32> {
+        self.get_in(&self.arena, key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The entries in insertion order.
+    pub fn entries(&self) -> Vec<(&str, u32)> {
+        let mut v: Vec<(u32, &str, u32)> = self
+            .slots
+            .iter()
+            .filter(|s| s.hash != 0)
+            .map(|s| {
+                let key = self
+                    .arena
+                    .get(s.start as usize..(s.start + s.len) as usize)
+                    .unwrap_or("");
+                (s.start, key, s.value)
+            })
+            .collect();
+        v.sort_by_key(|e| e.0);
+        v.into_iter().map(|(_, k, v)| (k, v)).collect()
+    }
+}
+
+/// A Switch with constant keys. For [`Op::SwitchTable`] the values are jump
+/// targets; for [`Op::SwitchConst`] (every branch constant too) they are
+/// constant-pool indices and no jump happens at all.
 #[derive(Debug, Clone)]
 pub struct SwitchTable {
-    pub targets: HashMap<Box<str>, u32, FxBuild>,
+    pub keys: KeyTable,
     pub default: u32,
 }
 
@@ -151,18 +318,38 @@ impl Program {
                 Op::KeyEquals => "key.eq".to_string(),
                 Op::SwitchTable(t) => {
                     let table = &self.tables[t as usize];
-                    let mut entries: Vec<(&str, u32)> = table
-                        .targets
+                    let list: Vec<String> = table
+                        .keys
+                        .entries()
                         .iter()
-                        .map(|(k, v)| (k.as_ref(), *v))
+                        .map(|(k, v)| format!("{k:?}→@{v}"))
                         .collect();
-                    entries.sort_by_key(|e| e.1);
-                    let list: Vec<String> =
-                        entries.iter().map(|(k, v)| format!("{k:?}→@{v}")).collect();
                     format!(
                         "switch    {{{}}} default @{}",
                         list.join(", "),
                         table.default
+                    )
+                }
+                Op::SwitchConst(t) | Op::AttrSwitchConst { table: t, .. } => {
+                    let table = &self.tables[t as usize];
+                    let show = |i: u32| crate::eval::trace::render_value(&self.consts[i as usize]);
+                    let list: Vec<String> = table
+                        .keys
+                        .entries()
+                        .iter()
+                        .map(|(k, v)| format!("{k:?}→{}", show(*v)))
+                        .collect();
+                    // The fused form reads as the two instructions it replaces.
+                    let source = match *op {
+                        Op::AttrSwitchConst { slot, .. } => {
+                            format!("attr      [{}] → ", self.attrs[slot as usize])
+                        }
+                        _ => String::new(),
+                    };
+                    format!(
+                        "{source}switch.c  {{{}}} default {}",
+                        list.join(", "),
+                        show(table.default)
                     )
                 }
                 Op::Pop => "pop".to_string(),
@@ -218,6 +405,8 @@ impl Compiler {
             }
             Op::Compare(_) => self.pop(1),
             Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Pop | Op::SwitchTable(_) => self.pop(1),
+            Op::SwitchConst(_) => {}
+            Op::AttrSwitchConst { .. } => self.push(1),
             Op::KeyEquals => {}
             Op::JumpIfAccepted(_) | Op::JumpIfUnique(_) => {}
             _ => {}
@@ -248,12 +437,18 @@ impl Compiler {
     }
 
     fn constant(&mut self, v: Value<'static>, span: Span) {
+        let idx = self.const_index(v);
+        self.emit(Op::Const(idx), span);
+    }
+
+    /// The pool index of a constant, shared with equal constants.
+    fn const_index(&mut self, v: Value<'static>) -> u32 {
         let key = match &v {
             Value::Str(s) => Some(ConstKey::Str(s.to_string())),
             Value::Int(n) => Some(ConstKey::Int(*n)),
             _ => None,
         };
-        let idx = match key.as_ref().and_then(|k| self.const_index.get(k)) {
+        match key.as_ref().and_then(|k| self.const_index.get(k)) {
             Some(&i) => i,
             None => {
                 let i = self.p.consts.len() as u32;
@@ -263,8 +458,26 @@ impl Compiler {
                 }
                 i
             }
-        };
-        self.emit(Op::Const(idx), span);
+        }
+    }
+
+    /// Rewrites `Attr(slot); SwitchConst(table)` at the end of the code into
+    /// one instruction. Only call it when the Switch source is a bare
+    /// attribute: then the two ops are one straight-line unit that no jump
+    /// targets (a source ending in a branch could be jumped over to the
+    /// SwitchConst).
+    fn fuse_attr_switch(&mut self) {
+        let n = self.p.ops.len();
+        if n < 2 {
+            return;
+        }
+        if let (Op::Attr(slot), Op::SwitchConst(table)) = (self.p.ops[n - 2], self.p.ops[n - 1]) {
+            self.p.ops.truncate(n - 2);
+            let span = self.p.spans[n - 1];
+            self.p.spans.truncate(n - 2);
+            self.p.ops.push(Op::AttrSwitchConst { slot, table });
+            self.p.spans.push(span);
+        }
     }
 
     fn slot(&mut self, name: &str) -> u32 {
@@ -454,9 +667,46 @@ impl Compiler {
         let mut exits = Vec::new();
         match const_keys {
             Some(keys) => {
+                let arg_value = |i: usize| match call.args.get(i).and_then(|a| a.expr.as_ref()) {
+                    None => Some(Value::Null),
+                    Some(x) => fold(x),
+                };
+                let const_values: Option<Vec<Value<'static>>> = if strict {
+                    None
+                } else {
+                    std::iter::once(1)
+                        .chain(pairs.iter().map(|&(_, v)| v))
+                        .map(arg_value)
+                        .collect()
+                };
+                if let Some(values) = const_values {
+                    // Every branch is a constant: the table maps keys to pool entries.
+                    let mut idx = values.into_iter().map(|v| self.const_index(v));
+                    let default = idx.next().unwrap_or(0);
+                    let targets: Vec<u32> = idx.collect();
+                    let table_index = self.p.tables.len() as u32;
+                    self.p.tables.push(SwitchTable {
+                        keys: KeyTable::new(
+                            keys.iter().map(String::as_str).zip(targets.iter().copied()),
+                        ),
+                        default,
+                    });
+                    self.emit(Op::SwitchConst(table_index), span);
+                    let source_is_attribute = matches!(
+                        call.args
+                            .first()
+                            .and_then(|a| a.expr.as_ref())
+                            .map(|x| &x.kind),
+                        Some(ExprKind::Attribute(_))
+                    );
+                    if source_is_attribute {
+                        self.fuse_attr_switch();
+                    }
+                    return;
+                }
                 let table_index = self.p.tables.len() as u32;
                 self.p.tables.push(SwitchTable {
-                    targets: HashMap::default(),
+                    keys: KeyTable::new([]),
                     default: 0,
                 });
                 self.emit(Op::SwitchTable(table_index), span);
@@ -465,17 +715,16 @@ impl Compiler {
                 let default_at = self.here();
                 self.arg(call, 1, strict);
                 exits.push(self.emit(Op::Jump(0), span));
-                let mut targets: HashMap<Box<str>, u32, FxBuild> = HashMap::default();
-                for (key, &(_, v)) in keys.into_iter().zip(pairs.iter()) {
+                let mut targets: Vec<u32> = Vec::with_capacity(keys.len());
+                for &(_, v) in &pairs {
                     self.depth = base_depth;
-                    let at = self.here();
+                    targets.push(self.here());
                     self.arg(call, v, strict);
                     exits.push(self.emit(Op::Jump(0), span));
-                    // Later duplicates are unreachable: the first key wins.
-                    targets.entry(key.into_boxed_str()).or_insert(at);
                 }
+                // Later duplicates are unreachable: KeyTable keeps the first key.
                 self.p.tables[table_index as usize] = SwitchTable {
-                    targets,
+                    keys: KeyTable::new(keys.iter().map(String::as_str).zip(targets)),
                     default: default_at,
                 };
             }
@@ -574,5 +823,50 @@ pub(crate) fn fold(e: &Expr) -> Option<Value<'static>> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_table_finds_every_key_and_misses_others() {
+        let keys: Vec<String> = (0..200).map(|i| format!("key-{i}")).collect();
+        let t = KeyTable::new(keys.iter().map(String::as_str).zip(0..));
+        assert_eq!(t.len(), 200);
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(t.get(k), Some(i as u32), "{k}");
+        }
+        for miss in ["", "key-", "key-200", "Key-1", "key-1 "] {
+            assert_eq!(t.get(miss), None, "{miss:?}");
+        }
+    }
+
+    #[test]
+    fn key_table_first_duplicate_wins_and_empty_key_works() {
+        let t = KeyTable::new([("a", 1), ("", 2), ("a", 3), ("abcdefghijk", 4)]);
+        assert_eq!(t.get("a"), Some(1));
+        assert_eq!(t.get(""), Some(2));
+        assert_eq!(t.get("abcdefghijk"), Some(4));
+        assert_eq!(t.get("abcdefghijK"), None);
+        assert_eq!(t.entries(), vec![("a", 1), ("", 2), ("abcdefghijk", 4)]);
+    }
+
+    #[test]
+    fn constant_switch_on_an_attribute_is_one_instruction() {
+        let e = crate::compile(r#"Switch([department], "d", "Legal", "x", "Sales", "y")"#).unwrap();
+        assert_eq!(e.program().len(), 1);
+        assert!(matches!(e.program().ops[0], Op::AttrSwitchConst { .. }));
+        // A computed source is not fused: its branches may jump to the Switch.
+        let e = crate::compile(r#"Switch(IIF([a]="1", "Legal", [b]), "d", "Legal", "x")"#).unwrap();
+        assert!(e
+            .program()
+            .ops
+            .iter()
+            .any(|op| matches!(op, Op::SwitchConst(_))));
+        let user = serde_json::json!({"a": "2", "b": "Legal"});
+        let out = e.evaluate(&user, &mut crate::Context::new()).unwrap();
+        assert_eq!(out, crate::Outcome::Value(Value::str("x")));
     }
 }

@@ -3,7 +3,7 @@
 use crate::compile::{Op, Program};
 use crate::eval::{
     budget_exceeded, coalesce_accepts, compare, escrowed, finish, iif_null_condition,
-    switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Record,
+    switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Outcome, Record,
 };
 use crate::functions::{self, Args};
 use crate::value::Value;
@@ -21,7 +21,47 @@ impl Program {
         record: &'a R,
         ctx: &mut Context<'_>,
     ) -> EvalResult<'a> {
+        // Single-instruction programs (a bare attribute, a constant, a Switch
+        // from an attribute to constants: most real mappings) skip the
+        // interpreter loop and its stack, and build the outcome in place.
+        if let [op] = self.ops[..] {
+            if ctx.limits.max_steps >= 1 {
+                match op {
+                    Op::AttrSwitchConst { slot, table } => {
+                        return Ok(Outcome::Value(self.attr_switch_const(record, slot, table)))
+                    }
+                    Op::Attr(i) => {
+                        return Ok(Outcome::Value(
+                            record
+                                .attribute(&self.attrs[i as usize])
+                                .unwrap_or(Value::Null),
+                        ))
+                    }
+                    Op::Const(i) => {
+                        return Ok(Outcome::Value(borrow_const(&self.consts[i as usize])))
+                    }
+                    _ => {}
+                }
+            }
+        }
         finish(self.exec(record, ctx))
+    }
+
+    #[inline]
+    fn attr_switch_const<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        slot: u32,
+        table: u32,
+    ) -> Value<'a> {
+        let table = &self.tables[table as usize];
+        let i = match record.attribute(&self.attrs[slot as usize]) {
+            Some(Value::Str(s)) => table.keys.get(&s),
+            Some(other) => table.keys.get(&other.to_text()),
+            None => table.keys.get(""),
+        }
+        .unwrap_or(table.default);
+        borrow_const(&self.consts[i as usize])
     }
 
     fn exec<'a, R: Record + ?Sized>(
@@ -117,9 +157,17 @@ impl Program {
                 Op::SwitchTable(t) => {
                     let table = &self.tables[t as usize];
                     let src = pop(&mut stack);
-                    let text = src.to_text();
-                    pc = *table.targets.get(text.as_ref()).unwrap_or(&table.default) as usize;
+                    pc = table.keys.get(&src.to_text()).unwrap_or(table.default) as usize;
                     continue;
+                }
+                Op::AttrSwitchConst { slot, table } => {
+                    stack.push(self.attr_switch_const(record, slot, table));
+                }
+                Op::SwitchConst(t) => {
+                    let table = &self.tables[t as usize];
+                    let src = pop(&mut stack);
+                    let i = table.keys.get(&src.to_text()).unwrap_or(table.default);
+                    stack.push(borrow_const(&self.consts[i as usize]));
                 }
                 Op::Pop => {
                     stack.pop();

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use std::collections::HashSet;
 
-pub use record::Record;
+pub use record::{FlatRecord, Record};
 
 /// What an expression did for one record.
 #[derive(Debug, Clone, PartialEq)]

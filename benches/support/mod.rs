@@ -1,0 +1,400 @@
+//! Seeded generator of realistic Entra users and the benchmark workloads.
+//!
+//! Shared by `benches/engines.rs`, `tests/alloc.rs` and `tests/perf_quick.rs`
+//! (included with `#[path]`), so the benchmarks, the zero-allocation proof and
+//! the CI regression check all run on the same data. Dev-only: nothing here
+//! is part of the library.
+#![allow(dead_code)]
+
+use serde_json::{json, Map, Value};
+
+/// The seed every benchmark and test uses, so figures are comparable across runs.
+pub const SEED: u64 = 0x5EED_A77E_0000_0007;
+
+/// SplitMix64: tiny, fast, and stable across crate versions (unlike `rand`'s
+/// StdRng, whose stream may change between releases).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    fn uuid(&mut self) -> String {
+        let (a, b) = (self.next_u64(), self.next_u64());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (b >> 48) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// The 20 departments the role-derivation Switch maps (workload 1).
+pub const DEPARTMENTS: [&str; 20] = [
+    "Legal",
+    "Procurement",
+    "Finance",
+    "Human Resources",
+    "Sales",
+    "Marketing",
+    "Engineering",
+    "Research & Development",
+    "Customer Success",
+    "Support",
+    "IT Operations",
+    "Security",
+    "Compliance",
+    "Contracts",
+    "Executive Office",
+    "Operations",
+    "Supply Chain",
+    "Manufacturing",
+    "Quality Assurance",
+    "Business Development",
+];
+
+/// Departments no Switch key matches: they take the default role.
+const UNMAPPED: [&str; 4] = ["Facilities", "Interns", "Corporate Communications", "legal"];
+
+/// Names with spaces and diacritics that decompose (é, ë, ñ, ř…), so every
+/// engine's diacritic folding agrees on them.
+const GIVEN: [&str; 16] = [
+    "Zoë",
+    "José",
+    "Renée",
+    "Björn",
+    "Anaïs",
+    "François",
+    "Jürgen",
+    "Mary Ann",
+    "Chloé",
+    "Inés",
+    "Ana",
+    "Miguel",
+    "John",
+    "Sarah",
+    "Dvořák",
+    "Noël",
+];
+const SURNAMES: [&str; 16] = [
+    "Müller",
+    "García",
+    "van der Berg",
+    "O Neil",
+    "Núñez",
+    "Smith",
+    "Brontë",
+    "Lefèvre",
+    "Kowalski",
+    "De la Cruz",
+    "Åkesson",
+    "Çelik",
+    "Jones",
+    "Nguyễn",
+    "Svoboda",
+    "Schröder",
+];
+const TITLES: [&str; 8] = [
+    "Counsel",
+    "Buyer",
+    "Analyst",
+    "Engineer",
+    "Manager",
+    "Director",
+    "Specialist",
+    "Associate",
+];
+const CITIES: [(&str, &str); 6] = [
+    ("Redmond", "US"),
+    ("Paris", "FR"),
+    ("München", "DE"),
+    ("Madrid", "ES"),
+    ("London", "GB"),
+    ("Praha", "CZ"),
+];
+
+/// The role UUID DiliTrust would give department `i` (and the default, `None`).
+pub fn role_uuid(i: Option<usize>) -> String {
+    let mut r = Rng::new(0xD111_7257 ^ i.map_or(999, |i| i as u64));
+    r.uuid()
+}
+
+fn mobile(r: &mut Rng) -> String {
+    let (a, b, c) = (200 + r.below(700), 100 + r.below(900), r.below(10_000));
+    match r.below(5) {
+        0 => format!("+1 ({a}) {b}-{c:04}"),
+        1 => format!("{a}-{b}-{c:04}"),
+        2 => format!("({a}) {b} {c:04}"),
+        3 => format!("+44 20 {b} {c:04}"),
+        _ => format!("{a}{b}{c:04}"),
+    }
+}
+
+/// A fixed "now" for the HR date logic, so results never depend on the clock.
+pub const NOW_RFC3339: &str = "2026-01-15T12:00:00Z";
+
+fn hire_date(r: &mut Rng) -> String {
+    // Days from 2015-01-01; the window around "now" (day 4032) is skipped so
+    // whole-day truncation and instant comparison agree in every engine.
+    let mut day = r.below(4400) as i64;
+    if (4028..=4036).contains(&day) {
+        day += 10;
+    }
+    let d = chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap() + chrono::Duration::days(day);
+    format!("{}T08:00:00Z", d.format("%Y-%m-%d"))
+}
+
+/// One realistic user: about twenty attributes, as an Entra user or a
+/// Workday worker looks to the provisioning service.
+pub fn user(r: &mut Rng, n: usize) -> Value {
+    let given = *r.pick(&GIVEN);
+    let surname = *r.pick(&SURNAMES);
+    let (city, country) = *r.pick(&CITIES);
+    let ascii = |s: &str| s.replace(' ', "").to_lowercase();
+    let mut m = Map::new();
+    m.insert("objectId".into(), json!(r.uuid()));
+    m.insert("accountEnabled".into(), json!(r.chance(92)));
+    m.insert("IsSoftDeleted".into(), json!(r.chance(3)));
+    m.insert("givenName".into(), json!(given));
+    m.insert("surname".into(), json!(surname));
+    m.insert("displayName".into(), json!(format!("{given} {surname}")));
+    m.insert(
+        "mail".into(),
+        json!(format!(
+            "{}.{}{n}@contoso.com",
+            ascii(given),
+            ascii(surname)
+        )),
+    );
+    m.insert(
+        "userPrincipalName".into(),
+        json!(format!("u{n:06}@contoso.onmicrosoft.com")),
+    );
+    m.insert("employeeId".into(), json!(format!("{:06}", 100_000 + n)));
+    // 85% mapped, 10% unmapped, 5% absent (the Switch default in all three cases).
+    let dept = match r.below(100) {
+        0..=84 => Some(*r.pick(&DEPARTMENTS)),
+        85..=94 => Some(*r.pick(&UNMAPPED)),
+        _ => None,
+    };
+    if let Some(d) = dept {
+        m.insert("department".into(), json!(d));
+    }
+    m.insert("jobTitle".into(), json!(*r.pick(&TITLES)));
+    m.insert("city".into(), json!(city));
+    m.insert("country".into(), json!(country));
+    m.insert("usageLocation".into(), json!(country));
+    m.insert("mobile".into(), json!(mobile(r)));
+    m.insert(
+        "telephoneNumber".into(),
+        json!(format!("+1 425 555 {:04}", r.below(10_000))),
+    );
+    m.insert("Active".into(), json!(if r.chance(90) { "1" } else { "0" }));
+    m.insert("StatusHireDate".into(), json!(hire_date(r)));
+    m.insert("companyName".into(), json!("Contoso"));
+    m.insert("preferredLanguage".into(), json!("en-US"));
+    m.insert(
+        "extension_9f2c1a_costCenter".into(),
+        json!(format!("CC-{}", 1000 + r.below(50))),
+    );
+    m.insert(
+        "manager".into(),
+        if r.chance(95) {
+            json!(r.uuid())
+        } else {
+            Value::Null
+        },
+    );
+    Value::Object(m)
+}
+
+/// `n` users from `seed`.
+pub fn users(n: usize, seed: u64) -> Vec<Value> {
+    let mut r = Rng::new(seed);
+    (0..n).map(|i| user(&mut r, i)).collect()
+}
+
+/// The users as JSON Lines, as a sync engine's export file looks.
+pub fn jsonl(n: usize, seed: u64) -> String {
+    let mut out = String::new();
+    for u in users(n, seed) {
+        out.push_str(&u.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Workloads, written in the Entra expression language.
+
+/// Workload 1: DiliTrust roleId from department, 20 department/UUID pairs.
+pub fn w1_role_derivation() -> String {
+    let mut s = format!("Switch([department], \"{}\"", role_uuid(None));
+    for (i, d) in DEPARTMENTS.iter().enumerate() {
+        s.push_str(&format!(", \"{d}\", \"{}\"", role_uuid(Some(i))));
+    }
+    s.push(')');
+    s
+}
+
+/// Workload 2: UPN generation.
+pub const W2_UPN: &str = r#"ToLower(Join("@", NormalizeDiacritics(StripSpaces(Join(".", [givenName], [surname]))), "contoso.com"))"#;
+
+/// Workload 3: HR date logic (Workday-style hire date check).
+pub const W3_HR_DATE: &str = r#"Switch([Active], , "1", IIF(DateDiff("d", Now(), CDate([StatusHireDate])) >= 0, "True", "False"), "0", "False")"#;
+
+/// Workload 4: phone number cleanup with a regex.
+pub const W4_REGEX: &str = r#"Replace([mobile], , "[()\\s-]+", , "", , )"#;
+
+/// Workload 5: the DiliTrust CLM mapping from its provisioning guide, as
+/// (SCIM target, expression): userName, active, name, externalId, roleId.
+pub fn w5_dilitrust_mapping() -> Vec<(&'static str, String)> {
+    vec![
+        ("externalId", "[objectId]".into()),
+        ("userName", "[mail]".into()),
+        (
+            "active",
+            r#"Switch([IsSoftDeleted], , "False", "True", "True", "False")"#.into(),
+        ),
+        ("name.givenName", "[givenName]".into()),
+        ("name.familyName", "[surname]".into()),
+        (
+            "urn:ietf:params:scim:schemas:core:2.0:User:roleId",
+            w1_role_derivation(),
+        ),
+    ]
+}
+
+/// Writes the SCIM 2.0 User for workload 5's six values (in
+/// [`w5_dilitrust_mapping`] order; `None` did not flow) as one JSON line.
+/// `active` becomes a JSON boolean and the core-schema URN prefix a top-level
+/// attribute, as RFC 7643 wants.
+pub fn write_scim_user(out: &mut String, v: [Option<&str>; 6]) {
+    out.push_str(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]"#);
+    let field = |out: &mut String, name: &str, value: Option<&str>| {
+        if let Some(s) = value {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str("\":");
+            json_string(out, s);
+        }
+    };
+    field(out, "externalId", v[0]);
+    field(out, "userName", v[1]);
+    if let Some(a) = v[2] {
+        out.push_str(if a.eq_ignore_ascii_case("true") {
+            ",\"active\":true"
+        } else {
+            ",\"active\":false"
+        });
+    }
+    if v[3].is_some() || v[4].is_some() {
+        out.push_str(",\"name\":{");
+        let mut first = true;
+        for (name, value) in [("givenName", v[3]), ("familyName", v[4])] {
+            if let Some(s) = value {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                out.push('"');
+                out.push_str(name);
+                out.push_str("\":");
+                json_string(out, s);
+            }
+        }
+        out.push('}');
+    }
+    field(out, "roleId", v[5]);
+    out.push('}');
+}
+
+/// Appends `s` as a JSON string literal.
+pub fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Workload 6: a real-world sized (about 2 KB) expression: a nested
+/// Switch/IIF role and licence derivation of the kind admins build by hand.
+pub fn w6_2kb_expression() -> String {
+    let mut s = String::from("IIF(IsNullOrEmpty([extension_9f2c1a_costCenter]), ");
+    s.push_str("Switch([department], \"Standard\"");
+    for (i, d) in DEPARTMENTS.iter().enumerate().take(14) {
+        s.push_str(&format!(
+            ", \"{d}\", Join(\"-\", \"{}\", ToUpper(Left([country], 2)))",
+            &role_uuid(Some(i))[..13]
+        ));
+    }
+    s.push_str("), ");
+    s.push_str(
+        "Switch(Left([extension_9f2c1a_costCenter], 5), Coalesce([jobTitle], \"Unassigned\")",
+    );
+    for k in 0..12 {
+        s.push_str(&format!(
+            ", \"CC-10{k:02}\", IIF([accountEnabled] = \"True\", Append(\"E5-\", [employeeId]), \"Disabled-{k}\")"
+        ));
+    }
+    s.push_str("))");
+    s
+}
+
+/// Folds the decomposable Latin diacritics the generator uses (é→e, ñ→n,
+/// ř→r…). CEL and evalexpr have no NormalizeDiacritics, so workload 2 gives
+/// them this as a host function.
+pub fn fold_diacritics(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'A',
+            'ç' => 'c',
+            'Ç' => 'C',
+            'è' | 'é' | 'ê' | 'ë' | 'ễ' | 'ě' => 'e',
+            'È' | 'É' | 'Ê' | 'Ë' => 'E',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'Ì' | 'Í' | 'Î' | 'Ï' => 'I',
+            'ñ' => 'n',
+            'Ñ' => 'N',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => 'O',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'Ù' | 'Ú' | 'Û' | 'Ü' => 'U',
+            'ř' => 'r',
+            'Ř' => 'R',
+            'š' => 's',
+            'Š' => 'S',
+            'ý' | 'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
+}

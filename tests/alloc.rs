@@ -1,0 +1,86 @@
+//! Workload 1 (role derivation) allocates nothing per evaluation: proven
+//! with a counting global allocator, not asserted in a comment.
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use attrmap::eval::{Context, Outcome};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+// Per thread, so tests running in parallel do not count each other.
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    // try_with: the thread-local may already be gone while a thread exits.
+    let _ = COUNTING.try_with(|on| {
+        if on.get() {
+            let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        }
+    });
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations (and reallocations) made by `f` on this thread.
+fn allocations_during(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|on| on.set(true));
+    f();
+    COUNTING.with(|on| on.set(false));
+    ALLOCATIONS.with(|n| n.get())
+}
+
+#[test]
+fn allocation_counter_sees_allocations() {
+    // The proof below is only worth something if the counter works.
+    let n = allocations_during(|| {
+        let v: Vec<u64> = std::hint::black_box(Vec::with_capacity(4));
+        drop(v);
+    });
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn workload_1_allocates_nothing_per_evaluation() {
+    let users = support::users(1000, support::SEED);
+    let expr = attrmap::compile(&support::w1_role_derivation()).unwrap();
+    let mut ctx = Context::new();
+    let default_role = support::role_uuid(None);
+    let mut defaults = 0;
+    let n = allocations_during(|| {
+        for u in &users {
+            match expr.evaluate(u, &mut ctx) {
+                Ok(Outcome::Value(v)) => {
+                    if v.to_text() == default_role.as_str() {
+                        defaults += 1;
+                    }
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    });
+    assert_eq!(n, 0, "the VM allocated {n} times for {} users", users.len());
+    // Sanity: the workload exercises both the table hits and the default.
+    assert!(defaults > 50 && defaults < 300, "{defaults} defaults");
+}
