@@ -241,6 +241,33 @@ try {
     assertEq([r.type, r.value, r.text], ["number", "132539328000000000", "132539328000000000"], "NumFromDate via the API");
   });
 
+  await check("the browser clock and random source reach Now() and Guid()", async () => {
+    const r = await page.evaluate(() => {
+      const m = window.attrmapPlayground.module;
+      return {
+        fixed: m.evaluate("Now()", "{}", { now: "2024-05-01T09:30:00Z" }),
+        clock: m.evaluate("Now()", "{}", null),
+        guids: [m.evaluate("Guid()", "{}", null), m.evaluate("Guid()", "{}", null)],
+        seeded: [m.evaluate("Guid()", "{}", { seed: 7 }), m.evaluate("Guid()", "{}", { seed: 7 })],
+        year: new Date().getUTCFullYear(),
+      };
+    });
+    const missing = (x) => x.status === "error" && x.error.code === "attrmap::eval::not-implemented";
+    if (missing(r.fixed) || missing(r.guids[0])) {
+      console.log(`     (${missing(r.fixed) ? "Now" : "Guid"} is not implemented in this build yet; checked what is available)`);
+    }
+    if (!missing(r.fixed)) {
+      assertEq(r.fixed.text, "5/1/2024 9:30:00 AM", "Now() with options.now");
+      assert(r.clock.status === "value" && r.clock.text.includes(`/${r.year} `), `Now() from the browser clock: ${JSON.stringify(r.clock)}`);
+    }
+    if (!missing(r.guids[0])) {
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      assert(uuid.test(r.guids[0].text) && uuid.test(r.guids[1].text), `Guid(): ${JSON.stringify(r.guids)}`);
+      assert(r.guids[0].text !== r.guids[1].text, "two Guid() calls differ (crypto.getRandomValues)");
+      assertEq(r.seeded[0].text, r.seeded[1].text, "a seed makes Guid() reproducible");
+    }
+  });
+
   let shareLink = "";
   await check("a share link restores the state", async () => {
     await page.selectOption("#users-source", "sample:users");
