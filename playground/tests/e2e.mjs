@@ -323,6 +323,18 @@ try {
     assertEq(await page.$eval('#results tr[data-index="2"] td.result', (c) => c.textContent), "not flowed", "label");
   });
 
+  await check("SCIM payload: active is a boolean, filtered multi-valued paths", async () => {
+    await page.click("#tab-results");
+    await typeExpression(page, 'Switch([accountEnabled], "False", "True", "True")');
+    await page.fill("#target", "active");
+    await page.click("#tab-scim");
+    assert((await page.textContent("#scim")).includes('"active": true'), "active for john");
+    await page.fill("#target", 'emails[type eq "work"].value');
+    const scim = JSON.parse((await page.textContent("#scim")).split("\n\n")[1]);
+    assertEq(scim.emails, [{ type: "work", value: "True", primary: true }], "emails entry");
+    await page.click("#tab-results");
+  });
+
   await check("trace and bytecode panes", async () => {
     await page.click("#tab-results");
     await typeExpression(page, 'Join(" ", ToUpper([givenName]), [surname])');
