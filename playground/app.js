@@ -494,6 +494,10 @@
       value = r.value;
       if (r.type === "number" && typeof r.value === "string") big.add(r.value);
     }
+    // SCIM's `active` is a boolean; Entra converts "True"/"False" when it writes it.
+    if (/(^|:)active$/i.test(target) && typeof value === "string" && /^(true|false)$/i.test(value.trim())) {
+      value = value.trim().toLowerCase() === "true";
+    }
     const resource = notSent ? { schemas: [SCIM_CORE_USER] } : scimResource(target, value);
     el.scimNote.textContent = notSent
       ? `${who}: ${target} is not flowed, so the request leaves it out.`

@@ -193,22 +193,25 @@ struct Options {
 
 impl Options {
     fn read(v: &JsValue) -> Result<Options, JsError> {
-        let json = from_js(v, "options")?;
-        let bad = |m: String| js_error("attrmap::wasm::invalid-option", m);
+        Options::from_json(from_js(v, "options")?)
+            .map_err(|m| js_error("attrmap::wasm::invalid-option", m))
+    }
+
+    fn from_json(json: Json) -> Result<Options, String> {
         let mut o = Options::default();
         let map = match json {
             Json::Null => return Ok(o),
             Json::Object(m) => m,
-            _ => return Err(bad("options must be an object".into())),
+            _ => return Err("options must be an object".into()),
         };
         for (key, value) in map {
             match (key.as_str(), value) {
                 (_, Json::Null) => {}
                 ("now", Json::String(s)) => {
                     let t = DateTime::parse_from_rfc3339(&s).map_err(|e| {
-                        bad(format!(
+                        format!(
                             "options.now {s:?} is not an RFC 3339 time ({e}); write it like 2024-05-01T09:30:00Z"
-                        ))
+                        )
                     })?;
                     o.now = Some(t.with_timezone(&Utc));
                 }
@@ -219,9 +222,9 @@ impl Options {
                                 o.existing.0.insert(s);
                             }
                             other => {
-                                return Err(bad(format!(
+                                return Err(format!(
                                     "options.existing must hold strings, found {other}"
-                                )))
+                                ))
                             }
                         }
                     }
@@ -238,24 +241,22 @@ impl Options {
                 }
                 ("seed", Json::Number(n)) => {
                     o.seed = Some(n.as_u64().ok_or_else(|| {
-                        bad(format!("options.seed must be a whole number ≥ 0, got {n}"))
+                        format!("options.seed must be a whole number ≥ 0, got {n}")
                     })?);
                 }
                 ("seed", Json::String(s)) => {
                     o.seed = Some(s.trim().parse().map_err(|_| {
-                        bad(format!(
-                            "options.seed must be a whole number ≥ 0, got {s:?}"
-                        ))
+                        format!("options.seed must be a whole number ≥ 0, got {s:?}")
                     })?);
                 }
                 ("engine", Json::String(s)) if s == "vm" || s == "ast" => o.ast = s == "ast",
                 (k @ ("now" | "existing" | "seed" | "engine"), v) => {
-                    return Err(bad(format!("options.{k} has an unsupported value {v}")))
+                    return Err(format!("options.{k} has an unsupported value {v}"))
                 }
                 (k, _) => {
-                    return Err(bad(format!(
+                    return Err(format!(
                         "unknown option {k:?}; the options are now, existing, seed and engine"
-                    )))
+                    ))
                 }
             }
         }
@@ -847,6 +848,32 @@ mod tests {
         assert_eq!(out["results"][2]["type"], json!("number"));
         assert_eq!(out["results"][2]["value"], json!("132539615990000000"));
         assert_eq!(out["results"][2]["text"], json!("132539615990000000"));
+    }
+
+    #[test]
+    fn options_are_checked_and_name_the_fix() {
+        let o = Options::from_json(json!({
+            "now": "2024-05-01T09:30:00Z",
+            "existing": "a@x\n\n  b@x  \n",
+            "seed": 7,
+            "engine": "ast",
+        }))
+        .unwrap();
+        assert_eq!(o.now.unwrap().to_rfc3339(), "2024-05-01T09:30:00+00:00");
+        assert!(o.existing.0.contains("a@x") && o.existing.0.contains("b@x"));
+        assert_eq!(o.existing.0.len(), 2);
+        assert_eq!((o.seed, o.ast), (Some(7), true));
+        let list = Options::from_json(json!({"existing": ["x", "y"], "now": null})).unwrap();
+        assert_eq!(list.existing.0.len(), 2);
+        assert!(list.now.is_none());
+
+        let err = |v: Json| Options::from_json(v).err().unwrap();
+        assert!(err(json!({"now": "yesterday"})).contains("2024-05-01T09:30:00Z"));
+        assert!(err(json!({"nowe": 1})).contains("the options are now, existing, seed and engine"));
+        assert!(err(json!({"engine": "jit"})).contains("options.engine"));
+        assert!(err(json!({"existing": [1]})).contains("must hold strings"));
+        assert!(err(json!({"seed": -1})).contains("whole number"));
+        assert!(err(json!([1])).contains("must be an object"));
     }
 
     #[test]

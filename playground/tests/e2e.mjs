@@ -167,6 +167,7 @@ try {
     await page.waitForSelector("#completions:not([hidden])");
     const labels = await page.$$eval("#completions .c-label", (l) => l.map((x) => x.textContent));
     assertEq(labels[0], "ToLower", "first completion");
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, "playground-completion.png") });
     await page.keyboard.press("Enter");
     assertEq(await page.inputValue("#expr"), "ToLower(", "after accepting");
     await page.keyboard.type("[giv");
@@ -202,6 +203,7 @@ try {
       return { text: marked.map((m) => m.textContent).join(""), before: range.toString().length, count: marked.length };
     });
     assertEq(underline.text, "Join(", "underlined text");
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, "playground-diagnostic.png") });
     assertEq(underline.before, 35, "characters before the underline");
     // It is drawn where "Join(" is: to the right of the editor's left edge, on the first line.
     const box = await page.$eval("#highlight .u-error", (m) => { const r = m.getBoundingClientRect(); const e = document.querySelector("#expr").getBoundingClientRect(); return { dx: r.left - e.left, dy: r.top - e.top }; });
@@ -237,6 +239,33 @@ try {
     }
     assertEq(await resultTexts(page), ["132539328000000000"], "NumFromDate in the table");
     assertEq([r.type, r.value, r.text], ["number", "132539328000000000", "132539328000000000"], "NumFromDate via the API");
+  });
+
+  await check("the browser clock and random source reach Now() and Guid()", async () => {
+    const r = await page.evaluate(() => {
+      const m = window.attrmapPlayground.module;
+      return {
+        fixed: m.evaluate("Now()", "{}", { now: "2024-05-01T09:30:00Z" }),
+        clock: m.evaluate("Now()", "{}", null),
+        guids: [m.evaluate("Guid()", "{}", null), m.evaluate("Guid()", "{}", null)],
+        seeded: [m.evaluate("Guid()", "{}", { seed: 7 }), m.evaluate("Guid()", "{}", { seed: 7 })],
+        year: new Date().getUTCFullYear(),
+      };
+    });
+    const missing = (x) => x.status === "error" && x.error.code === "attrmap::eval::not-implemented";
+    if (missing(r.fixed) || missing(r.guids[0])) {
+      console.log(`     (${missing(r.fixed) ? "Now" : "Guid"} is not implemented in this build yet; checked what is available)`);
+    }
+    if (!missing(r.fixed)) {
+      assertEq(r.fixed.text, "5/1/2024 9:30:00 AM", "Now() with options.now");
+      assert(r.clock.status === "value" && r.clock.text.includes(`/${r.year} `), `Now() from the browser clock: ${JSON.stringify(r.clock)}`);
+    }
+    if (!missing(r.guids[0])) {
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      assert(uuid.test(r.guids[0].text) && uuid.test(r.guids[1].text), `Guid(): ${JSON.stringify(r.guids)}`);
+      assert(r.guids[0].text !== r.guids[1].text, "two Guid() calls differ (crypto.getRandomValues)");
+      assertEq(r.seeded[0].text, r.seeded[1].text, "a seed makes Guid() reproducible");
+    }
   });
 
   let shareLink = "";
@@ -292,6 +321,18 @@ try {
     assertEq(rows[2], "<notFlowed>", "Procurement");
     assertEq(rows[4], "<objectSkipped>", "IT");
     assertEq(await page.$eval('#results tr[data-index="2"] td.result', (c) => c.textContent), "not flowed", "label");
+  });
+
+  await check("SCIM payload: active is a boolean, filtered multi-valued paths", async () => {
+    await page.click("#tab-results");
+    await typeExpression(page, 'Switch([accountEnabled], "False", "True", "True")');
+    await page.fill("#target", "active");
+    await page.click("#tab-scim");
+    assert((await page.textContent("#scim")).includes('"active": true'), "active for john");
+    await page.fill("#target", 'emails[type eq "work"].value');
+    const scim = JSON.parse((await page.textContent("#scim")).split("\n\n")[1]);
+    assertEq(scim.emails, [{ type: "work", value: "True", primary: true }], "emails entry");
+    await page.click("#tab-results");
   });
 
   await check("trace and bytecode panes", async () => {

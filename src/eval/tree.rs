@@ -272,6 +272,20 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
             Err(Interrupt::IgnoreObject) => "(object skipped: IgnoreObjectFlow)".to_string(),
             Err(Interrupt::Error(err)) => format!("error: {}", err.message),
         };
+        let is_redact = matches!(&e.kind, ExprKind::Call(c) if c.id == Some(FnId::Redact));
+        if is_redact {
+            // Nothing under Redact may show: not its input, not the attributes it read.
+            for n in &mut trace.nodes[mark + 1..] {
+                n.tainted = true;
+                n.output = REDACTED.to_string();
+                n.inputs.iter_mut().for_each(|i| *i = REDACTED.to_string());
+            }
+        }
+        let inputs = if is_redact {
+            inputs.iter().map(|_| REDACTED.to_string()).collect()
+        } else {
+            inputs
+        };
         let node = &mut trace.nodes[mark];
         node.inputs = inputs;
         node.output = output;

@@ -40,20 +40,6 @@ pub(super) fn call<'a>(
                 None
             }
         }),
-        FnId::ToLower => map_text(args.take(0), &|s: &str| {
-            if s.chars().any(char::is_uppercase) {
-                Some(s.to_lowercase())
-            } else {
-                None
-            }
-        }),
-        FnId::ToUpper => map_text(args.take(0), &|s: &str| {
-            if s.chars().any(char::is_lowercase) {
-                Some(s.to_uppercase())
-            } else {
-                None
-            }
-        }),
         FnId::Left => {
             let n = args.int(1, id)?;
             let src = args.take(0);

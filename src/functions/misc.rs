@@ -1,0 +1,271 @@
+//! Multi-valued, app role, random and flow functions: Count, Item,
+//! RemoveDuplicates, BitAnd, IgnoreFlowIfNullOrEmpty, Redact, Guid,
+//! RandomString, SingleAppRoleAssignment, AppRoleAssignmentsComplex.
+
+use super::Args;
+use crate::catalogue::FnId;
+use crate::eval::{Context, Interrupt, RuntimeError};
+use crate::value::{field, Value};
+use rand::seq::SliceRandom;
+use rand::Rng;
+use std::borrow::Cow;
+
+pub const CODE_RANDOM_CONSTRAINTS: &str = "attrmap::eval::random-string-constraints";
+pub const CODE_SEVERAL_ROLES: &str = "attrmap::eval::several-app-roles";
+pub const RANDOM_STRING_MAX: i64 = 256;
+
+/// The special characters of the Windows password complexity rules.
+pub const SPECIAL_CHARACTERS: &str = "~!@#$%^&*_-+=`|\\(){}[]:;\"'<>,.?/";
+
+fn elements<'v, 'a>(v: &'v Value<'a>) -> &'v [Value<'a>] {
+    match v {
+        Value::List(items) => items,
+        Value::Null => &[],
+        single => std::slice::from_ref(single),
+    }
+}
+
+pub(super) fn call<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    Ok(match id {
+        FnId::Count => Value::Int(
+            elements(args.get(0))
+                .iter()
+                .filter(|v| !v.is_null())
+                .count() as i64,
+        ),
+        FnId::Item => {
+            let index = args.int(1, id)?;
+            let v = args.take(0);
+            let items = match v {
+                Value::List(items) => items,
+                Value::Null => return Ok(Value::Null),
+                single => vec![single],
+            };
+            if index < 1 {
+                return Ok(Value::Null);
+            }
+            items
+                .into_iter()
+                .nth((index - 1) as usize)
+                .unwrap_or(Value::Null)
+        }
+        FnId::RemoveDuplicates => {
+            let v = args.take(0);
+            let items = match v {
+                Value::List(items) => items,
+                Value::Null => return Ok(Value::Null),
+                single => vec![single],
+            };
+            let mut out: Vec<Value<'a>> = Vec::with_capacity(items.len());
+            for item in items {
+                if !out.contains(&item) {
+                    out.push(item);
+                }
+            }
+            Value::List(out)
+        }
+        FnId::BitAnd => Value::Int(args.int(0, id)? & args.int(1, id)?),
+        FnId::IgnoreFlowIfNullOrEmpty => {
+            let v = args.take(0);
+            if v.is_null_or_empty() {
+                return Err(Interrupt::Ignore);
+            }
+            v
+        }
+        // The evaluators mark the context as redacted; the value passes through.
+        FnId::Redact => args.take(0),
+        FnId::Guid => Value::string(guid(ctx)),
+        FnId::RandomString => random_string(args, ctx)?,
+        FnId::SingleAppRoleAssignment => single_role(args, ctx),
+        FnId::AppRoleAssignmentsComplex | FnId::AssertiveAppRoleAssignmentsComplex => {
+            roles_complex(args.get(0))
+        }
+        other => return Err(super::not_implemented(other, args.span)),
+    })
+}
+
+/// A random (version 4) GUID, lower-case and hyphenated.
+pub fn guid(ctx: &mut Context<'_>) -> String {
+    let mut b = [0u8; 16];
+    ctx.rng().fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+fn random_string<'a>(args: &Args<'_, 'a>, ctx: &mut Context<'_>) -> Result<Value<'a>, Interrupt> {
+    let id = FnId::RandomString;
+    let length = args.int(0, id)?;
+    let mins = [
+        args.int(1, id)?,
+        args.int(2, id)?,
+        args.int(3, id)?,
+        args.int(4, id)?,
+    ];
+    let avoid = if args.is_present(5) {
+        args.get(5).to_text().into_owned()
+    } else {
+        String::new()
+    };
+    let fail = |msg: String| {
+        Interrupt::Error(RuntimeError::new(
+            CODE_RANDOM_CONSTRAINTS,
+            args.span,
+            format!("RandomString: {msg}"),
+        ))
+    };
+    if !(1..=RANDOM_STRING_MAX).contains(&length) {
+        return Err(fail(format!(
+            "Length is {length}; it must be between 1 and {RANDOM_STRING_MAX}"
+        )));
+    }
+    if let Some(neg) = mins.iter().find(|m| **m < 0) {
+        return Err(fail(format!("minimums cannot be negative (got {neg})")));
+    }
+    let required: i64 = mins.iter().sum();
+    if required > length {
+        return Err(fail(format!(
+            "the minimums add up to {required}, more than the Length {length}"
+        )));
+    }
+    let classes: [Vec<char>; 4] = [
+        ('0'..='9').filter(|c| !avoid.contains(*c)).collect(),
+        SPECIAL_CHARACTERS
+            .chars()
+            .filter(|c| !avoid.contains(*c))
+            .collect(),
+        ('A'..='Z').filter(|c| !avoid.contains(*c)).collect(),
+        ('a'..='z').filter(|c| !avoid.contains(*c)).collect(),
+    ];
+    const NAMES: [&str; 4] = [
+        "numbers",
+        "special characters",
+        "capital letters",
+        "lower-case letters",
+    ];
+    for (i, class) in classes.iter().enumerate() {
+        if mins[i] > 0 && class.is_empty() {
+            return Err(fail(format!(
+                "CharactersToAvoid excludes every one of the {}",
+                NAMES[i]
+            )));
+        }
+    }
+    // The rest of the string is drawn from the classes asked for (all
+    // letters and digits when no minimum is set), so RandomString(6,3,0,0,3)
+    // yields only digits and lower-case letters.
+    let mut pool: Vec<char> = classes
+        .iter()
+        .zip(mins)
+        .filter(|(_, m)| *m > 0)
+        .flat_map(|(c, _)| c.iter().copied())
+        .collect();
+    if pool.is_empty() {
+        pool = [&classes[0], &classes[2], &classes[3]]
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+    }
+    if pool.is_empty() {
+        return Err(fail(
+            "CharactersToAvoid leaves no characters to choose from".into(),
+        ));
+    }
+    let rng = ctx.rng();
+    let mut out: Vec<char> = Vec::with_capacity(length as usize);
+    for (class, min) in classes.iter().zip(mins) {
+        for _ in 0..min {
+            out.push(class[rng.gen_range(0..class.len())]);
+        }
+    }
+    while (out.len() as i64) < length {
+        out.push(pool[rng.gen_range(0..pool.len())]);
+    }
+    out.shuffle(rng);
+    Ok(Value::string(out.into_iter().collect()))
+}
+
+/// The role value of one app role assignment: a string, or an object's
+/// `value` (falling back to `displayName`, then `id`).
+fn role_value<'v, 'a>(v: &'v Value<'a>) -> Option<&'v Value<'a>> {
+    match v {
+        Value::Complex(f) => ["value", "displayName", "id"]
+            .iter()
+            .find_map(|k| field(f, k).filter(|x| !x.is_null_or_empty())),
+        Value::Null => None,
+        other => Some(other),
+    }
+}
+
+fn single_role<'a>(args: &Args<'_, 'a>, ctx: &mut Context<'_>) -> Value<'a> {
+    let roles: Vec<&Value<'a>> = elements(args.get(0))
+        .iter()
+        .filter_map(role_value)
+        .collect();
+    if roles.len() > 1 {
+        ctx.warnings.push(
+            RuntimeError::new(
+                CODE_SEVERAL_ROLES,
+                args.span,
+                format!("SingleAppRoleAssignment: the user has {} app role assignments; the first one is used", roles.len()),
+            )
+            .with_help("Entra does not support several roles here: use AppRoleAssignmentsComplex([appRoleAssignments]) to send them all"),
+        );
+    }
+    roles.first().map_or(Value::Null, |v| (*v).clone())
+}
+
+/// The SCIM `roles` list: one complex value per assignment, none primary.
+fn roles_complex<'a>(v: &Value<'a>) -> Value<'a> {
+    let out: Vec<Value<'a>> = elements(v)
+        .iter()
+        .filter_map(|a| {
+            let value = role_value(a)?.clone();
+            let display = match a {
+                Value::Complex(f) => field(f, "displayName")
+                    .filter(|x| !x.is_null_or_empty())
+                    .cloned()
+                    .unwrap_or_else(|| value.clone()),
+                _ => value.clone(),
+            };
+            Some(Value::Complex(vec![
+                (Cow::Borrowed("primary"), Value::Bool(false)),
+                (
+                    Cow::Borrowed("type"),
+                    Value::str("WindowsAzureActiveDirectoryRole"),
+                ),
+                (Cow::Borrowed("display"), display),
+                (Cow::Borrowed("value"), value),
+            ]))
+        })
+        .collect();
+    Value::List(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_v4_and_seeded() {
+        let mut a = Context::new().with_seed(3);
+        let mut b = Context::new().with_seed(3);
+        let g = guid(&mut a);
+        assert_eq!(g, guid(&mut b));
+        assert_eq!(g.len(), 36);
+        assert_eq!(&g[14..15], "4");
+    }
+}

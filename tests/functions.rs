@@ -1,0 +1,483 @@
+//! Edge cases of every function beyond the conformance vectors, on both
+//! engines: null, empty, multi-valued, wrong types, limits.
+
+use attrmap::eval::{Context, Outcome, TakenSet};
+use serde_json::{json, Value as Json};
+
+/// Evaluates on both engines and checks they agree; returns the VM's answer
+/// as JSON (`{"error": code}` / `{"flow": ...}` for the other outcomes).
+fn run(expr: &str, user: Json) -> Json {
+    let e = attrmap::compile(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
+    let now = chrono::DateTime::parse_from_rfc3339("2021-08-25T17:41:18Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let taken = TakenSet(["taken@x".to_string()].into_iter().collect());
+    let render = |r: Result<Outcome<'_>, attrmap::RuntimeError>| match r {
+        Ok(Outcome::Value(v)) => v.to_json(),
+        Ok(Outcome::Ignore) => json!({"flow": "ignore"}),
+        Ok(Outcome::IgnoreObject) => json!({"flow": "ignore-object"}),
+        Err(e) => json!({"error": e.code}),
+    };
+    let vm = render(
+        e.evaluate(
+            &user,
+            &mut Context::new()
+                .with_now(now)
+                .with_seed(1)
+                .with_oracle(&taken),
+        ),
+    );
+    let ast = render(
+        e.evaluate_ast(
+            &user,
+            &mut Context::new()
+                .with_now(now)
+                .with_seed(1)
+                .with_oracle(&taken),
+        ),
+    );
+    assert_eq!(vm, ast, "engines disagree on {expr}");
+    vm
+}
+
+fn err(code: &str) -> Json {
+    json!({ "error": code })
+}
+
+#[test]
+fn strings() {
+    assert_eq!(run("Append([a], \"x\")", json!({})), json!("x"));
+    assert_eq!(run("Append([a], [b])", json!({"a": "p"})), json!("p"));
+    assert_eq!(run("Append(5, \"x\")", json!({})), json!("5x"));
+    assert_eq!(run("Prepend([a], \"x\")", json!({"a": "p"})), json!("xp"));
+    assert_eq!(run("Left([a], 2)", json!({"a": "Zoë"})), json!("Zo"));
+    assert_eq!(run("Left([a], -1)", json!({"a": "abc"})), json!("abc"));
+    assert_eq!(run("Left([a], 10)", json!({"a": "abc"})), json!("abc"));
+    assert_eq!(
+        run("Left([a], [n])", json!({"a": "abc", "n": "x"})),
+        err("attrmap::eval::not-a-number")
+    );
+    assert_eq!(run("Mid([a], 2, 2)", json!({"a": "Zoëy"})), json!("oë"));
+    assert_eq!(run("Mid([a], 0, 2)", json!({"a": "abc"})), json!(""));
+    assert_eq!(run("Mid([a], 5, 2)", json!({"a": "abc"})), json!(""));
+    assert_eq!(run("Mid([a], 1, 0)", json!({"a": "abc"})), json!(""));
+    assert_eq!(run("StripSpaces([a])", json!({"a": " a b "})), json!("ab"));
+    assert_eq!(run("StripSpaces([a])", json!({})), json!(null));
+    assert_eq!(run("CStr(42)", json!({})), json!("42"));
+    assert_eq!(run("CStr([b])", json!({"b": true})), json!("True"));
+    assert_eq!(
+        run(
+            "Word(\"This,string!has&many separators\",3,\",!&#\")",
+            json!({})
+        ),
+        json!("has")
+    );
+    assert_eq!(run("Word(\"a  b\",2,\" \")", json!({})), json!("b"));
+    assert_eq!(run("Word(\"a b\",3,\" \")", json!({})), json!(""));
+    assert_eq!(run("Word([x],1,\" \")", json!({})), json!(""));
+    assert_eq!(run("InStr([x], \"a\")", json!({})), json!(0));
+    assert_eq!(
+        run("InStr(\"abc\", \"B\", 1, vbTextCompare)", json!({})),
+        json!(2)
+    );
+    assert_eq!(
+        run("InStr(\"abc\", \"b\", 0)", json!({})),
+        err("attrmap::eval::invalid-start")
+    );
+}
+
+#[test]
+fn case_and_cultures() {
+    assert_eq!(run("ToLower([a])", json!({"a": "ÀB İ"})), json!("àb i"));
+    assert_eq!(run("ToUpper([a])", json!({"a": "straße"})), json!("STRAßE"));
+    assert_eq!(
+        run("ToUpper([a], \"tr-TR\")", json!({"a": "istanbul"})),
+        json!("İSTANBUL")
+    );
+    assert_eq!(
+        run("ToLower([a], \"tr-TR\")", json!({"a": "ISPARTA"})),
+        json!("ısparta")
+    );
+    assert_eq!(run("ToLower([a], \"az\")", json!({"a": "I"})), json!("ı"));
+    assert_eq!(
+        run("ToUpper([a], \"en-US\")", json!({"a": "i"})),
+        json!("I")
+    );
+    assert_eq!(
+        run("ToUpper([a], \"not a culture!\")", json!({"a": "i"})),
+        err("attrmap::eval::invalid-culture")
+    );
+    assert_eq!(
+        run("ToLower([a])", json!({"a": ["A", "B"]})),
+        json!(["a", "b"])
+    );
+    assert_eq!(
+        run("PCase([a])", json!({"a": "o'NEIL-SMITH jr."})),
+        json!("O'Neil-Smith Jr.")
+    );
+    assert_eq!(
+        run("PCase([a], \" \")", json!({"a": "o'NEIL-SMITH"})),
+        json!("O'neil-smith")
+    );
+    assert_eq!(run("PCase([a])", json!({})), json!(null));
+}
+
+#[test]
+fn multi_valued() {
+    let u = json!({"p": ["a", "b", "a", ""], "one": "x"});
+    assert_eq!(run("Count([p])", u.clone()), json!(4));
+    assert_eq!(run("Count([one])", u.clone()), json!(1));
+    assert_eq!(run("Count([none])", u.clone()), json!(0));
+    assert_eq!(run("Item([p], 2)", u.clone()), json!("b"));
+    assert_eq!(run("Item([p], 9)", u.clone()), json!(null));
+    assert_eq!(run("Item([p], 0)", u.clone()), json!(null));
+    assert_eq!(run("Item([one], 1)", u.clone()), json!("x"));
+    assert_eq!(
+        run("RemoveDuplicates([p])", u.clone()),
+        json!(["a", "b", ""])
+    );
+    assert_eq!(
+        run("Join(\"|\", [p], [one], [none])", u.clone()),
+        json!("a|b|a|x")
+    );
+    assert_eq!(
+        run("Split(\"a, b ,c\", \",\")", json!({})),
+        json!(["a", "b", "c"])
+    );
+    assert_eq!(run("Split([none], \",\")", json!({})), json!(null));
+    assert_eq!(run("Split(\"a--b\", \"--\")", json!({})), json!(["a", "b"]));
+}
+
+#[test]
+fn predicates_and_flow() {
+    assert_eq!(run("IsNullOrEmpty([p])", json!({"p": []})), json!(true));
+    assert_eq!(run("IsPresent([p])", json!({"p": " "})), json!(true));
+    assert_eq!(run("IsString([p])", json!({"p": 5})), json!(false));
+    assert_eq!(run("IsNull([p])", json!({"p": null})), json!(true));
+    assert_eq!(run("CBool(\"true\")", json!({})), json!(true));
+    assert_eq!(run("CBool(0)", json!({})), json!(false));
+    assert_eq!(run("Not(CBool(1))", json!({})), json!(false));
+    assert_eq!(
+        run("IgnoreFlowIfNullOrEmpty([a])", json!({"a": ""})),
+        json!({"flow": "ignore"})
+    );
+    assert_eq!(
+        run("IgnoreFlowIfNullOrEmpty([a])", json!({"a": []})),
+        json!({"flow": "ignore"})
+    );
+    assert_eq!(run("BitAnd([a], 6)", json!({"a": "3"})), json!(2));
+    assert_eq!(
+        run("BitAnd([a], 6)", json!({"a": "x"})),
+        err("attrmap::eval::not-a-number")
+    );
+    assert_eq!(
+        run("Coalesce([a], [b], \"d\")", json!({"a": "", "b": "B"})),
+        json!("")
+    );
+    assert_eq!(run("Coalesce([a], [b])", json!({})), json!(null));
+}
+
+#[test]
+fn iif_fails_on_null_or_empty_condition_attributes() {
+    // Entra's documented quirk: the condition check fails.
+    assert_eq!(
+        run("IIF([country]=\"USA\",\"a\",\"b\")", json!({})),
+        err("attrmap::eval::iif-null-condition")
+    );
+    assert_eq!(
+        run(
+            "IIF(IsPresent([country]),\"a\",\"b\")",
+            json!({"country": ""})
+        ),
+        err("attrmap::eval::iif-null-condition")
+    );
+    // The documented workaround works.
+    assert_eq!(
+        run("Switch([country],[country],\"\",\"Other\")", json!({})),
+        json!("Other")
+    );
+    // Attributes in the branches may be null.
+    assert_eq!(
+        run("IIF([c]=\"x\",[missing],\"b\")", json!({"c": "x"})),
+        json!(null)
+    );
+}
+
+#[test]
+fn switch_details() {
+    assert_eq!(
+        run(
+            "Switch([a], \"d\", \"\", \"empty\", \"x\", \"X\")",
+            json!({})
+        ),
+        json!("empty")
+    );
+    assert_eq!(
+        run("Switch([a], , \"x\", \"X\")", json!({"a": "y"})),
+        json!(null)
+    );
+    assert_eq!(
+        run(
+            "Switch([a], \"d\", \"x\", \"first\", \"x\", \"second\")",
+            json!({"a": "x"})
+        ),
+        json!("first")
+    );
+    assert_eq!(
+        run(
+            "Switch([a], \"d\", [k], \"dyn\")",
+            json!({"a": "v", "k": "v"})
+        ),
+        json!("dyn")
+    );
+    assert_eq!(
+        run("Switch([a], \"d\", \"1\", \"one\")", json!({"a": 1})),
+        json!("one")
+    );
+}
+
+#[test]
+fn dates() {
+    assert_eq!(
+        run("CDate([d])", json!({"d": "2009-06-15T01:45:30-07:00"})),
+        json!("6/15/2009 8:45:30 AM")
+    );
+    assert_eq!(
+        run("CDate([d])", json!({"d": "not a date"})),
+        err("attrmap::eval::invalid-date")
+    );
+    assert_eq!(run("CDate([d])", json!({})), json!(null));
+    assert_eq!(
+        run("DateAdd(\"ww\", 2, CDate(\"2012-03-16-07:00\"))", json!({})),
+        json!("3/30/2012 7:00:00 AM")
+    );
+    assert_eq!(
+        run("DateAdd(\"m\", 10, CDate(\"2012-03-16-07:00\"))", json!({})),
+        json!("1/16/2013 7:00:00 AM")
+    );
+    assert_eq!(
+        run("DateAdd(\"d\", 1, [d])", json!({"d": "2021-01-01"})),
+        json!("1/2/2021 12:00:00 AM")
+    );
+    assert_eq!(
+        run("DateAdd(\"yyyy\", 9000, Now())", json!({})),
+        err("attrmap::eval::date-out-of-range")
+    );
+    assert_eq!(
+        run(
+            "DateDiff(\"ww\", Now(), CDate(\"2012-03-16-07:00\"))",
+            json!({})
+        ),
+        json!(-493)
+    );
+    assert_eq!(
+        run(
+            "DateDiff(\"yyyy\", Now(), CDate(\"2012-03-16-07:00\"))",
+            json!({})
+        ),
+        json!(-9)
+    );
+    assert_eq!(
+        run(
+            "DateDiff(\"n\", CDate(\"2021-08-24\"), CDate(\"2021-08-25\"))",
+            json!({})
+        ),
+        json!(1440)
+    );
+    assert_eq!(
+        run("DateDiff([i], Now(), Now())", json!({"i": "q"})),
+        err("attrmap::eval::invalid-interval")
+    );
+    assert_eq!(
+        run("NumFromDate(\"2020-12-31 23:59:59-08:00\")", json!({})),
+        json!(132_539_615_990_000_000i64)
+    );
+    assert_eq!(
+        run(
+            "NumFromDate(DateFromNum([n]))",
+            json!({"n": "132539615991234567"})
+        ),
+        json!(132_539_615_991_234_567i64)
+    );
+    assert_eq!(
+        run(
+            "FormatDateTime([d], \"yyyyMMdd\", \"dd/MM/yyyy\")",
+            json!({"d": "20210102"})
+        ),
+        json!("02/01/2021")
+    );
+    assert_eq!(
+        run(
+            "FormatDateTime([d], \"\", \"M/d/yyyy hh:mm:ss tt\", \"yyyy-MM-dd\")",
+            json!({"d": "12/31/2020 11:59:59 PM"})
+        ),
+        json!("2020-12-31")
+    );
+    assert_eq!(
+        run(
+            "FormatDateTime([d], , \"yyyy-MM-dd\", \"yyyy\")",
+            json!({"d": "31.12.2020"})
+        ),
+        err("attrmap::eval::invalid-date")
+    );
+    assert_eq!(
+        run(
+            "FormatDateTime([d], [s], \"yyyy\", \"yyyy\")",
+            json!({"d": "2020", "s": "Bogus"})
+        ),
+        err("attrmap::eval::invalid-date-format")
+    );
+}
+
+#[test]
+fn replace_modes() {
+    let u = json!({"t": "", "m": "+91 8887779999", "s": "a.b.c"});
+    assert_eq!(run("Replace([t], , \"\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})\", \"phoneNumber\" , , [m], )", u.clone()), json!("8887779999"));
+    assert_eq!(run("Replace([s], , \"\\\\+(?<isdCode>\\\\d* )(?<phoneNumber>\\\\d{10})\", \"phoneNumber\" , , [m], )", u.clone()), json!("a.b.c"));
+    assert_eq!(
+        run("Replace([s], \".\", , , \"-\", , )", u.clone()),
+        json!("a-b-c")
+    );
+    assert_eq!(
+        run(
+            "Replace([userPrincipalName], , \"(?<Suffix>@(.)*)\", \"Suffix\", \"\", , )",
+            json!({"userPrincipalName": "jsmith@contoso.com"})
+        ),
+        json!("jsmith")
+    );
+    assert_eq!(
+        run("Replace([missing], \".\", , , \"-\", , )", u.clone()),
+        json!(null)
+    );
+    assert_eq!(
+        run(
+            "Replace([s], , [p], , \"\", , )",
+            json!({"s": "a", "p": "(?=a)"})
+        ),
+        err("attrmap::eval::unsupported-regex-feature")
+    );
+    assert_eq!(
+        run(
+            "Replace([s], , [p], , \"\", , )",
+            json!({"s": "a", "p": "("})
+        ),
+        err("attrmap::eval::invalid-regex")
+    );
+}
+
+#[test]
+fn constant_pattern_and_format_errors_are_compile_time() {
+    for (src, code) in [
+        (
+            "Replace([s], , \"(?=a)\", , \"\", , )",
+            "attrmap::check::unsupported-regex-feature",
+        ),
+        (
+            "Replace([s], , \"(\", , \"\", , )",
+            "attrmap::check::invalid-regex",
+        ),
+        (
+            "Replace([s], \"a\", , , , , )",
+            "attrmap::check::replace-mode",
+        ),
+        (
+            "FormatDateTime([d], , \"q\", \"yyyy\")",
+            "attrmap::check::invalid-date-format",
+        ),
+    ] {
+        let e = attrmap::compile(src).unwrap_err();
+        assert_eq!(e.first_error().code, code, "{src}");
+    }
+}
+
+#[test]
+fn random_and_encoding() {
+    let s = run("RandomString(10,2,2,2,1,\"?,\")", json!({}));
+    let s = s.as_str().unwrap();
+    assert_eq!(s.chars().count(), 10);
+    assert!(s.chars().filter(char::is_ascii_digit).count() >= 2);
+    assert!(s.chars().filter(char::is_ascii_uppercase).count() >= 2);
+    assert!(!s.contains('?') && !s.contains(','));
+    assert_eq!(
+        run("RandomString(257,0,0,0,0)", json!({})),
+        err("attrmap::eval::random-string-constraints")
+    );
+    assert_eq!(
+        run("RandomString(3,2,2,0,0)", json!({})),
+        err("attrmap::eval::random-string-constraints")
+    );
+    assert_eq!(
+        run("RandomString(3,1,0,0,0,\"0123456789\")", json!({})),
+        err("attrmap::eval::random-string-constraints")
+    );
+    assert_eq!(run("ConvertToUTF8Hex([a])", json!({})), json!(null));
+    assert_eq!(run("ConvertToBase64(\"é\")", json!({})), json!("6QA="));
+}
+
+#[test]
+fn app_roles() {
+    let one = json!({"appRoleAssignments": [{"id": "1", "value": "Editor", "displayName": "Editor role"}]});
+    let two = json!({"appRoleAssignments": ["Contributor", "Reader"]});
+    assert_eq!(
+        run("SingleAppRoleAssignment([appRoleAssignments])", one.clone()),
+        json!("Editor")
+    );
+    assert_eq!(
+        run(
+            "SingleAppRoleAssignment([appRoleAssignments])",
+            json!({"appRoleAssignments": []})
+        ),
+        json!(null)
+    );
+    assert_eq!(
+        run("SingleAppRoleAssignment([appRoleAssignments])", two.clone()),
+        json!("Contributor")
+    );
+    assert_eq!(
+        run("AppRoleAssignmentsComplex([appRoleAssignments])", one),
+        json!([{"primary": false, "type": "WindowsAzureActiveDirectoryRole", "display": "Editor role", "value": "Editor"}])
+    );
+    assert_eq!(
+        run("AppRoleAssignmentsComplex([appRoleAssignments])", two)
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn several_roles_warn() {
+    let e = attrmap::compile("SingleAppRoleAssignment([appRoleAssignments])").unwrap();
+    let user = json!({"appRoleAssignments": ["A", "B"]});
+    let mut ctx = Context::new();
+    e.evaluate(&user, &mut ctx).unwrap();
+    assert_eq!(ctx.warnings[0].code, "attrmap::eval::several-app-roles");
+}
+
+#[test]
+fn select_unique_value_and_redact() {
+    assert_eq!(
+        run(
+            "SelectUniqueValue(Join(\"@\", \"taken\", \"x\"), Join(\"@\", [a], \"x\"))",
+            json!({"a": "free"})
+        ),
+        json!("free@x")
+    );
+    assert_eq!(
+        run("SelectUniqueValue([a], [b])", json!({})),
+        err("attrmap::eval::escrowed")
+    );
+    let e = attrmap::compile("Join(\"-\", Redact([secret]), \"x\")").unwrap();
+    let user = json!({"secret": "hunter2"});
+    let mut ctx = Context::new();
+    let (result, trace) = e.trace(&user, &mut ctx);
+    assert_eq!(
+        result.unwrap(),
+        Outcome::Value(attrmap::value::Value::str("hunter2-x"))
+    );
+    let printed = trace.render();
+    assert!(!printed.contains("hunter2"), "{printed}");
+    assert!(printed.contains("[Redact]"));
+    assert!(ctx.redacted);
+}
