@@ -76,6 +76,15 @@ impl Record for serde_json::Value {
 /// Lookups behave like the other records: the exact spelling first, then a
 /// case-insensitive match (the smallest such key in byte order, as for a
 /// JSON object). A key given twice keeps its last value, as serde_json does.
+///
+/// ```
+/// use attrmap::eval::{Context, FlatRecord, Outcome};
+/// use attrmap::value::Value;
+/// let expr = attrmap::compile(r#"Switch([department], "reader", "Legal", "editor")"#).unwrap();
+/// let user: FlatRecord = serde_json::from_str(r#"{"department": "Legal", "age": 41}"#).unwrap();
+/// let out = expr.evaluate(&user, &mut Context::new()).unwrap();
+/// assert_eq!(out, Outcome::Value(Value::str("editor")));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct FlatRecord {
     /// Keys and string values; a string value directly follows its key, so
