@@ -399,6 +399,39 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// FlatRecord answers exactly as the JSON object it was decoded from,
+        /// for keys that collide by case (ASCII and not) and for absent names.
+        #[test]
+        fn flat_record_agrees_with_json_objects(
+            keys in proptest::collection::vec("[aAbBéÉ_K\u{212A}]{0,4}", 0..24),
+            names in proptest::collection::vec("[aAbBéÉ_kK\u{212A}]{0,4}", 1..8),
+        ) {
+            let mut map = serde_json::Map::new();
+            for (i, k) in keys.iter().enumerate() {
+                map.insert(k.clone(), json!(format!("v{i}")));
+            }
+            let json = serde_json::Value::Object(map.clone());
+            let flat: FlatRecord = serde_json::from_str(&json.to_string()).unwrap();
+            for name in names.iter().chain(keys.iter()) {
+                proptest::prop_assert_eq!(flat.attribute(name), json.attribute(name), "{}", name);
+            }
+        }
+    }
+
+    #[test]
+    fn large_json_objects_use_the_tree_search_with_the_same_answers() {
+        let mut map = serde_json::Map::new();
+        for i in 0..100 {
+            map.insert(format!("attr{i}"), json!(i));
+        }
+        map.insert("Mixed".into(), json!("m"));
+        assert_eq!(map.attribute("attr42"), Some(Value::Int(42)));
+        assert_eq!(map.attribute("ATTR42"), Some(Value::Int(42)));
+        assert_eq!(map.attribute("mixed"), Some(Value::str("m")));
+        assert_eq!(map.attribute("attr100"), None);
+    }
+
     #[test]
     fn flat_record_keeps_the_last_of_duplicate_keys_and_grows() {
         let flat: FlatRecord = serde_json::from_str(r#"{"a": "1", "a": "2"}"#).unwrap();
