@@ -3,10 +3,12 @@
 //! paths and the SCIM resource builder. No file I/O here: callers pass text,
 //! so the wasm build can use all of it.
 
+pub mod builder;
 pub mod graph;
 pub mod json;
 pub mod model;
 pub mod native;
+pub mod scim;
 pub mod tree;
 
 pub use model::*;
