@@ -3,6 +3,7 @@
 mod conformance;
 mod eval;
 mod functions;
+mod map;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ enum Command {
     Conformance(conformance::ConformanceArgs),
     /// List the function catalogue
     Functions(functions::FunctionsArgs),
+    /// Map source objects (JSONL) to SCIM 2.0 resources with a mapping file
+    Map(map::MapArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -37,6 +40,7 @@ pub fn main() -> ExitCode {
         Command::Disasm(a) => eval::disasm(a),
         Command::Conformance(a) => conformance::run(a),
         Command::Functions(a) => functions::run(a),
+        Command::Map(a) => map::run(a),
     };
     match result {
         Ok(code) => code,
