@@ -817,7 +817,7 @@ fn is_constant(e: &Expr) -> bool {
 }
 
 /// Folds a constant sub-expression, if it is one and it evaluates without error.
-pub(crate) fn fold(e: &Expr) -> Option<Value<'static>> {
+pub fn fold(e: &Expr) -> Option<Value<'static>> {
     match &e.kind {
         ExprKind::Str(s) => Some(Value::Str(Cow::Owned(s.clone()))),
         ExprKind::Number(n) => Some(Value::Int(*n)),

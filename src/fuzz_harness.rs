@@ -53,7 +53,9 @@ pub fn format_datetime(data: &[u8]) {
     use crate::functions::datefmt;
     let text = String::from_utf8_lossy(data);
     let (format, value) = text.split_once('\n').unwrap_or((&text, ""));
-    let Ok(tokens) = datefmt::tokenize(format) else { return };
+    let Ok(tokens) = datefmt::tokenize(format) else {
+        return;
+    };
     let rendered = datefmt::render(&datefmt::sample_instant(), &tokens);
     let _ = datefmt::parse(&rendered, &tokens);
     if let Some(instant) = datefmt::parse(value, &tokens) {

@@ -3,6 +3,7 @@
 mod conformance;
 mod eval;
 mod functions;
+mod lint;
 mod map;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Command {
     Functions(functions::FunctionsArgs),
     /// Map source objects (JSONL) to SCIM 2.0 resources with a mapping file
     Map(map::MapArgs),
+    /// Lint mapping files (Graph schema or native) and .expr files, for CI
+    Lint(lint::LintArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -41,6 +44,7 @@ pub fn main() -> ExitCode {
         Command::Conformance(a) => conformance::run(a),
         Command::Functions(a) => functions::run(a),
         Command::Map(a) => map::run(a),
+        Command::Lint(a) => lint::run(a),
     };
     match result {
         Ok(code) => code,
