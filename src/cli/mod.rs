@@ -1,6 +1,7 @@
 //! Command-line interface. Each subcommand lives in its own module.
 
 mod conformance;
+mod convert;
 mod eval;
 mod functions;
 mod map;
@@ -31,6 +32,8 @@ enum Command {
     Functions(functions::FunctionsArgs),
     /// Map source objects (JSONL) to SCIM 2.0 resources with a mapping file
     Map(map::MapArgs),
+    /// Convert a mapping between the native format and a Graph synchronization schema
+    Convert(convert::ConvertArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -41,6 +44,7 @@ pub fn main() -> ExitCode {
         Command::Conformance(a) => conformance::run(a),
         Command::Functions(a) => functions::run(a),
         Command::Map(a) => map::run(a),
+        Command::Convert(a) => convert::run(a),
     };
     match result {
         Ok(code) => code,
