@@ -1,6 +1,7 @@
 //! Command-line interface. Each subcommand lives in its own module.
 
 mod conformance;
+mod convert;
 mod eval;
 mod functions;
 mod lint;
@@ -34,6 +35,8 @@ enum Command {
     Map(map::MapArgs),
     /// Lint mapping files (Graph schema or native) and .expr files, for CI
     Lint(lint::LintArgs),
+    /// Convert a mapping between the native format and a Graph synchronization schema
+    Convert(convert::ConvertArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -45,6 +48,7 @@ pub fn main() -> ExitCode {
         Command::Functions(a) => functions::run(a),
         Command::Map(a) => map::run(a),
         Command::Lint(a) => lint::run(a),
+        Command::Convert(a) => convert::run(a),
     };
     match result {
         Ok(code) => code,

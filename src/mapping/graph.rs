@@ -295,6 +295,17 @@ fn source(s: &Json, diags: &mut Collector) -> Source {
                 };
             }
         }
+        if ty == "constant" {
+            let literal = crate::syntax::parse(&text, &Limits::default())
+                .ok()
+                .and_then(|e| e.as_str_literal().map(str::to_string));
+            if let Some(v) = literal.filter(|v| Some(v.as_str()) == name) {
+                return Source::Constant {
+                    value: v,
+                    span: Some(m.value.span),
+                };
+            }
+        }
         return Source::Expression {
             text,
             span: Some(m.value.span),
@@ -342,7 +353,9 @@ fn same_expression(a: &str, b: &str) -> bool {
         crate::syntax::parse(a, &limits),
         crate::syntax::parse(b, &limits),
     ) {
-        (Ok(x), Ok(y)) => tree::render(&x).eq_ignore_ascii_case(&tree::render(&y)),
+        (Ok(x), Ok(y)) => {
+            tree::render_normalized(&x).eq_ignore_ascii_case(&tree::render_normalized(&y))
+        }
         _ => a.trim() == b.trim(),
     }
 }

@@ -4,6 +4,7 @@
 //! so the wasm build can use all of it.
 
 pub mod builder;
+pub mod convert;
 pub mod graph;
 pub mod json;
 pub mod model;

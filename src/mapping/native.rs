@@ -228,7 +228,9 @@ fn mapping(m: &Json, diags: &mut Collector) -> Option<AttributeMapping> {
         target: target_m.value.as_str().unwrap_or_default().to_string(),
         target_span: target_m.value.span,
         source,
-        default_value: default.and_then(Json::scalar_text),
+        default_value: default
+            .and_then(Json::scalar_text)
+            .filter(|d| !d.is_empty()),
         default_span: default.map(|d| d.span),
         flow,
         flow_behavior: None,
