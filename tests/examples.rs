@@ -117,3 +117,60 @@ fn dilitrust_yields_the_five_role_ids() {
     roles.dedup();
     assert_eq!(roles.len(), 5, "{roles:?}");
 }
+
+/// The published schema and the loader agree on the property names (the
+/// loader warns on anything else, and no example draws a warning).
+#[test]
+fn json_schema_lists_the_properties_the_loader_reads() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/attrmap-mapping.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&schema), ["$schema", "app", "description", "objects"]);
+    assert_eq!(
+        keys(&schema["$defs"]["mapping"]),
+        [
+            "apply",
+            "attribute",
+            "constant",
+            "default",
+            "expression",
+            "match",
+            "target"
+        ]
+    );
+    assert_eq!(
+        keys(&schema["$defs"]["object"]),
+        ["enabled", "mappings", "name", "object", "scope", "source"]
+    );
+    let ops: Vec<&str> = schema["$defs"]["clause"]["properties"]["operator"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let known: Vec<&str> = attrmap::mapping::ScopeOperator::ALL
+        .iter()
+        .map(|o| o.wire_name())
+        .collect();
+    assert_eq!(ops, known);
+    // An unknown property draws a warning.
+    let l = load(
+        r#"{"objects": [{"object": "User", "mappings": [{"target": "a", "atribute": "b"}]}]}"#,
+    )
+    .unwrap();
+    assert!(l
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "attrmap::mapping::unknown-property"));
+}
