@@ -17,10 +17,10 @@ pub struct MapArgs {
     #[arg(long, short)]
     input: String,
     /// Which object mapping to apply
-    #[arg(long, value_enum, default_value_t = Object::User)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Object::User)]
     object: Object,
     /// create: every mapping and default; update: skips create-only mappings and defaults
-    #[arg(long, value_enum, default_value_t = ModeArg::Create)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ModeArg::Create)]
     mode: ModeArg,
     /// Fix the clock for Now(), as RFC 3339 (2024-05-01T09:30:00Z)
     #[arg(long)]

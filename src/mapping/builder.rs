@@ -589,6 +589,25 @@ mod tests {
     }
 
     #[test]
+    fn match_filter_names_the_first_matching_attribute() {
+        let l = super::super::load(M).unwrap();
+        let c = compile_object(&l.set, ObjectType::User, M).unwrap();
+        let Mapped::Resource(r) = c.map(
+            &json!({"userPrincipalName": "a\"b@x"}),
+            Mode::Create,
+            &mut Context::new(),
+            M,
+            None,
+        ) else {
+            panic!()
+        };
+        assert_eq!(
+            c.match_filter(&r).as_deref(),
+            Some(r#"userName eq "a\"b@x""#)
+        );
+    }
+
+    #[test]
     fn update_skips_create_only_and_defaults_and_nulls_are_absent() {
         let u = json!({"userPrincipalName": "a@x", "IsSoftDeleted": "True"});
         let Mapped::Resource(r) = build(M, u, Mode::Update) else {
