@@ -372,12 +372,21 @@ fn kind_name(v: &Json) -> &'static str {
     }
 }
 
-/// The attribute an admin recognises a user by.
+/// The attribute an admin recognises a user by (directory users, then
+/// HR workers such as Workday's WorkerID).
 fn user_label(u: &Json, i: usize) -> String {
-    ["userPrincipalName", "mail", "displayName", "objectId", "id"]
-        .iter()
-        .find_map(|k| u.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()))
-        .map_or_else(|| format!("user {}", i + 1), String::from)
+    [
+        "userPrincipalName",
+        "mail",
+        "displayName",
+        "objectId",
+        "id",
+        "WorkerID",
+        "employeeId",
+    ]
+    .iter()
+    .find_map(|k| u.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()))
+    .map_or_else(|| format!("user {}", i + 1), String::from)
 }
 
 #[wasm_bindgen]

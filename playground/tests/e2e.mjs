@@ -349,12 +349,37 @@ try {
     await page.click("#tab-results");
   });
 
-  await check("the example gallery loads the UPN example", async () => {
+  async function openExample(id) {
     await page.click("#gallery summary");
-    await page.click('.example[data-id="upn-unique"]');
+    await page.click(`.example[data-id="${id}"]`);
+  }
+
+  await check("gallery: userName with SelectUniqueValue skips taken values", async () => {
+    await openExample("upn-unique");
     assertEq(await page.inputValue("#target"), "userName", "target");
     assert((await page.inputValue("#existing")).includes("john.smith@contoso.com"), "taken values");
-    assertEq(await page.$$eval("#results tbody tr[data-index]", (r) => r.length), 6, "rows");
+    const rows = await resultTexts(page);
+    assertEq(rows.length, 6, "rows");
+    // john.smith@ and j.smith@ are taken, so John gets the third candidate.
+    assertEq(rows.slice(0, 2), ["jo.smith@contoso.com", "zoe.muller@contoso.com"], "first two users");
+  });
+
+  await check("gallery: Workday pre-hire logic with a fixed Now()", async () => {
+    await openExample("workday-prehire");
+    assertEq(await page.inputValue("#now"), "2031-05-01T09:00:00Z", "now");
+    // Kenji starts 2031-06-01, more than 14 days after Now(): skipped. Amara is inactive.
+    assertEq(await resultTexts(page), ["True", "<objectSkipped>", "False", "True"], "results");
+    assertEq(await page.$eval('#results tr[data-index="0"] td.user', (c) => c.textContent), "21001", "label from WorkerID");
+  });
+
+  await check("gallery: phone cleanup with Replace", async () => {
+    await openExample("phone-cleanup");
+    const rows = await resultTexts(page);
+    assertEq(rows[0], "+12065550100", "John's mobile");
+    assertEq(rows.slice(1), Array(5).fill("<notFlowed>"), "users without a mobile");
+    await page.click("#tab-scim");
+    assert((await page.textContent("#scim")).includes('"value": "+12065550100"'), "SCIM phoneNumbers");
+    await page.click("#tab-results");
   });
 
   await check("the ES module build (--target web) works for embedders", async () => {
