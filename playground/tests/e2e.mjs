@@ -268,6 +268,15 @@ try {
     }
   });
 
+  await check("lint and map say clearly that this build has no mapping files", async () => {
+    const errors = await page.evaluate(() => {
+      const m = window.attrmapPlayground.module;
+      const message = (f) => { try { f(); return null; } catch (e) { return String(e.message); } };
+      return [message(() => m.lint("{}")), message(() => m.map("{}", "{}"))];
+    });
+    for (const e of errors) assert(e && e.startsWith("attrmap::wasm::not-available: ") && e.includes("not available in this build"), `error: ${e}`);
+  });
+
   let shareLink = "";
   await check("a share link restores the state", async () => {
     await page.selectOption("#users-source", "sample:users");
