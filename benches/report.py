@@ -48,11 +48,20 @@ def throughput_bytes(group, bench):
         return None
 
 
-def fmt_ns(ns):
+# Engines that cannot express a workload's logic (see docs/performance.md).
+CANNOT = {
+    ("w4_regex_cleanup", "cel"): "cannot express (no regex replacement)",
+    ("w5_whole_mapping", "evalexpr"): "cannot express (no objects)",
+}
+
+
+def fmt_ns(ns, missing="not measured"):
     if ns is None:
-        return "not measured"
+        return missing
     if ns >= 10_000:
         return f"{ns / 1000:,.1f} µs"
+    if ns >= 1_000:
+        return f"{ns / 1000:,.2f} µs"
     return f"{ns:,.1f} ns"
 
 
@@ -68,7 +77,8 @@ for group, title in WORKLOADS:
     for key, label in ENGINES:
         ns = median_ns(group, key)
         ratio = f"{ns / vm:.2f}×" if ns and vm else "—"
-        out.append(f"| {label} | {fmt_ns(ns)} | {ratio} |")
+        missing = CANNOT.get((group, key), "not measured")
+        out.append(f"| {label} | {fmt_ns(ns, missing)} | {ratio} |")
     out.append("")
     ast = median_ns(group, "attrmap_ast")
     if vm and ast:

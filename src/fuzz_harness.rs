@@ -46,3 +46,17 @@ pub fn differential(data: &[u8]) {
     // The disassembler must cope with anything the compiler emits.
     let _ = compiled.disassemble();
 }
+
+/// First line: a .NET date/time format. Rest: a value to parse with it. The
+/// format must tokenize or be refused, and whatever it parses must render.
+pub fn format_datetime(data: &[u8]) {
+    use crate::functions::datefmt;
+    let text = String::from_utf8_lossy(data);
+    let (format, value) = text.split_once('\n').unwrap_or((&text, ""));
+    let Ok(tokens) = datefmt::tokenize(format) else { return };
+    let rendered = datefmt::render(&datefmt::sample_instant(), &tokens);
+    let _ = datefmt::parse(&rendered, &tokens);
+    if let Some(instant) = datefmt::parse(value, &tokens) {
+        let _ = datefmt::render(&instant, &tokens);
+    }
+}

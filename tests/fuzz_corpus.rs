@@ -34,3 +34,8 @@ fn parse_corpus() {
 fn differential_corpus() {
     assert!(replay("differential", attrmap::fuzz_harness::differential) > 50);
 }
+
+#[test]
+fn format_datetime_corpus() {
+    assert!(replay("format_datetime", attrmap::fuzz_harness::format_datetime) >= 8);
+}
