@@ -2,6 +2,7 @@ use super::{parse_now, read_existing, read_input, CliError, CliResult};
 use attrmap::eval::{Context, Outcome, TakenSet};
 use attrmap::{CompileError, Diagnostic, Expression, RuntimeError};
 use serde_json::json;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -29,6 +30,9 @@ pub struct EvalArgs {
     /// Seed for Guid() and RandomString(), for reproducible output
     #[arg(long)]
     seed: Option<u64>,
+    /// Print the Graph attributeMappingSource tree (as parseExpression returns it) instead of evaluating
+    #[arg(long)]
+    graph_tree: bool,
 }
 
 #[derive(clap::Args)]
@@ -70,6 +74,16 @@ pub fn run(a: EvalArgs) -> CliResult {
         Ok(e) => e,
         Err(e) => return Ok(report_compile_error(&a.expr, &e, a.format)),
     };
+    if a.graph_tree {
+        let tree = attrmap::mapping::tree::to_graph_tree(expr.ast(), &a.expr);
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let _ = writeln!(
+            std::io::stdout(),
+            "{}",
+            serde_json::to_string_pretty(&tree)?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if a.format == Format::Text {
         for w in expr.warnings() {
             eprintln!("{:?}", w.report("expression", &a.expr));

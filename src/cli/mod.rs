@@ -1,8 +1,11 @@
 //! Command-line interface. Each subcommand lives in its own module.
 
 mod conformance;
+mod convert;
 mod eval;
 mod functions;
+mod lint;
+mod map;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +31,12 @@ enum Command {
     Conformance(conformance::ConformanceArgs),
     /// List the function catalogue
     Functions(functions::FunctionsArgs),
+    /// Map source objects (JSONL) to SCIM 2.0 resources with a mapping file
+    Map(map::MapArgs),
+    /// Lint mapping files (Graph schema or native) and .expr files, for CI
+    Lint(lint::LintArgs),
+    /// Convert a mapping between the native format and a Graph synchronization schema
+    Convert(convert::ConvertArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -37,6 +46,9 @@ pub fn main() -> ExitCode {
         Command::Disasm(a) => eval::disasm(a),
         Command::Conformance(a) => conformance::run(a),
         Command::Functions(a) => functions::run(a),
+        Command::Map(a) => map::run(a),
+        Command::Lint(a) => lint::run(a),
+        Command::Convert(a) => convert::run(a),
     };
     match result {
         Ok(code) => code,

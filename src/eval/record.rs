@@ -76,6 +76,15 @@ impl Record for serde_json::Value {
 /// Lookups behave like the other records: the exact spelling first, then a
 /// case-insensitive match (the smallest such key in byte order, as for a
 /// JSON object). A key given twice keeps its last value, as serde_json does.
+///
+/// ```
+/// use attrmap::eval::{Context, FlatRecord, Outcome};
+/// use attrmap::value::Value;
+/// let expr = attrmap::compile(r#"Switch([department], "reader", "Legal", "editor")"#).unwrap();
+/// let user: FlatRecord = serde_json::from_str(r#"{"department": "Legal", "age": 41}"#).unwrap();
+/// let out = expr.evaluate(&user, &mut Context::new()).unwrap();
+/// assert_eq!(out, Outcome::Value(Value::str("editor")));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct FlatRecord {
     /// Keys and string values; a string value directly follows its key, so
@@ -388,6 +397,39 @@ mod tests {
             assert_eq!(flat.attribute(name), json.attribute(name), "{name}");
             assert_eq!(flat2.attribute(name), json.attribute(name), "{name}");
         }
+    }
+
+    proptest::proptest! {
+        /// FlatRecord answers exactly as the JSON object it was decoded from,
+        /// for keys that collide by case (ASCII and not) and for absent names.
+        #[test]
+        fn flat_record_agrees_with_json_objects(
+            keys in proptest::collection::vec("[aAbBéÉ_K\u{212A}]{0,4}", 0..24),
+            names in proptest::collection::vec("[aAbBéÉ_kK\u{212A}]{0,4}", 1..8),
+        ) {
+            let mut map = serde_json::Map::new();
+            for (i, k) in keys.iter().enumerate() {
+                map.insert(k.clone(), json!(format!("v{i}")));
+            }
+            let json = serde_json::Value::Object(map.clone());
+            let flat: FlatRecord = serde_json::from_str(&json.to_string()).unwrap();
+            for name in names.iter().chain(keys.iter()) {
+                proptest::prop_assert_eq!(flat.attribute(name), json.attribute(name), "{}", name);
+            }
+        }
+    }
+
+    #[test]
+    fn large_json_objects_use_the_tree_search_with_the_same_answers() {
+        let mut map = serde_json::Map::new();
+        for i in 0..100 {
+            map.insert(format!("attr{i}"), json!(i));
+        }
+        map.insert("Mixed".into(), json!("m"));
+        assert_eq!(map.attribute("attr42"), Some(Value::Int(42)));
+        assert_eq!(map.attribute("ATTR42"), Some(Value::Int(42)));
+        assert_eq!(map.attribute("mixed"), Some(Value::str("m")));
+        assert_eq!(map.attribute("attr100"), None);
     }
 
     #[test]

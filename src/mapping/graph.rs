@@ -1,0 +1,361 @@
+//! Loader for Microsoft Graph synchronization schema JSON.
+//!
+//! Tolerant by design: real exports carry unknown properties, `name: null`,
+//! placeholder mappings with an empty `sourceObjectName`, the
+//! `defaultSourceObjectMappings` blob and lower-case enum values. Anything
+//! odd becomes a warning with its span; only a file with nothing usable is
+//! refused.
+
+use super::json::{Json, JsonKind};
+use super::model::*;
+use super::tree;
+use super::{scope_clause, Collector};
+use crate::syntax::Limits;
+
+/// `src` parsed as JSON already; `root` is its top value.
+pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
+    let mut set = MappingSet {
+        format: Format::Graph,
+        app: None,
+        objects: Vec::new(),
+        directories: Vec::new(),
+    };
+    // A schema, a `{"schema": …}` wrapper, or a bare synchronizationRules array wrapper.
+    let schema = root.get("schema").unwrap_or(root);
+    let rules = schema
+        .get("synchronizationRules")
+        .and_then(Json::as_array)
+        .unwrap_or(&[]);
+    for rule in rules {
+        if set.app.is_none() {
+            set.app = rule.get("name").and_then(Json::as_str).map(str::to_string);
+        }
+        for om in rule
+            .get("objectMappings")
+            .and_then(Json::as_array)
+            .unwrap_or(&[])
+        {
+            if let Some(o) = object_mapping(om, diags) {
+                set.objects.push(o);
+            }
+        }
+    }
+    for dir in schema
+        .get("directories")
+        .and_then(Json::as_array)
+        .unwrap_or(&[])
+    {
+        set.directories.push(directory(dir));
+    }
+    set
+}
+
+fn directory(dir: &Json) -> Directory {
+    let text = |j: &Json, k: &str| {
+        j.get(k)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Directory {
+        name: text(dir, "name"),
+        objects: dir
+            .get("objects")
+            .and_then(Json::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .map(|o| DirectoryObject {
+                name: text(o, "name"),
+                attributes: o
+                    .get("attributes")
+                    .and_then(Json::as_array)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|a| DirectoryAttribute {
+                        name: text(a, "name"),
+                        type_name: text(a, "type"),
+                        multivalued: a.get("multivalued").and_then(Json::as_bool) == Some(true),
+                        case_exact: a.get("caseExact").and_then(Json::as_bool) == Some(true),
+                        referenced_objects: a
+                            .get("referencedObjects")
+                            .and_then(Json::as_array)
+                            .unwrap_or(&[])
+                            .iter()
+                            .filter_map(|r| {
+                                r.get("referencedObjectName")
+                                    .and_then(Json::as_str)
+                                    .map(str::to_string)
+                            })
+                            .collect(),
+                        span: a.span,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn object_mapping(om: &Json, diags: &mut Collector) -> Option<ObjectMapping> {
+    let source_object = om
+        .get("sourceObjectName")
+        .and_then(Json::as_str)
+        .unwrap_or("");
+    let target_object = om
+        .get("targetObjectName")
+        .and_then(Json::as_str)
+        .unwrap_or("");
+    let name = om.get("name").and_then(Json::as_str).map(str::to_string);
+    let attrs = om
+        .get("attributeMappings")
+        .and_then(Json::as_array)
+        .unwrap_or(&[]);
+    if source_object.is_empty() {
+        // Exports contain placeholder mappings for object types the app does not use.
+        if !attrs.is_empty() {
+            diags.warning(
+                "attrmap::mapping::placeholder-object",
+                om.span,
+                "object mapping with an empty sourceObjectName is skipped",
+            );
+        }
+        return None;
+    }
+    let Some(object) = ObjectType::from_target_name(target_object)
+        .or_else(|| ObjectType::from_target_name(source_object))
+    else {
+        diags.warning(
+            "attrmap::mapping::unknown-object",
+            om.span,
+            format!(
+                "object mapping {source_object:?} → {target_object:?} is neither User nor Group; skipped"
+            ),
+        );
+        return None;
+    };
+    let enabled = om.get("enabled").and_then(Json::as_bool).unwrap_or(true);
+    let scope = om.get("scope").and_then(|s| scope(s, diags));
+    let attributes = attrs
+        .iter()
+        .filter_map(|a| attribute_mapping(a, diags))
+        .collect();
+    Some(ObjectMapping {
+        name,
+        source_object: source_object.to_string(),
+        target_object: target_object.to_string(),
+        object,
+        enabled,
+        scope,
+        attributes,
+        span: om.span,
+    })
+}
+
+fn scope(s: &Json, diags: &mut Collector) -> Option<Scope> {
+    if s.is_null() {
+        return None;
+    }
+    let mut filters = Vec::new();
+    for list in ["groups", "inputFilterGroups", "categoryFilterGroups"] {
+        let groups = s.get(list).and_then(Json::as_array).unwrap_or(&[]);
+        let mut parsed = Vec::new();
+        for g in groups {
+            let clauses = g
+                .get("clauses")
+                .and_then(Json::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|c| {
+                    let attribute = c.get("sourceOperandName").and_then(Json::as_str);
+                    let op = c.get("operatorName").and_then(Json::as_str);
+                    let values: Vec<String> = c
+                        .get("targetOperand")
+                        .and_then(|t| t.get("values"))
+                        .and_then(Json::as_array)
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter_map(Json::scalar_text)
+                        .collect();
+                    scope_clause(attribute, op, values, c.span, diags)
+                })
+                .collect::<Vec<_>>();
+            if !clauses.is_empty() {
+                parsed.push(ScopeGroup {
+                    clauses,
+                    span: g.span,
+                });
+            }
+        }
+        if !parsed.is_empty() {
+            filters.push(parsed);
+        }
+    }
+    (!filters.is_empty()).then_some(Scope {
+        filters,
+        span: s.span,
+    })
+}
+
+fn attribute_mapping(a: &Json, diags: &mut Collector) -> Option<AttributeMapping> {
+    let target_m = a.member("targetAttributeName");
+    let target = target_m
+        .and_then(|m| m.value.as_str())
+        .unwrap_or("")
+        .to_string();
+    if target.is_empty() {
+        diags.warning(
+            "attrmap::mapping::no-target",
+            a.span,
+            "attribute mapping without a targetAttributeName is skipped",
+        );
+        return None;
+    }
+    let target_span = target_m.map_or(a.span, |m| m.value.span);
+    let source = match a.get("source") {
+        None => Source::None,
+        Some(s) if s.is_null() => Source::None,
+        Some(s) => source(s, diags),
+    };
+    let default_json = a.get("defaultValue").filter(|d| !d.is_null());
+    let default_value = default_json
+        .and_then(Json::scalar_text)
+        .filter(|d| !d.is_empty());
+    let flow = match a.get("flowType").and_then(Json::as_str) {
+        None => FlowType::Always,
+        Some(f) => FlowType::parse(f).unwrap_or_else(|| {
+            diags.warning(
+                "attrmap::mapping::unknown-flow-type",
+                a.get("flowType").map_or(a.span, |j| j.span),
+                format!(
+                    "unknown flowType {f:?}; treated as Always (expected Always, ObjectAddOnly, MultiValueAddOnly, ValueAddOnly or AttributeAddOnly)"
+                ),
+            );
+            FlowType::Always
+        }),
+    };
+    let matching_priority = match a.get("matchingPriority").map(|j| &j.kind) {
+        Some(JsonKind::Number(n)) => n.parse::<u32>().unwrap_or(0),
+        Some(JsonKind::Str(n)) => n.trim().parse::<u32>().unwrap_or(0),
+        _ => 0,
+    };
+    Some(AttributeMapping {
+        target,
+        target_span,
+        source,
+        default_value,
+        default_span: default_json.map(|d| d.span),
+        flow,
+        flow_behavior: a
+            .get("flowBehavior")
+            .and_then(Json::as_str)
+            .map(str::to_string),
+        matching_priority,
+        span: a.span,
+    })
+}
+
+/// The source of one mapping. The `expression` text wins over the tree;
+/// when both are present and mean different things, a warning says so.
+fn source(s: &Json, diags: &mut Collector) -> Source {
+    let ty = s
+        .get("type")
+        .and_then(Json::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let name_m = s.member("name");
+    let name = name_m.and_then(|m| m.value.as_str());
+    let expr_m = s
+        .member("expression")
+        .filter(|m| m.value.as_str().is_some_and(|t| !t.trim().is_empty()));
+    let has_params = s
+        .get("parameters")
+        .and_then(Json::as_array)
+        .is_some_and(|p| !p.is_empty());
+    let rebuilt = tree::rebuild(s, 0);
+    if let Some(m) = expr_m {
+        let text = m.value.as_str().unwrap_or_default().to_string();
+        if ty == "function" || has_params {
+            if let Ok(r) = &rebuilt {
+                if !same_expression(&text, r) {
+                    diags.warning(
+                        "attrmap::mapping::tree-disagrees",
+                        s.span,
+                        format!(
+                            "the `expression` and the `parameters` tree differ; using the expression (the tree reads {r})"
+                        ),
+                    );
+                }
+            }
+        }
+        // A plain `[mail]` expression stays an attribute copy, so convert writes it back as one.
+        if ty == "attribute" {
+            if let Some(n) = name.filter(|n| text.trim() == format!("[{n}]")) {
+                return Source::Attribute {
+                    name: n.to_string(),
+                    span: Some(m.value.span),
+                };
+            }
+        }
+        if ty == "constant" {
+            let literal = crate::syntax::parse(&text, &Limits::default())
+                .ok()
+                .and_then(|e| e.as_str_literal().map(str::to_string));
+            if let Some(v) = literal.filter(|v| Some(v.as_str()) == name) {
+                return Source::Constant {
+                    value: v,
+                    span: Some(m.value.span),
+                };
+            }
+        }
+        return Source::Expression {
+            text,
+            span: Some(m.value.span),
+            tree_span: None,
+        };
+    }
+    match ty.as_str() {
+        "attribute" => match name.filter(|n| !n.is_empty()) {
+            Some(n) => Source::Attribute {
+                name: n.to_string(),
+                span: name_m.map(|m| m.value.span),
+            },
+            None => {
+                diags.warning(
+                    "attrmap::mapping::empty-source",
+                    s.span,
+                    "Attribute source without a name; nothing flows",
+                );
+                Source::None
+            }
+        },
+        "constant" => Source::Constant {
+            value: name.unwrap_or("").to_string(),
+            span: name_m.map(|m| m.value.span),
+        },
+        _ => match rebuilt {
+            Ok(text) => Source::Expression {
+                text,
+                span: None,
+                tree_span: Some(s.span),
+            },
+            Err(e) => {
+                diags.error("attrmap::mapping::bad-source", e.span, e.message);
+                Source::None
+            }
+        },
+    }
+}
+
+/// Whether two expression texts mean the same thing: equal after parsing and
+/// rendering canonically, with function names compared case-insensitively.
+fn same_expression(a: &str, b: &str) -> bool {
+    let limits = Limits::default();
+    match (
+        crate::syntax::parse(a, &limits),
+        crate::syntax::parse(b, &limits),
+    ) {
+        (Ok(x), Ok(y)) => {
+            tree::render_normalized(&x).eq_ignore_ascii_case(&tree::render_normalized(&y))
+        }
+        _ => a.trim() == b.trim(),
+    }
+}

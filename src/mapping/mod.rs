@@ -1,0 +1,361 @@
+//! Mapping files: the model, the two loaders (Graph synchronization schema
+//! and the native format, detected automatically), scoping filters, SCIM
+//! paths and the SCIM resource builder. No file I/O here: callers pass text,
+//! so the wasm build can use all of it.
+
+pub mod builder;
+pub mod convert;
+pub mod graph;
+pub mod json;
+pub mod model;
+pub mod native;
+pub mod scim;
+pub mod tree;
+
+pub use model::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::eval::Record;
+use crate::syntax::Span;
+use crate::value::Value;
+
+/// Largest mapping file accepted (bytes); real exports are well below 1 MiB.
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
+/// A loaded file and everything noticed while reading it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub set: MappingSet,
+    /// Warnings (tolerated oddities) and errors (mappings that cannot be used), in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Collects loader findings.
+#[derive(Debug, Default)]
+pub struct Collector(pub Vec<Diagnostic>);
+
+impl Collector {
+    pub fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.0.push(Diagnostic::warning(code, span, message));
+    }
+    pub fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.0.push(Diagnostic::error(code, span, message));
+    }
+}
+
+/// Which format `root` is: a Graph schema has `synchronizationRules` (maybe
+/// under `schema`), a native file has `objects`.
+pub fn detect(root: &json::Json) -> Option<Format> {
+    let schema = root.get("schema").unwrap_or(root);
+    if schema.get("synchronizationRules").is_some() || schema.get("directories").is_some() {
+        Some(Format::Graph)
+    } else if root.get("objects").is_some() {
+        Some(Format::Native)
+    } else {
+        None
+    }
+}
+
+/// Loads a mapping file of either format. `Err` only when the text is not
+/// JSON or is neither format; everything else is reported in `diagnostics`.
+pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
+    if src.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "attrmap::mapping::too-large",
+            Span::new(0, 0),
+            format!(
+                "mapping file is {} bytes; the limit is {MAX_FILE_BYTES}",
+                src.len()
+            ),
+        ));
+    }
+    let root = json::parse(src).map_err(|e| {
+        Diagnostic::error(
+            "attrmap::mapping::json",
+            Span::new(e.offset, e.offset),
+            format!("not valid JSON: {}", e.message),
+        )
+    })?;
+    let mut diags = Collector::default();
+    let set = match detect(&root) {
+        Some(Format::Graph) => graph::load(&root, &mut diags),
+        Some(Format::Native) => native::load(&root, &mut diags),
+        None => {
+            return Err(Diagnostic::error(
+                "attrmap::mapping::format",
+                root.span,
+                "neither a Graph synchronization schema (synchronizationRules) nor a native mapping file (objects)",
+            )
+            .with_help("see docs/mapping.md for both formats"))
+        }
+    };
+    if set.objects.is_empty() {
+        diags.error(
+            "attrmap::mapping::empty",
+            root.span,
+            "the file defines no usable User or Group object mapping",
+        );
+    }
+    Ok(Loaded {
+        set,
+        diagnostics: diags.0,
+    })
+}
+
+/// Builds a scope clause, reporting a missing attribute, an unknown operator
+/// or a bad regular expression at the clause.
+pub(crate) fn scope_clause(
+    attribute: Option<&str>,
+    operator: Option<&str>,
+    values: Vec<String>,
+    span: Span,
+    diags: &mut Collector,
+) -> Option<ScopeClause> {
+    let Some(attribute) = attribute.filter(|a| !a.is_empty()) else {
+        diags.error(
+            "attrmap::mapping::scope-attribute",
+            span,
+            "scope clause without a source attribute",
+        );
+        return None;
+    };
+    let Some(op) = operator.and_then(ScopeOperator::parse) else {
+        diags.error(
+            "attrmap::mapping::scope-operator",
+            span,
+            format!(
+                "unknown scope operator {:?}; expected one of {}",
+                operator.unwrap_or(""),
+                ScopeOperator::ALL.map(|o| o.wire_name()).join(", ")
+            ),
+        );
+        return None;
+    };
+    if !op.is_unary() && values.is_empty() {
+        diags.error(
+            "attrmap::mapping::scope-value",
+            span,
+            format!("scope operator {} needs a value", op.wire_name()),
+        );
+        return None;
+    }
+    let regex = if matches!(op, ScopeOperator::RegexMatch | ScopeOperator::NotRegexMatch) {
+        match regex::RegexBuilder::new(&values[0])
+            .size_limit(1 << 20)
+            .build()
+        {
+            Ok(r) => Some(r),
+            Err(e) => {
+                diags.error(
+                    "attrmap::mapping::scope-regex",
+                    span,
+                    format!("invalid regular expression {:?}: {e}", values[0]),
+                );
+                return None;
+            }
+        }
+    } else {
+        None
+    };
+    Some(ScopeClause {
+        attribute: attribute.to_string(),
+        operator: op,
+        values,
+        regex,
+        span,
+    })
+}
+
+impl Scope {
+    /// Whether the record is in scope: every filter list passes (one of its groups has all clauses true).
+    pub fn admits<R: Record + ?Sized>(&self, record: &R) -> bool {
+        self.filters.iter().all(|groups| {
+            groups
+                .iter()
+                .any(|g| g.clauses.iter().all(|c| c.admits(record)))
+        })
+    }
+}
+
+impl ScopeClause {
+    /// One clause. A multi-valued attribute passes when any element does
+    /// (negated operators: when no element matches the positive form).
+    pub fn admits<R: Record + ?Sized>(&self, record: &R) -> bool {
+        let v = record.attribute(&self.attribute).unwrap_or(Value::Null);
+        let items: Vec<Value<'_>> = match v {
+            Value::List(l) => l,
+            other => vec![other],
+        };
+        use ScopeOperator as O;
+        match self.operator {
+            O::IsNull => items.iter().all(Value::is_null_or_empty),
+            O::IsNotNull => items.iter().any(|v| !v.is_null_or_empty()),
+            O::NotEquals => !items.iter().any(|v| self.one(O::Equals, v)),
+            O::NotRegexMatch => !items.iter().any(|v| self.one(O::RegexMatch, v)),
+            O::NotBitAnd => !items.iter().any(|v| self.one(O::BitAnd, v)),
+            op => items.iter().any(|v| self.one(op, v)),
+        }
+    }
+
+    fn one(&self, op: ScopeOperator, v: &Value<'_>) -> bool {
+        use ScopeOperator as O;
+        if v.is_null() {
+            return false;
+        }
+        let text = v.to_text();
+        let first = self.values.first().map(String::as_str).unwrap_or("");
+        let int = |s: &str| s.trim().parse::<i64>().ok();
+        match op {
+            // Entra documents EQUALS as an exact, case-sensitive match.
+            O::Equals => text == first,
+            O::RegexMatch => self.regex.as_ref().is_some_and(|r| r.is_match(&text)),
+            O::IsTrue => match v {
+                Value::Bool(b) => *b,
+                _ => text.eq_ignore_ascii_case("true"),
+            },
+            O::IsFalse => match v {
+                Value::Bool(b) => !*b,
+                _ => text.eq_ignore_ascii_case("false"),
+            },
+            O::GreaterThan => matches!((int(&text), int(first)), (Some(a), Some(b)) if a > b),
+            O::GreaterThanOrEquals => {
+                matches!((int(&text), int(first)), (Some(a), Some(b)) if a >= b)
+            }
+            O::Includes => self.values.iter().any(|x| *x == text),
+            O::EndsWith => text.ends_with(first),
+            O::BitAnd => matches!((int(&text), int(first)), (Some(a), Some(b)) if a & b != 0),
+            O::NotEquals | O::NotRegexMatch | O::NotBitAnd | O::IsNull | O::IsNotNull => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GRAPH: &str = r#"{
+  "id": "x", "unknownThing": 1,
+  "synchronizationRules": [{
+    "name": "USER_TO_SCIM", "defaultSourceObjectMappings": {"blob": true},
+    "objectMappings": [
+      {"name": null, "sourceObjectName": "", "targetObjectName": "", "attributeMappings": []},
+      {"name": "Provision Users", "enabled": true, "sourceObjectName": "User",
+       "targetObjectName": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+       "scope": {"groups": [{"clauses": [
+          {"operatorName": "EQUALS", "sourceOperandName": "department", "targetOperand": {"values": ["Legal"]}},
+          {"operatorName": "is true", "sourceOperandName": "accountEnabled", "targetOperand": null}]},
+          {"clauses": [{"operatorName": "REGEX MATCH", "sourceOperandName": "mail", "targetOperand": {"values": ["@fabrikam\\.com$"]}}]}]},
+       "attributeMappings": [
+        {"source": {"type": "attribute", "name": "mail", "expression": "[mail]", "parameters": []},
+         "targetAttributeName": "userName", "matchingPriority": 1, "flowType": "Always", "defaultValue": null},
+        {"source": {"type": "Function", "name": "ToLower", "parameters": [
+            {"key": "source", "value": {"type": "Attribute", "name": "surname"}}]},
+         "targetAttributeName": "name.familyName", "flowType": "objectaddonly"},
+        {"source": {"type": "Function", "name": "ToUpper", "expression": "ToLower([givenName])", "parameters": [
+            {"key": "source", "value": {"type": "Attribute", "name": "givenName"}}]},
+         "targetAttributeName": "name.givenName"},
+        {"source": null, "defaultValue": "Reader", "targetAttributeName": "title"}
+       ]}
+    ]}]
+}"#;
+
+    #[test]
+    fn graph_export_is_read_tolerantly() {
+        let l = load(GRAPH).unwrap();
+        assert_eq!(l.set.format, Format::Graph);
+        assert_eq!(l.set.objects.len(), 1);
+        let o = &l.set.objects[0];
+        assert_eq!(o.object, ObjectType::User);
+        let a = &o.attributes;
+        assert_eq!(
+            a[0].source,
+            Source::Attribute {
+                name: "mail".into(),
+                span: a[0].source.span()
+            }
+        );
+        assert_eq!(a[0].matching_priority, 1);
+        assert_eq!(a[1].flow, FlowType::ObjectAddOnly);
+        assert_eq!(a[1].source.expression_text().unwrap(), "ToLower([surname])");
+        assert_eq!(
+            a[2].source.expression_text().unwrap(),
+            "ToLower([givenName])"
+        );
+        assert!(l
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "attrmap::mapping::tree-disagrees"));
+        assert_eq!(a[3].source, Source::None);
+        assert_eq!(a[3].default_value.as_deref(), Some("Reader"));
+        // Spans point into the file.
+        let sp = a[2].source.span().unwrap();
+        assert_eq!(&GRAPH[sp.start..sp.end], "\"ToLower([givenName])\"");
+        assert_eq!(
+            &GRAPH[a[0].target_span.start..a[0].target_span.end],
+            "\"userName\""
+        );
+        assert!(!l.has_errors(), "{:?}", l.diagnostics);
+    }
+
+    #[test]
+    fn scope_groups_or_clauses_and() {
+        let l = load(GRAPH).unwrap();
+        let s = l.set.objects[0].scope.as_ref().unwrap();
+        let yes = serde_json::json!({"department": "Legal", "accountEnabled": true});
+        let no = serde_json::json!({"department": "Legal", "accountEnabled": false});
+        let other = serde_json::json!({"department": "IT", "mail": "a@fabrikam.com"});
+        let case = serde_json::json!({"department": "legal", "accountEnabled": true});
+        assert!(s.admits(&yes));
+        assert!(!s.admits(&no));
+        assert!(s.admits(&other));
+        assert!(!s.admits(&case), "EQUALS is case-sensitive");
+    }
+
+    #[test]
+    fn operators_parse_with_spaces_or_underscores() {
+        for o in ScopeOperator::ALL {
+            assert_eq!(ScopeOperator::parse(o.wire_name()), Some(o));
+        }
+        assert_eq!(
+            ScopeOperator::parse("not_equals"),
+            Some(ScopeOperator::NotEquals)
+        );
+        assert_eq!(ScopeOperator::parse("LIKE"), None);
+    }
+
+    #[test]
+    fn native_file_loads_and_reports_mistakes() {
+        let src = r#"{"app": "X", "objects": [{"object": "User", "scope": [[{"attribute": "department", "operator": "NOT EQUALS", "value": "IT"}]],
+          "mappings": [
+            {"target": "userName", "attribute": "mail", "match": 1},
+            {"target": "active", "expression": "Not([IsSoftDeleted])", "apply": "create"},
+            {"target": "title", "constant": "x", "attribute": "y"},
+            {"target": "roles", "constant": "x", "typo": 1}
+          ]}]}"#;
+        let l = load(src).unwrap();
+        let o = &l.set.objects[0];
+        assert_eq!(o.attributes.len(), 3);
+        assert_eq!(o.attributes[1].flow, FlowType::ObjectAddOnly);
+        assert!(l.has_errors());
+        let codes: Vec<_> = l.diagnostics.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&"attrmap::mapping::several-sources"));
+        assert!(codes.contains(&"attrmap::mapping::unknown-property"));
+        assert!(o
+            .scope
+            .as_ref()
+            .unwrap()
+            .admits(&serde_json::json!({"department": "Legal"})));
+    }
+
+    #[test]
+    fn not_json_or_unknown_shape_is_refused_with_a_position() {
+        assert_eq!(load("{\"a\": }").unwrap_err().span.start, 6);
+        assert_eq!(load("{}").unwrap_err().code, "attrmap::mapping::format");
+    }
+}
