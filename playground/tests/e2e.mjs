@@ -268,13 +268,22 @@ try {
     }
   });
 
-  await check("lint and map say clearly that this build has no mapping files", async () => {
-    const errors = await page.evaluate(() => {
-      const m = window.attrmapPlayground.module;
-      const message = (f) => { try { f(); return null; } catch (e) { return String(e.message); } };
-      return [message(() => m.lint("{}")), message(() => m.map("{}", "{}"))];
-    });
-    for (const e of errors) assert(e && e.startsWith("attrmap::wasm::not-available: ") && e.includes("not available in this build"), `error: ${e}`);
+  await check("a mapping file: lint findings and the whole SCIM resource", async () => {
+    await page.selectOption("#users-source", "sample:users");
+    await page.click("#tab-scim");
+    await page.click("#mapping-box summary");
+    await page.click("#mapping-sample");
+    await page.click('#results tr[data-index="0"]').catch(() => {});
+    const scim = await page.textContent("#scim");
+    const body = JSON.parse(scim.split("\n\n")[1]);
+    assertEq(body.userName, "john.smith@contoso.com", "userName");
+    assert(JSON.stringify(body).includes("5f3c2a10-0000-4000-8000-00000000000b"), `roleId: ${scim}`);
+    assert((await page.textContent("#scim-note")).includes("userName eq"), "match filter shown");
+    // A broken expression inside the file is reported at its place in the file.
+    const lint = await page.evaluate(() => window.attrmapPlayground.module.lint('{"app": "x", "objects": [{"object": "User", "mappings": [{"target": "userName", "expression": "Join(\\",\\", [a]"}]}]}'));
+    assert(!lint.ok && lint.diagnostics.some((d) => d.code === "attrmap::parse::unclosed-call"), JSON.stringify(lint));
+    await page.click("#mapping-clear");
+    await page.click("#tab-results");
   });
 
   let shareLink = "";
