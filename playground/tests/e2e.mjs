@@ -268,6 +268,24 @@ try {
     }
   });
 
+  await check("a mapping file: lint findings and the whole SCIM resource", async () => {
+    await page.selectOption("#users-source", "sample:users");
+    await page.click("#tab-scim");
+    await page.click("#mapping-box summary");
+    await page.click("#mapping-sample");
+    await page.click('#results tr[data-index="0"]').catch(() => {});
+    const scim = await page.textContent("#scim");
+    const body = JSON.parse(scim.split("\n\n")[1]);
+    assertEq(body.userName, "john.smith@contoso.com", "userName");
+    assert(JSON.stringify(body).includes("5f3c2a10-0000-4000-8000-00000000000b"), `roleId: ${scim}`);
+    assert((await page.textContent("#scim-note")).includes("userName eq"), "match filter shown");
+    // A broken expression inside the file is reported at its place in the file.
+    const lint = await page.evaluate(() => window.attrmapPlayground.module.lint('{"app": "x", "objects": [{"object": "User", "mappings": [{"target": "userName", "expression": "Join(\\",\\", [a]"}]}]}'));
+    assert(!lint.ok && lint.diagnostics.some((d) => d.code === "attrmap::parse::unclosed-call"), JSON.stringify(lint));
+    await page.click("#mapping-clear");
+    await page.click("#tab-results");
+  });
+
   let shareLink = "";
   await check("a share link restores the state", async () => {
     await page.selectOption("#users-source", "sample:users");
@@ -349,12 +367,37 @@ try {
     await page.click("#tab-results");
   });
 
-  await check("the example gallery loads the UPN example", async () => {
+  async function openExample(id) {
     await page.click("#gallery summary");
-    await page.click('.example[data-id="upn-unique"]');
+    await page.click(`.example[data-id="${id}"]`);
+  }
+
+  await check("gallery: userName with SelectUniqueValue skips taken values", async () => {
+    await openExample("upn-unique");
     assertEq(await page.inputValue("#target"), "userName", "target");
     assert((await page.inputValue("#existing")).includes("john.smith@contoso.com"), "taken values");
-    assertEq(await page.$$eval("#results tbody tr[data-index]", (r) => r.length), 6, "rows");
+    const rows = await resultTexts(page);
+    assertEq(rows.length, 6, "rows");
+    // john.smith@ and j.smith@ are taken, so John gets the third candidate.
+    assertEq(rows.slice(0, 2), ["jo.smith@contoso.com", "zoe.muller@contoso.com"], "first two users");
+  });
+
+  await check("gallery: Workday pre-hire logic with a fixed Now()", async () => {
+    await openExample("workday-prehire");
+    assertEq(await page.inputValue("#now"), "2031-05-01T09:00:00Z", "now");
+    // Kenji starts 2031-06-01, more than 14 days after Now(): skipped. Amara is inactive.
+    assertEq(await resultTexts(page), ["True", "<objectSkipped>", "False", "True"], "results");
+    assertEq(await page.$eval('#results tr[data-index="0"] td.user', (c) => c.textContent), "21001", "label from WorkerID");
+  });
+
+  await check("gallery: phone cleanup with Replace", async () => {
+    await openExample("phone-cleanup");
+    const rows = await resultTexts(page);
+    assertEq(rows[0], "+12065550100", "John's mobile");
+    assertEq(rows.slice(1), Array(5).fill("<notFlowed>"), "users without a mobile");
+    await page.click("#tab-scim");
+    assert((await page.textContent("#scim")).includes('"value": "+12065550100"'), "SCIM phoneNumbers");
+    await page.click("#tab-results");
   });
 
   await check("the ES module build (--target web) works for embedders", async () => {
