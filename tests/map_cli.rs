@@ -149,3 +149,53 @@ fn output_file_is_written_whole() {
     let leftovers = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(leftovers, 1, "no temporary file left behind");
 }
+
+/// Ctrl-C prints the summary of what was done (even while waiting for input)
+/// and exits 130 without leaving a partial --output file.
+#[test]
+fn sigint_prints_the_summary() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let dir = std::env::temp_dir().join(format!("attrmap-sigint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("out.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+        .args([
+            "map",
+            "examples/native/dilitrust-clm.json",
+            "--input",
+            "-",
+            "--output",
+            out_file.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for _ in 0..3 {
+        writeln!(
+            stdin,
+            r#"{{"mail": "a@b.c", "objectId": "1", "department": "Legal"}}"#
+        )
+        .unwrap();
+    }
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted: 3 in, "), "{stderr}");
+    assert!(!out_file.exists(), "a partial output file was left behind");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -8,6 +8,38 @@ use attrmap::mapping::{self, ObjectType};
 use serde_json::{json, Map, Value};
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Progress shared with the SIGINT handler, so an interrupted run can still
+/// say what it did.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static DONE: [AtomicU64; 4] = [
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+];
+
+fn summary(input: u64, out: u64, skipped: u64, errors: u64) -> String {
+    format!("{input} in, {out} out, {skipped} skipped, {errors} errors")
+}
+
+/// On Ctrl-C: ask the loop to stop after the current record; if it is stuck
+/// waiting for input, report from the shared counters and exit. Either way
+/// the summary is printed, the exit status is 130, and a partial --output
+/// file is removed rather than left looking complete.
+fn install_interrupt_handler(temp: Option<std::path::PathBuf>) {
+    let _ = ctrlc::set_handler(move || {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let c: Vec<u64> = DONE.iter().map(|a| a.load(Ordering::SeqCst)).collect();
+        if let Some(t) = &temp {
+            let _ = std::fs::remove_file(t);
+        }
+        eprintln!("interrupted: {}", summary(c[0], c[1], c[2], c[3]));
+        std::process::exit(130);
+    });
+}
 
 #[derive(clap::Args)]
 pub struct MapArgs {
@@ -138,6 +170,7 @@ pub fn run(a: MapArgs) -> CliResult {
         }
     };
     let mut out = BufWriter::with_capacity(1 << 16, sink);
+    install_interrupt_handler(temp.as_ref().map(|(tmp, _)| tmp.clone()));
 
     let progress = progress_bar(input_len);
     let mode = match a.mode {
@@ -175,6 +208,16 @@ pub fn run(a: MapArgs) -> CliResult {
         r => r?,
     }
     drop(out);
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        if let Some((tmp, _)) = &temp {
+            let _ = std::fs::remove_file(tmp);
+        }
+        eprintln!(
+            "interrupted: {}",
+            summary(counts.input, counts.out, counts.skipped, counts.errors)
+        );
+        return Ok(ExitCode::from(130));
+    }
     if let Some((tmp, target)) = temp {
         std::fs::rename(&tmp, &target).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
@@ -182,8 +225,8 @@ pub fn run(a: MapArgs) -> CliResult {
         })?;
     }
     eprintln!(
-        "{} in, {} out, {} skipped, {} errors",
-        counts.input, counts.out, counts.skipped, counts.errors
+        "{}",
+        summary(counts.input, counts.out, counts.skipped, counts.errors)
     );
     Ok(if counts.errors > 0 {
         ExitCode::from(2)
@@ -279,6 +322,12 @@ impl Run<'_> {
                 c.errors += 1;
             }
             write_line(&mut *out, &record)?;
+            for (slot, v) in DONE.iter().zip([c.input, c.out, c.skipped, c.errors]) {
+                slot.store(v, Ordering::Relaxed);
+            }
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                break;
+            }
             if let Some(p) = progress {
                 if c.input == PROGRESS_AFTER {
                     p.set_draw_target(indicatif::ProgressDrawTarget::stderr());
