@@ -46,92 +46,103 @@ struct Workload {
     users: Vec<serde_json::Value>,
     /// The same users decoded into attrmap's lookup-optimised record.
     flat: Vec<FlatRecord>,
-    expr: Expression,
-    /// The reference answers (AST evaluator).
+    /// `None` while attrmap cannot evaluate the workload (functions missing).
+    expr: Option<Expression>,
+    /// What every engine must answer: attrmap's AST evaluator where it runs,
+    /// otherwise the plain-Rust statement of the logic.
     expected: Vec<String>,
 }
 
 impl Workload {
-    /// Compiles `source` and computes the reference answers; `None` (with a
-    /// note on stderr) when attrmap cannot evaluate it yet.
-    fn new(name: &'static str, source: &str) -> Option<Workload> {
+    /// Compiles `source` and settles the expected answers. `reference` states
+    /// the workload's logic in plain Rust; the competitors are checked
+    /// against it when attrmap cannot run the workload yet.
+    fn new(
+        name: &'static str,
+        source: &str,
+        reference: fn(&serde_json::Value) -> String,
+    ) -> Workload {
         let users = support::users(USERS, support::SEED);
-        let expr = match attrmap::compile(source) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("{name}: not measured: does not compile: {e}");
-                return None;
-            }
-        };
-        let expected: Vec<String> = users
-            .iter()
-            .map(|u| text(expr.evaluate_ast(u, &mut ctx())))
-            .collect();
-        if let Some(err) = expected.iter().find(|t| t.starts_with("error ")) {
-            eprintln!("{name}: not measured: the AST evaluator fails: {err}");
-            return None;
-        }
-        for (u, want) in users.iter().zip(&expected) {
-            let got = text(expr.evaluate(u, &mut ctx()));
-            assert_eq!(&got, want, "{name}: VM and AST evaluator disagree on {u}");
-        }
         let flat: Vec<FlatRecord> = users
             .iter()
             .map(|u| serde_json::from_value(u.clone()).expect("object"))
             .collect();
-        for (f, want) in flat.iter().zip(&expected) {
-            assert_eq!(
-                &text(expr.evaluate(f, &mut ctx())),
-                want,
-                "{name}: FlatRecord"
-            );
-        }
-        Some(Workload {
+        let mut expected: Vec<String> = users.iter().map(reference).collect();
+        let expr = match attrmap::compile(source) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                eprintln!("{name}: attrmap not measured: does not compile: {e}");
+                None
+            }
+        };
+        let expr = expr.and_then(|expr| {
+            let ast: Vec<String> = users
+                .iter()
+                .map(|u| text(expr.evaluate_ast(u, &mut ctx())))
+                .collect();
+            if let Some(err) = ast.iter().find(|t| t.starts_with("error ")) {
+                eprintln!("{name}: attrmap not measured: the AST evaluator fails: {err}");
+                return None;
+            }
+            if let Some(i) = (0..users.len()).find(|&i| ast[i] != expected[i]) {
+                eprintln!(
+                    "{name}: note: attrmap answers {:?} where the plain-Rust reference says {:?} for {}; \
+                     the AST evaluator is the reference from here on",
+                    ast[i], expected[i], users[i]
+                );
+            }
+            for (u, want) in users.iter().zip(&ast) {
+                let got = text(expr.evaluate(u, &mut ctx()));
+                assert_eq!(&got, want, "{name}: VM and AST evaluator disagree on {u}");
+            }
+            for (f, want) in flat.iter().zip(&ast) {
+                let got = text(expr.evaluate(f, &mut ctx()));
+                assert_eq!(&got, want, "{name}: FlatRecord");
+            }
+            expected = ast;
+            Some(expr)
+        });
+        Workload {
             name,
             users,
             flat,
             expr,
             expected,
-        })
+        }
     }
 
     fn check(&self, engine: &str, answers: impl Iterator<Item = String>) {
         for (i, (got, want)) in answers.zip(&self.expected).enumerate() {
             assert_eq!(
                 &got, want,
-                "{}: {engine} disagrees with the AST evaluator on user {i}: {}",
+                "{}: {engine} disagrees with the expected answer on user {i}: {}",
                 self.name, self.users[i]
             );
         }
     }
 
     fn bench_attrmap(&self, g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+        let Some(expr) = &self.expr else {
+            return;
+        };
         let mut c = ctx();
         let mut i = 0;
         g.bench_function("attrmap_vm", |b| {
             b.iter(|| {
                 i = (i + 1) % USERS;
-                black_box(
-                    self.expr
-                        .evaluate(black_box(&self.users[i]), &mut c)
-                        .is_ok(),
-                )
+                black_box(expr.evaluate(black_box(&self.users[i]), &mut c).is_ok())
             })
         });
         g.bench_function("attrmap_vm_flat", |b| {
             b.iter(|| {
                 i = (i + 1) % USERS;
-                black_box(self.expr.evaluate(black_box(&self.flat[i]), &mut c).is_ok())
+                black_box(expr.evaluate(black_box(&self.flat[i]), &mut c).is_ok())
             })
         });
         g.bench_function("attrmap_ast", |b| {
             b.iter(|| {
                 i = (i + 1) % USERS;
-                black_box(
-                    self.expr
-                        .evaluate_ast(black_box(&self.users[i]), &mut c)
-                        .is_ok(),
-                )
+                black_box(expr.evaluate_ast(black_box(&self.users[i]), &mut c).is_ok())
             })
         });
     }
@@ -338,9 +349,11 @@ fn role_chain(conditional: fn(&str, &str, &str) -> String) -> String {
 }
 
 fn w1(c: &mut Criterion) {
-    let Some(w) = Workload::new("w1_role_derivation", &support::w1_role_derivation()) else {
-        return;
-    };
+    let w = Workload::new(
+        "w1_role_derivation",
+        &support::w1_role_derivation(),
+        support::w1_reference,
+    );
     let attrs = ["department"];
     let cel = celx::build(
         &role_chain(|c, a, b| format!("{c} ? {a} : ({b})")),
@@ -362,9 +375,7 @@ fn w1(c: &mut Criterion) {
 }
 
 fn w2(c: &mut Criterion) {
-    let Some(w) = Workload::new("w2_upn_generation", support::W2_UPN) else {
-        return;
-    };
+    let w = Workload::new("w2_upn_generation", support::W2_UPN, support::w2_reference);
     let attrs = ["givenName", "surname"];
     let cel = celx::build(
         r#"normalizeDiacritics((givenName + "." + surname).replace(" ", "")).lowerAscii() + "@contoso.com""#,
@@ -386,9 +397,11 @@ fn w2(c: &mut Criterion) {
 }
 
 fn w3(c: &mut Criterion) {
-    let Some(w) = Workload::new("w3_hr_date_logic", support::W3_HR_DATE) else {
-        return;
-    };
+    let w = Workload::new(
+        "w3_hr_date_logic",
+        support::W3_HR_DATE,
+        support::w3_reference,
+    );
     let attrs = ["Active", "StatusHireDate"];
     let cel = celx::build(
         r#"Active == "1" ? (timestamp(StatusHireDate) - now >= duration("0s") ? "True" : "False") : (Active == "0" ? "False" : "")"#,
@@ -410,9 +423,7 @@ fn w3(c: &mut Criterion) {
 }
 
 fn w4(c: &mut Criterion) {
-    let Some(w) = Workload::new("w4_regex_cleanup", support::W4_REGEX) else {
-        return;
-    };
+    let w = Workload::new("w4_regex_cleanup", support::W4_REGEX, support::w4_reference);
     // CEL has `matches` but no regex replacement (not even in its strings
     // extension): not expressible without a host function, so not measured.
     let ev = evx::build(
@@ -567,6 +578,30 @@ fn w7(c: &mut Criterion) {
             black_box(out.len())
         })
     });
+    // No `attrmap map --parallel` exists yet; this is what one gains from
+    // two threads over two halves of the file, output kept in input order.
+    let mid = file[..file.len() / 2].rfind('\n').map_or(0, |i| i + 1);
+    let halves = [&file[..mid], &file[mid..]];
+    let map_chunk = |chunk: &str, out: &mut String| {
+        let mut c = ctx();
+        for line in chunk.lines() {
+            let r: FlatRecord = serde_json::from_str(line).expect("JSON");
+            mapper.map(&r, &mut c, false, out);
+        }
+    };
+    let mut second = String::with_capacity(file.len() / 2);
+    g.bench_function("attrmap_vm_flat_2_threads", |b| {
+        b.iter(|| {
+            out.clear();
+            second.clear();
+            std::thread::scope(|s| {
+                s.spawn(|| map_chunk(halves[1], &mut second));
+                map_chunk(halves[0], &mut out);
+            });
+            out.push_str(&second);
+            black_box(out.len())
+        })
+    });
     g.bench_function("attrmap_vm_json", |b| {
         b.iter(|| {
             out.clear();
@@ -608,6 +643,17 @@ fn w6(c: &mut Criterion) {
             b.iter(|| black_box(attrmap::compile(black_box(src)).is_ok()))
         });
     }
+    // Where the 2 KB compile goes: parsing (pest) alone, and code
+    // generation alone from a checked AST.
+    let limits = attrmap::Limits::default();
+    g.bench_function("attrmap_2kb_parse_only", |b| {
+        b.iter(|| black_box(attrmap::syntax::parse(black_box(&big), &limits).is_ok()))
+    });
+    let mut ast = attrmap::syntax::parse(&big, &limits).expect("parses");
+    let _ = attrmap::check::check(&mut ast);
+    g.bench_function("attrmap_2kb_codegen_only", |b| {
+        b.iter(|| black_box(attrmap::compile::compile(black_box(&ast)).len()))
+    });
     // The competitors compile workload 1's logic, for scale.
     let cel_src = role_chain(|c, a, b| format!("{c} ? {a} : ({b})"));
     let env = cel::Env::stdlib();

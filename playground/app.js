@@ -463,7 +463,47 @@
     return text.replace(/"\\u0000big\d+"/g, (m) => marks.get(JSON.parse(m)));
   }
 
+  // With a mapping file loaded, the SCIM tab shows the whole resource the
+  // file builds for the selected user, and the file's lint findings.
+  function renderMappedScim(text) {
+    const diagList = $("mapping-diagnostics");
+    const lint = am.lint(text);
+    diagList.innerHTML = lint.diagnostics.map((d) =>
+      `<li class="diag ${d.severity}" data-code="${escapeHtml(d.code)}"><span class="sev">${d.severity}</span>` +
+      `<span class="loc">${d.span.line}:${d.span.column}</span> <span class="message">${escapeHtml(d.message)}</span>` +
+      `<code class="code-id">${escapeHtml(d.code)}</code>${d.help ? `<div class="help"><b>help:</b> ${escapeHtml(d.help)}</div>` : ""}</li>`).join("");
+    if (!users || !users.length) { el.scimNote.textContent = "No users loaded."; el.scim.textContent = ""; return; }
+    let out;
+    try {
+      out = am.map(text, users.getJson(selectedUser), evalOptions());
+    } catch (e) {
+      el.scimNote.textContent = String(e.message || e);
+      el.scim.textContent = "";
+      return;
+    }
+    const who = userLabels[selectedUser];
+    if (!out.ok) {
+      el.scimNote.textContent = "The mapping file cannot be used; see its diagnostics above.";
+      el.scim.textContent = "";
+      return;
+    }
+    const r = out.results[0];
+    if (r.status === "skipped") {
+      el.scimNote.textContent = `${who}: skipped (${r.reason === "scope" ? "outside the scoping filter" : "IgnoreObjectFlow"}); Entra sends nothing.`;
+      el.scim.textContent = "";
+    } else if (r.status === "error") {
+      el.scimNote.textContent = `${who}: ${r.errors.length} attribute(s) failed; Entra would report this user as failed.`;
+      el.scim.textContent = r.errors.map((e) => `${e.attribute}: ${e.message} (${e.code}, file ${e.span.line}:${e.span.column})`).join("\n");
+    } else {
+      el.scimNote.textContent = `${who}: the resource the mapping file builds${r.matchFilter ? `; matched in the target by ${r.matchFilter}` : ""}.`;
+      el.scim.textContent = "POST /scim/v2/Users\nContent-Type: application/scim+json\n\n" + JSON.stringify(r.resource, null, 2);
+    }
+  }
+
   function renderScim() {
+    const mappingText = $("mapping-text").value;
+    if (mappingText.trim()) { renderMappedScim(mappingText); return; }
+    $("mapping-diagnostics").innerHTML = "";
     const target = el.target.value.trim();
     if (!target) {
       el.scimNote.textContent = "Bind the expression to a target attribute (the field above the editor, for example roleId) to see the SCIM request each user produces.";
@@ -493,6 +533,10 @@
     if (!notSent) {
       value = r.value;
       if (r.type === "number" && typeof r.value === "string") big.add(r.value);
+    }
+    // SCIM's `active` is a boolean; Entra converts "True"/"False" when it writes it.
+    if (/(^|:)active$/i.test(target) && typeof value === "string" && /^(true|false)$/i.test(value.trim())) {
+      value = value.trim().toLowerCase() === "true";
     }
     const resource = notSent ? { schemas: [SCIM_CORE_USER] } : scimResource(target, value);
     el.scimNote.textContent = notSent
@@ -846,6 +890,12 @@
       else if (e.key === "ArrowLeft") showTab(TABS[(i + TABS.length - 1) % TABS.length], true);
     });
 
+    $("mapping-text").addEventListener("input", () => renderScim());
+    $("mapping-sample").addEventListener("click", () => {
+      $("mapping-text").value = window.ATTRMAP_SAMPLES_FILES["dilitrust-mapping"] || "";
+      renderScim();
+    });
+    $("mapping-clear").addEventListener("click", () => { $("mapping-text").value = ""; renderScim(); });
     el.share.addEventListener("click", shareLink);
     document.addEventListener("keydown", (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === "s") { e.preventDefault(); shareLink(); }

@@ -93,6 +93,13 @@ fi
     printf '`,\n'
   done
   printf '};\n'
+  printf 'window.ATTRMAP_SAMPLES_FILES = {\n'
+  for f in "$here"/samples/*.json; do
+    printf '  "%s": `' "$(basename "$f" .json)"
+    sed -e 's/\\/\\\\/g' -e 's/`/\\`/g' -e 's/\${/\\${/g' "$f"
+    printf '`,\n'
+  done
+  printf '};\n'
 } > "$out/classic/samples.js"
 
 size=$(wc -c < "$out/attrmap_bg.wasm")

@@ -436,6 +436,42 @@ pub fn lookup_keyword(name: &str) -> Option<&'static KeywordSpec> {
         .or_else(|| KEYWORDS.iter().find(|k| k.name.eq_ignore_ascii_case(name)))
 }
 
+/// The function reference as Markdown, generated from this table; it is
+/// what docs/functions.md and the README's function table contain.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| Function | Returns | Purity | Summary | Graph parameter keys |\n|---|---|---|---|---|\n",
+    );
+    for f in CATALOGUE {
+        let keys: Vec<&str> = f.params.iter().map(|p| p.graph_key).collect();
+        let mark = if f.provenance == Provenance::Undocumented {
+            " *(undocumented)*"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {}{mark} | {} |\n",
+            f.signature(),
+            format!("{:?}", f.result).to_lowercase(),
+            format!("{:?}", f.purity).to_lowercase(),
+            f.summary,
+            if keys.is_empty() {
+                "—".to_string()
+            } else {
+                keys.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ));
+    }
+    out.push_str("\n| Keyword | Meaning |\n|---|---|\n");
+    for k in KEYWORDS {
+        out.push_str(&format!("| `{}` | {} |\n", k.name, k.summary));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

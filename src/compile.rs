@@ -377,22 +377,49 @@ pub fn compile(expr: &Expr) -> Program {
             max_stack: 0,
         },
         depth: 0,
-        const_index: HashMap::new(),
+        str_consts: HashMap::default(),
+        int_consts: HashMap::default(),
     };
     c.expr(expr, false);
+    thread_jumps(&mut c.p.ops);
     c.p
+}
+
+/// Points every jump that lands on an unconditional `Jump` at that jump's
+/// target (nested IIF/Switch branches end in chains of them), so a taken
+/// branch costs one dispatch instead of several. Only `Jump` is ever
+/// skipped, and it touches nothing but the program counter.
+fn thread_jumps(ops: &mut [Op]) {
+    let final_target = |ops: &[Op], mut t: u32| {
+        // Bounded: a chain can be no longer than the program.
+        for _ in 0..ops.len() {
+            match ops.get(t as usize) {
+                Some(Op::Jump(next)) if *next != t => t = *next,
+                _ => break,
+            }
+        }
+        t
+    };
+    for i in 0..ops.len() {
+        let threaded = match ops[i] {
+            Op::Jump(t) => Op::Jump(final_target(ops, t)),
+            Op::JumpIfFalse(t) => Op::JumpIfFalse(final_target(ops, t)),
+            Op::JumpIfTrue(t) => Op::JumpIfTrue(final_target(ops, t)),
+            Op::JumpIfAccepted(t) => Op::JumpIfAccepted(final_target(ops, t)),
+            Op::JumpIfUnique(t) => Op::JumpIfUnique(final_target(ops, t)),
+            other => other,
+        };
+        ops[i] = threaded;
+    }
 }
 
 struct Compiler {
     p: Program,
     depth: usize,
-    const_index: HashMap<ConstKey, u32>,
-}
-
-#[derive(Hash, PartialEq, Eq)]
-enum ConstKey {
-    Str(String),
-    Int(i64),
+    /// Pool indices of string and integer constants, so equal constants
+    /// share one entry. Looked up by borrowed text: no allocation on a hit.
+    str_consts: HashMap<Box<str>, u32, FxBuild>,
+    int_consts: HashMap<i64, u32, FxBuild>,
 }
 
 impl Compiler {
@@ -443,22 +470,34 @@ impl Compiler {
 
     /// The pool index of a constant, shared with equal constants.
     fn const_index(&mut self, v: Value<'static>) -> u32 {
-        let key = match &v {
-            Value::Str(s) => Some(ConstKey::Str(s.to_string())),
-            Value::Int(n) => Some(ConstKey::Int(*n)),
+        let next = self.p.consts.len() as u32;
+        let known = match &v {
+            Value::Str(s) => match self.str_consts.get(s.as_ref()) {
+                Some(&i) => Some(i),
+                None => {
+                    self.str_consts.insert(s.as_ref().into(), next);
+                    None
+                }
+            },
+            Value::Int(n) => {
+                Some(*self.int_consts.entry(*n).or_insert(next)).filter(|&i| i != next)
+            }
             _ => None,
         };
-        match key.as_ref().and_then(|k| self.const_index.get(k)) {
+        known.unwrap_or_else(|| {
+            self.p.consts.push(v);
+            next
+        })
+    }
+
+    /// A string literal: borrowed lookup first, so a repeated literal costs
+    /// no allocation.
+    fn str_constant(&mut self, s: &str, span: Span) {
+        let idx = match self.str_consts.get(s) {
             Some(&i) => i,
-            None => {
-                let i = self.p.consts.len() as u32;
-                self.p.consts.push(v);
-                if let Some(k) = key {
-                    self.const_index.insert(k, i);
-                }
-                i
-            }
-        }
+            None => self.const_index(Value::Str(Cow::Owned(s.to_string()))),
+        };
+        self.emit(Op::Const(idx), span);
     }
 
     /// Rewrites `Attr(slot); SwitchConst(table)` at the end of the code into
@@ -492,7 +531,10 @@ impl Compiler {
 
     /// Emits code that leaves the expression's value on the stack.
     fn expr(&mut self, e: &Expr, strict: bool) {
-        if !strict {
+        if let ExprKind::Str(s) = &e.kind {
+            return self.str_constant(s, e.span);
+        }
+        if !strict && is_constant(e) {
             if let Some(v) = fold(e) {
                 self.constant(v, e.span);
                 return;
@@ -756,8 +798,26 @@ impl Compiler {
     }
 }
 
+/// Whether `e` reads nothing at run time (no attribute, keyword or impure
+/// call), so [`fold`] may succeed. It allocates nothing, unlike `fold`, so
+/// the compiler asks it first at every node.
+fn is_constant(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Str(_) | ExprKind::Number(_) => true,
+        ExprKind::Attribute(_) | ExprKind::Keyword(_) => false,
+        ExprKind::Compare { lhs, rhs, .. } => is_constant(lhs) && is_constant(rhs),
+        ExprKind::Call(call) => {
+            call.id.is_some_and(|id| id.spec().purity == Purity::Pure)
+                && call
+                    .args
+                    .iter()
+                    .all(|a| a.expr.as_ref().map_or(true, is_constant))
+        }
+    }
+}
+
 /// Folds a constant sub-expression, if it is one and it evaluates without error.
-pub(crate) fn fold(e: &Expr) -> Option<Value<'static>> {
+pub fn fold(e: &Expr) -> Option<Value<'static>> {
     match &e.kind {
         ExprKind::Str(s) => Some(Value::Str(Cow::Owned(s.clone()))),
         ExprKind::Number(n) => Some(Value::Int(*n)),
@@ -851,6 +911,21 @@ mod tests {
         assert_eq!(t.get("abcdefghijk"), Some(4));
         assert_eq!(t.get("abcdefghijK"), None);
         assert_eq!(t.entries(), vec![("a", 1), ("", 2), ("abcdefghijk", 4)]);
+    }
+
+    #[test]
+    fn jumps_to_jumps_are_threaded() {
+        let e =
+            crate::compile(r#"Switch([a], "d", "1", IIF([b] = "x", "T", "F"), "2", "z")"#).unwrap();
+        let ops = &e.program().ops;
+        for op in ops {
+            if let Op::Jump(t) | Op::JumpIfFalse(t) = *op {
+                assert!(!matches!(ops.get(t as usize), Some(Op::Jump(_))), "{op:?}");
+            }
+        }
+        let user = serde_json::json!({"a": "1", "b": "x"});
+        let out = e.evaluate(&user, &mut crate::Context::new()).unwrap();
+        assert_eq!(out, crate::Outcome::Value(Value::str("T")));
     }
 
     #[test]

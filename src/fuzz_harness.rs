@@ -46,3 +46,81 @@ pub fn differential(data: &[u8]) {
     // The disassembler must cope with anything the compiler emits.
     let _ = compiled.disassemble();
 }
+
+/// First line: a .NET date/time format. Rest: a value to parse with it. The
+/// format must tokenize or be refused, and whatever it parses must render.
+pub fn format_datetime(data: &[u8]) {
+    use crate::functions::datefmt;
+    let text = String::from_utf8_lossy(data);
+    let (format, value) = text.split_once('\n').unwrap_or((&text, ""));
+    let Ok(tokens) = datefmt::tokenize(format) else {
+        return;
+    };
+    let rendered = datefmt::render(&datefmt::sample_instant(), &tokens);
+    let _ = datefmt::parse(&rendered, &tokens);
+    if let Some(instant) = datefmt::parse(value, &tokens) {
+        let _ = datefmt::render(&instant, &tokens);
+    }
+}
+
+/// A mapping file of either format: load it, compile every object type, and
+/// lint it (which maps expression offsets through JSON escapes).
+pub fn mapping_loaders(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(loaded) = crate::mapping::load(&text) {
+        for object in [
+            crate::mapping::ObjectType::User,
+            crate::mapping::ObjectType::Group,
+        ] {
+            let _ = crate::mapping::builder::compile_object(&loaded.set, object, &text);
+        }
+    }
+    for d in crate::lint::lint_mapping(&text) {
+        // Every reported span must lie inside the file.
+        assert!(
+            d.span.start <= d.span.end && d.span.end <= text.len(),
+            "{} span {:?} outside a {}-byte file",
+            d.code,
+            d.span,
+            text.len()
+        );
+        let _ = crate::lint::output::locate("f", &text, &d);
+    }
+}
+
+/// A SCIM attribute path.
+pub fn scim_path(data: &[u8]) {
+    let _ = crate::mapping::scim::ScimPath::parse(&String::from_utf8_lossy(data));
+}
+
+/// Arbitrary bytes as a JSONL batch through a fixed mapping (the DiliTrust
+/// shape plus a SelectUniqueValue, a filtered multi-valued path and a
+/// scoping filter): every line must map, skip or fail, never panic.
+pub fn map_bytes(data: &[u8]) {
+    use crate::mapping::builder::{compile_object, BatchOracle, Mode};
+    const MAPPING: &str = r#"{"app": "fuzz", "objects": [{"object": "User",
+      "scope": [[{"attribute": "department", "operator": "IS NOT NULL"}]],
+      "mappings": [
+        {"target": "userName", "expression": "SelectUniqueValue(ToLower([mail]), Join(\"@\", [mailNickname], \"x.com\"))", "match": 1, "apply": "create"},
+        {"target": "externalId", "attribute": "objectId"},
+        {"target": "active", "expression": "Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")"},
+        {"target": "name.givenName", "attribute": "givenName"},
+        {"target": "emails[type eq \"work\"].value", "attribute": "mail"},
+        {"target": "roles", "expression": "AppRoleAssignmentsComplex([appRoleAssignments])"},
+        {"target": "urn:ietf:params:scim:schemas:core:2.0:User:roleId", "expression": "Switch([department], \"r\", \"Legal\", \"e\")"}
+      ]}]}"#;
+    // The mapping is fixed, so failing to load it is a bug in the harness.
+    let loaded = crate::mapping::load(MAPPING).expect("the harness mapping loads");
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let compiled = compile_object(&loaded.set, crate::mapping::ObjectType::User, MAPPING)
+        .expect("the harness mapping compiles");
+    let none = crate::eval::NoneTaken;
+    let oracle = BatchOracle::new(&none);
+    let mut ctx = crate::Context::new().with_seed(1);
+    for line in data.split(|&b| b == b'\n') {
+        let Ok(record) = serde_json::from_slice::<serde_json::Value>(line) else {
+            continue;
+        };
+        let _ = compiled.map(&record, Mode::Create, &mut ctx, MAPPING, Some(&oracle));
+    }
+}

@@ -18,6 +18,7 @@ pub mod eval;
 pub mod functions;
 #[doc(hidden)]
 pub mod fuzz_harness;
+pub mod lint;
 pub mod mapping;
 pub mod syntax;
 pub mod value;

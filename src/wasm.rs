@@ -31,8 +31,6 @@ const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 /// whole directories; the CLI handles those).
 const MAX_USERS_BYTES: usize = 64 << 20;
 
-const CODE_NOT_AVAILABLE: &str = "attrmap::wasm::not-available";
-
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = error)]
@@ -183,32 +181,50 @@ fn value_type(v: &Value<'_>) -> &'static str {
 // Options
 
 /// `{ now?: string | Date, existing?: string[], seed?: number, engine?: "vm" | "ast" }`.
-#[derive(Default)]
 struct Options {
     now: Option<DateTime<Utc>>,
     existing: TakenSet,
     seed: Option<u64>,
     ast: bool,
+    /// For `map`: which object mapping, and create or update.
+    object: crate::mapping::ObjectType,
+    mode: crate::mapping::builder::Mode,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            now: None,
+            existing: TakenSet::default(),
+            seed: None,
+            ast: false,
+            object: crate::mapping::ObjectType::User,
+            mode: crate::mapping::builder::Mode::Create,
+        }
+    }
 }
 
 impl Options {
     fn read(v: &JsValue) -> Result<Options, JsError> {
-        let json = from_js(v, "options")?;
-        let bad = |m: String| js_error("attrmap::wasm::invalid-option", m);
+        Options::from_json(from_js(v, "options")?)
+            .map_err(|m| js_error("attrmap::wasm::invalid-option", m))
+    }
+
+    fn from_json(json: Json) -> Result<Options, String> {
         let mut o = Options::default();
         let map = match json {
             Json::Null => return Ok(o),
             Json::Object(m) => m,
-            _ => return Err(bad("options must be an object".into())),
+            _ => return Err("options must be an object".into()),
         };
         for (key, value) in map {
             match (key.as_str(), value) {
                 (_, Json::Null) => {}
                 ("now", Json::String(s)) => {
                     let t = DateTime::parse_from_rfc3339(&s).map_err(|e| {
-                        bad(format!(
+                        format!(
                             "options.now {s:?} is not an RFC 3339 time ({e}); write it like 2024-05-01T09:30:00Z"
-                        ))
+                        )
                     })?;
                     o.now = Some(t.with_timezone(&Utc));
                 }
@@ -219,9 +235,9 @@ impl Options {
                                 o.existing.0.insert(s);
                             }
                             other => {
-                                return Err(bad(format!(
+                                return Err(format!(
                                     "options.existing must hold strings, found {other}"
-                                )))
+                                ))
                             }
                         }
                     }
@@ -238,24 +254,35 @@ impl Options {
                 }
                 ("seed", Json::Number(n)) => {
                     o.seed = Some(n.as_u64().ok_or_else(|| {
-                        bad(format!("options.seed must be a whole number ≥ 0, got {n}"))
+                        format!("options.seed must be a whole number ≥ 0, got {n}")
                     })?);
                 }
                 ("seed", Json::String(s)) => {
                     o.seed = Some(s.trim().parse().map_err(|_| {
-                        bad(format!(
-                            "options.seed must be a whole number ≥ 0, got {s:?}"
-                        ))
+                        format!("options.seed must be a whole number ≥ 0, got {s:?}")
                     })?);
                 }
                 ("engine", Json::String(s)) if s == "vm" || s == "ast" => o.ast = s == "ast",
-                (k @ ("now" | "existing" | "seed" | "engine"), v) => {
-                    return Err(bad(format!("options.{k} has an unsupported value {v}")))
+                ("object", Json::String(s)) if s.eq_ignore_ascii_case("user") => {
+                    o.object = crate::mapping::ObjectType::User
+                }
+                ("object", Json::String(s)) if s.eq_ignore_ascii_case("group") => {
+                    o.object = crate::mapping::ObjectType::Group
+                }
+                ("mode", Json::String(s)) if s == "create" || s == "update" => {
+                    o.mode = if s == "create" {
+                        crate::mapping::builder::Mode::Create
+                    } else {
+                        crate::mapping::builder::Mode::Update
+                    }
+                }
+                (k @ ("now" | "existing" | "seed" | "engine" | "object" | "mode"), v) => {
+                    return Err(format!("options.{k} has an unsupported value {v}"))
                 }
                 (k, _) => {
-                    return Err(bad(format!(
-                        "unknown option {k:?}; the options are now, existing, seed and engine"
-                    )))
+                    return Err(format!(
+                        "unknown option {k:?}; the options are now, existing, seed, engine, and for map object and mode"
+                    ))
                 }
             }
         }
@@ -371,12 +398,21 @@ fn kind_name(v: &Json) -> &'static str {
     }
 }
 
-/// The attribute an admin recognises a user by.
+/// The attribute an admin recognises a user by (directory users, then
+/// HR workers such as Workday's WorkerID).
 fn user_label(u: &Json, i: usize) -> String {
-    ["userPrincipalName", "mail", "displayName", "objectId", "id"]
-        .iter()
-        .find_map(|k| u.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()))
-        .map_or_else(|| format!("user {}", i + 1), String::from)
+    [
+        "userPrincipalName",
+        "mail",
+        "displayName",
+        "objectId",
+        "id",
+        "WorkerID",
+        "employeeId",
+    ]
+    .iter()
+    .find_map(|k| u.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()))
+    .map_or_else(|| format!("user {}", i + 1), String::from)
 }
 
 #[wasm_bindgen]
@@ -754,24 +790,112 @@ pub fn keywords() -> JsValue {
     ))
 }
 
-/// Lints a mapping file. Not in this build yet: throws an error with code
-/// `attrmap::wasm::not-available`.
-#[wasm_bindgen]
-pub fn lint(_mapping_json: &JsValue) -> Result<JsValue, JsError> {
+/// Reads a mapping file argument: its text, or a plain object (which is
+/// serialised, so positions then refer to that serialisation).
+fn mapping_text(v: &JsValue) -> Result<String, JsError> {
+    if let Some(text) = v.as_string() {
+        return Ok(text);
+    }
+    if v.is_object() {
+        if let Some(text) = js_sys::JSON::stringify(v).ok().and_then(|t| t.as_string()) {
+            return Ok(text);
+        }
+    }
     Err(js_error(
-        CODE_NOT_AVAILABLE,
-        "lint is not available in this build of attrmap; the mapping-file linter has not been compiled into the WebAssembly module yet (use the attrmap CLI)",
+        "attrmap::wasm::invalid-argument",
+        "the mapping must be the file's text (Graph synchronization schema JSON or a native attrmap mapping)",
     ))
 }
 
-/// Maps users to SCIM resources with a mapping file. Not in this build yet:
-/// throws an error with code `attrmap::wasm::not-available`.
+fn diagnostics_json(diags: &[Diagnostic], source: &str) -> Json {
+    let offsets = Offsets { source };
+    Json::Array(diags.iter().map(|d| diagnostic_json(d, &offsets)).collect())
+}
+
+/// Lints a mapping file (Graph synchronization schema JSON or the native
+/// format): `{ ok, diagnostics }`, spans into the file's text. `ok` is false
+/// when there is an error.
 #[wasm_bindgen]
-pub fn map(_mapping_json: &JsValue, _users: &JsValue) -> Result<JsValue, JsError> {
-    Err(js_error(
-        CODE_NOT_AVAILABLE,
-        "map is not available in this build of attrmap; mapping files have not been compiled into the WebAssembly module yet (bind one expression to a target attribute instead)",
-    ))
+pub fn lint(mapping: &JsValue) -> Result<JsValue, JsError> {
+    let text = mapping_text(mapping)?;
+    Ok(to_js(lint_json(&text)))
+}
+
+fn lint_json(text: &str) -> Json {
+    let diags = crate::lint::lint_mapping(text);
+    json!({
+        "ok": !diags.iter().any(Diagnostic::is_error),
+        "diagnostics": diagnostics_json(&diags, text),
+    })
+}
+
+/// Maps users to SCIM resources with a mapping file. Options as for
+/// `evaluate`, plus `object` ("user" | "group") and `mode` ("create" |
+/// "update"). Returns `{ ok, diagnostics, matching, results, inputErrors }`;
+/// each result is `{ status: "resource", resource, matchFilter }`,
+/// `{ status: "skipped", reason: "scope" | "ignored" }` or
+/// `{ status: "error", errors: [{ code, message, attribute, span }] }`.
+/// When the file cannot be used, `ok` is false and only `diagnostics` is set.
+#[wasm_bindgen]
+pub fn map(mapping: &JsValue, users: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
+    let text = mapping_text(mapping)?;
+    let users = users_from(users)?;
+    let options = Options::read(options)?;
+    Ok(to_js(map_json(&text, &users, &options)))
+}
+
+fn map_json(text: &str, users: &Users, options: &Options) -> Json {
+    use crate::mapping::builder::{compile_object, BatchOracle, Mapped};
+    let failed =
+        |diags: &[Diagnostic]| json!({ "ok": false, "diagnostics": diagnostics_json(diags, text) });
+    let loaded = match crate::mapping::load(text) {
+        Ok(l) => l,
+        Err(d) => return failed(&[d]),
+    };
+    if loaded.has_errors() {
+        return failed(&loaded.diagnostics);
+    }
+    let compiled = match compile_object(&loaded.set, options.object, text) {
+        Ok(c) => c,
+        Err(diags) => return failed(&diags),
+    };
+    let oracle = BatchOracle::new(&options.existing);
+    let mut ctx = Context::new()
+        .with_oracle(&oracle)
+        .with_now(options.now.unwrap_or_else(Utc::now));
+    if let Some(seed) = options.seed {
+        ctx = ctx.with_seed(seed);
+    }
+    let offsets = Offsets { source: text };
+    let results: Vec<Json> = users
+        .records
+        .iter()
+        .map(
+            |u| match compiled.map(u, options.mode, &mut ctx, text, Some(&oracle)) {
+                Mapped::Resource(r) => {
+                    let filter = compiled.match_filter(&r);
+                    json!({ "status": "resource", "resource": r, "matchFilter": filter })
+                }
+                Mapped::Skipped(why) => json!({ "status": "skipped", "reason": why }),
+                Mapped::Failed(errors) => json!({
+                    "status": "error",
+                    "errors": errors.iter().map(|e| json!({
+                        "code": e.code,
+                        "message": e.message,
+                        "attribute": e.attribute,
+                        "span": offsets.span(e.span),
+                    })).collect::<Vec<_>>(),
+                }),
+            },
+        )
+        .collect();
+    json!({
+        "ok": true,
+        "diagnostics": diagnostics_json(&loaded.diagnostics, text),
+        "matching": compiled.matching.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>(),
+        "results": results,
+        "inputErrors": users.errors,
+    })
 }
 
 #[cfg(test)]
@@ -847,6 +971,73 @@ mod tests {
         assert_eq!(out["results"][2]["type"], json!("number"));
         assert_eq!(out["results"][2]["value"], json!("132539615990000000"));
         assert_eq!(out["results"][2]["text"], json!("132539615990000000"));
+    }
+
+    #[test]
+    fn options_are_checked_and_name_the_fix() {
+        let o = Options::from_json(json!({
+            "now": "2024-05-01T09:30:00Z",
+            "existing": "a@x\n\n  b@x  \n",
+            "seed": 7,
+            "engine": "ast",
+        }))
+        .unwrap();
+        assert_eq!(o.now.unwrap().to_rfc3339(), "2024-05-01T09:30:00+00:00");
+        assert!(o.existing.0.contains("a@x") && o.existing.0.contains("b@x"));
+        assert_eq!(o.existing.0.len(), 2);
+        assert_eq!((o.seed, o.ast), (Some(7), true));
+        let list = Options::from_json(json!({"existing": ["x", "y"], "now": null})).unwrap();
+        assert_eq!(list.existing.0.len(), 2);
+        assert!(list.now.is_none());
+
+        let err = |v: Json| Options::from_json(v).err().unwrap();
+        assert!(err(json!({"now": "yesterday"})).contains("2024-05-01T09:30:00Z"));
+        assert!(err(json!({"nowe": 1})).contains("the options are now, existing, seed, engine"));
+        assert!(err(json!({"engine": "jit"})).contains("options.engine"));
+        assert!(err(json!({"existing": [1]})).contains("must hold strings"));
+        assert!(err(json!({"seed": -1})).contains("whole number"));
+        assert!(err(json!([1])).contains("must be an object"));
+    }
+
+    #[test]
+    fn map_and_lint_a_mapping_file() {
+        let file = include_str!("../playground/samples/dilitrust-mapping.json");
+        assert_eq!(lint_json(file)["ok"], json!(true));
+        let users = parse_users(include_str!("../playground/samples/users.jsonl"));
+        let out = js_safe(map_json(file, &users, &Options::default()));
+        assert_eq!(out["ok"], json!(true), "{out}");
+        let john = &out["results"][0];
+        assert_eq!(john["status"], json!("resource"), "{john}");
+        assert_eq!(
+            john["resource"]["userName"],
+            json!("john.smith@contoso.com")
+        );
+        assert!(john["resource"]
+            .to_string()
+            .contains("5f3c2a10-0000-4000-8000-00000000000b"));
+        assert_eq!(
+            john["matchFilter"],
+            json!("userName eq \"john.smith@contoso.com\"")
+        );
+
+        let broken = r#"{"app": "x", "objects": [{"object": "User", "mappings": [{"target": "userName", "expression": "Join(\",\", [a]"}]}]}"#;
+        let lint = lint_json(broken);
+        assert_eq!(lint["ok"], json!(false));
+        let unclosed = lint["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == json!("attrmap::parse::unclosed-call"))
+            .unwrap_or_else(|| panic!("{lint}"));
+        let start = unclosed["span"]["byteStart"].as_u64().unwrap() as usize;
+        assert!(
+            broken[start..].starts_with("Join("),
+            "span into the file: {unclosed}"
+        );
+        assert_eq!(
+            map_json(broken, &users, &Options::default())["ok"],
+            json!(false)
+        );
     }
 
     #[test]

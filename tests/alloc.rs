@@ -84,3 +84,23 @@ fn workload_1_allocates_nothing_per_evaluation() {
     // Sanity: the workload exercises both the table hits and the default.
     assert!(defaults > 50 && defaults < 300, "{defaults} defaults");
 }
+
+#[test]
+fn workload_1_on_flat_records_allocates_nothing_per_evaluation() {
+    let users: Vec<attrmap::eval::FlatRecord> = support::users(1000, support::SEED)
+        .into_iter()
+        .map(|u| serde_json::from_value(u).unwrap())
+        .collect();
+    let expr = attrmap::compile(&support::w1_role_derivation()).unwrap();
+    let mut ctx = Context::new();
+    let mut flowed = 0;
+    let n = allocations_during(|| {
+        for u in &users {
+            if let Ok(Outcome::Value(v)) = expr.evaluate(u, &mut ctx) {
+                flowed += usize::from(!v.is_null());
+            }
+        }
+    });
+    assert_eq!(n, 0, "the VM allocated {n} times for {} users", users.len());
+    assert_eq!(flowed, users.len());
+}

@@ -34,3 +34,23 @@ fn parse_corpus() {
 fn differential_corpus() {
     assert!(replay("differential", attrmap::fuzz_harness::differential) > 50);
 }
+
+#[test]
+fn format_datetime_corpus() {
+    assert!(replay("format_datetime", attrmap::fuzz_harness::format_datetime) >= 8);
+}
+
+#[test]
+fn mapping_loaders_corpus() {
+    assert!(replay("mapping_loaders", attrmap::fuzz_harness::mapping_loaders) >= 3);
+}
+
+#[test]
+fn scim_path_corpus() {
+    assert!(replay("scim_path", attrmap::fuzz_harness::scim_path) >= 8);
+}
+
+#[test]
+fn map_bytes_corpus() {
+    assert!(replay("map_bytes", attrmap::fuzz_harness::map_bytes) >= 2);
+}

@@ -109,7 +109,7 @@ const SURNAMES: [&str; 16] = [
     "Åkesson",
     "Çelik",
     "Jones",
-    "Nguyễn",
+    "Ibáñez",
     "Svoboda",
     "Schröder",
 ];
@@ -265,6 +265,45 @@ pub const W3_HR_DATE: &str = r#"Switch([Active], , "1", IIF(DateDiff("d", Now(),
 /// Workload 4: phone number cleanup with a regex.
 pub const W4_REGEX: &str = r#"Replace([mobile], , "[()\\s-]+", , "", , )"#;
 
+// The workloads' logic in plain Rust: what every engine must answer.
+
+pub fn w1_reference(u: &Value) -> String {
+    let dept = u.get("department").and_then(Value::as_str);
+    role_uuid(DEPARTMENTS.iter().position(|d| Some(*d) == dept))
+}
+
+fn text_of<'u>(u: &'u Value, name: &str) -> &'u str {
+    u.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+pub fn w2_reference(u: &Value) -> String {
+    let joined = format!("{}.{}", text_of(u, "givenName"), text_of(u, "surname"));
+    format!("{}@contoso.com", fold_diacritics(&joined.replace(' ', ""))).to_lowercase()
+}
+
+pub fn w3_reference(u: &Value) -> String {
+    match text_of(u, "Active") {
+        "1" => {
+            let now: chrono::DateTime<chrono::Utc> = NOW_RFC3339.parse().expect("now");
+            let hire: chrono::DateTime<chrono::Utc> =
+                text_of(u, "StatusHireDate").parse().expect("RFC 3339");
+            if (hire - now).num_days() >= 0 {
+                "True"
+            } else {
+                "False"
+            }
+            .to_string()
+        }
+        "0" => "False".to_string(),
+        _ => String::new(),
+    }
+}
+
+pub fn w4_reference(u: &Value) -> String {
+    let re = regex::Regex::new(r"[()\s-]+").expect("pattern");
+    re.replace_all(text_of(u, "mobile"), "").into_owned()
+}
+
 /// Workload 5: the DiliTrust CLM mapping from its provisioning guide, as
 /// (SCIM target, expression): userName, active, name, externalId, roleId.
 pub fn w5_dilitrust_mapping() -> Vec<(&'static str, String)> {
@@ -379,7 +418,7 @@ pub fn fold_diacritics(s: &str) -> String {
             'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'A',
             'ç' => 'c',
             'Ç' => 'C',
-            'è' | 'é' | 'ê' | 'ë' | 'ễ' | 'ě' => 'e',
+            'è' | 'é' | 'ê' | 'ë' | 'ě' => 'e',
             'È' | 'É' | 'Ê' | 'Ë' => 'E',
             'ì' | 'í' | 'î' | 'ï' => 'i',
             'Ì' | 'Í' | 'Î' | 'Ï' => 'I',

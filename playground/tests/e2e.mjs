@@ -167,6 +167,7 @@ try {
     await page.waitForSelector("#completions:not([hidden])");
     const labels = await page.$$eval("#completions .c-label", (l) => l.map((x) => x.textContent));
     assertEq(labels[0], "ToLower", "first completion");
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, "playground-completion.png") });
     await page.keyboard.press("Enter");
     assertEq(await page.inputValue("#expr"), "ToLower(", "after accepting");
     await page.keyboard.type("[giv");
@@ -202,6 +203,7 @@ try {
       return { text: marked.map((m) => m.textContent).join(""), before: range.toString().length, count: marked.length };
     });
     assertEq(underline.text, "Join(", "underlined text");
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, "playground-diagnostic.png") });
     assertEq(underline.before, 35, "characters before the underline");
     // It is drawn where "Join(" is: to the right of the editor's left edge, on the first line.
     const box = await page.$eval("#highlight .u-error", (m) => { const r = m.getBoundingClientRect(); const e = document.querySelector("#expr").getBoundingClientRect(); return { dx: r.left - e.left, dy: r.top - e.top }; });
@@ -237,6 +239,51 @@ try {
     }
     assertEq(await resultTexts(page), ["132539328000000000"], "NumFromDate in the table");
     assertEq([r.type, r.value, r.text], ["number", "132539328000000000", "132539328000000000"], "NumFromDate via the API");
+  });
+
+  await check("the browser clock and random source reach Now() and Guid()", async () => {
+    const r = await page.evaluate(() => {
+      const m = window.attrmapPlayground.module;
+      return {
+        fixed: m.evaluate("Now()", "{}", { now: "2024-05-01T09:30:00Z" }),
+        clock: m.evaluate("Now()", "{}", null),
+        guids: [m.evaluate("Guid()", "{}", null), m.evaluate("Guid()", "{}", null)],
+        seeded: [m.evaluate("Guid()", "{}", { seed: 7 }), m.evaluate("Guid()", "{}", { seed: 7 })],
+        year: new Date().getUTCFullYear(),
+      };
+    });
+    const missing = (x) => x.status === "error" && x.error.code === "attrmap::eval::not-implemented";
+    if (missing(r.fixed) || missing(r.guids[0])) {
+      console.log(`     (${missing(r.fixed) ? "Now" : "Guid"} is not implemented in this build yet; checked what is available)`);
+    }
+    if (!missing(r.fixed)) {
+      assertEq(r.fixed.text, "5/1/2024 9:30:00 AM", "Now() with options.now");
+      assert(r.clock.status === "value" && r.clock.text.includes(`/${r.year} `), `Now() from the browser clock: ${JSON.stringify(r.clock)}`);
+    }
+    if (!missing(r.guids[0])) {
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+      assert(uuid.test(r.guids[0].text) && uuid.test(r.guids[1].text), `Guid(): ${JSON.stringify(r.guids)}`);
+      assert(r.guids[0].text !== r.guids[1].text, "two Guid() calls differ (crypto.getRandomValues)");
+      assertEq(r.seeded[0].text, r.seeded[1].text, "a seed makes Guid() reproducible");
+    }
+  });
+
+  await check("a mapping file: lint findings and the whole SCIM resource", async () => {
+    await page.selectOption("#users-source", "sample:users");
+    await page.click("#tab-scim");
+    await page.click("#mapping-box summary");
+    await page.click("#mapping-sample");
+    await page.click('#results tr[data-index="0"]').catch(() => {});
+    const scim = await page.textContent("#scim");
+    const body = JSON.parse(scim.split("\n\n")[1]);
+    assertEq(body.userName, "john.smith@contoso.com", "userName");
+    assert(JSON.stringify(body).includes("5f3c2a10-0000-4000-8000-00000000000b"), `roleId: ${scim}`);
+    assert((await page.textContent("#scim-note")).includes("userName eq"), "match filter shown");
+    // A broken expression inside the file is reported at its place in the file.
+    const lint = await page.evaluate(() => window.attrmapPlayground.module.lint('{"app": "x", "objects": [{"object": "User", "mappings": [{"target": "userName", "expression": "Join(\\",\\", [a]"}]}]}'));
+    assert(!lint.ok && lint.diagnostics.some((d) => d.code === "attrmap::parse::unclosed-call"), JSON.stringify(lint));
+    await page.click("#mapping-clear");
+    await page.click("#tab-results");
   });
 
   let shareLink = "";
@@ -294,6 +341,18 @@ try {
     assertEq(await page.$eval('#results tr[data-index="2"] td.result', (c) => c.textContent), "not flowed", "label");
   });
 
+  await check("SCIM payload: active is a boolean, filtered multi-valued paths", async () => {
+    await page.click("#tab-results");
+    await typeExpression(page, 'Switch([accountEnabled], "False", "True", "True")');
+    await page.fill("#target", "active");
+    await page.click("#tab-scim");
+    assert((await page.textContent("#scim")).includes('"active": true'), "active for john");
+    await page.fill("#target", 'emails[type eq "work"].value');
+    const scim = JSON.parse((await page.textContent("#scim")).split("\n\n")[1]);
+    assertEq(scim.emails, [{ type: "work", value: "True", primary: true }], "emails entry");
+    await page.click("#tab-results");
+  });
+
   await check("trace and bytecode panes", async () => {
     await page.click("#tab-results");
     await typeExpression(page, 'Join(" ", ToUpper([givenName]), [surname])');
@@ -308,12 +367,37 @@ try {
     await page.click("#tab-results");
   });
 
-  await check("the example gallery loads the UPN example", async () => {
+  async function openExample(id) {
     await page.click("#gallery summary");
-    await page.click('.example[data-id="upn-unique"]');
+    await page.click(`.example[data-id="${id}"]`);
+  }
+
+  await check("gallery: userName with SelectUniqueValue skips taken values", async () => {
+    await openExample("upn-unique");
     assertEq(await page.inputValue("#target"), "userName", "target");
     assert((await page.inputValue("#existing")).includes("john.smith@contoso.com"), "taken values");
-    assertEq(await page.$$eval("#results tbody tr[data-index]", (r) => r.length), 6, "rows");
+    const rows = await resultTexts(page);
+    assertEq(rows.length, 6, "rows");
+    // john.smith@ and j.smith@ are taken, so John gets the third candidate.
+    assertEq(rows.slice(0, 2), ["jo.smith@contoso.com", "zoe.muller@contoso.com"], "first two users");
+  });
+
+  await check("gallery: Workday pre-hire logic with a fixed Now()", async () => {
+    await openExample("workday-prehire");
+    assertEq(await page.inputValue("#now"), "2031-05-01T09:00:00Z", "now");
+    // Kenji starts 2031-06-01, more than 14 days after Now(): skipped. Amara is inactive.
+    assertEq(await resultTexts(page), ["True", "<objectSkipped>", "False", "True"], "results");
+    assertEq(await page.$eval('#results tr[data-index="0"] td.user', (c) => c.textContent), "21001", "label from WorkerID");
+  });
+
+  await check("gallery: phone cleanup with Replace", async () => {
+    await openExample("phone-cleanup");
+    const rows = await resultTexts(page);
+    assertEq(rows[0], "+12065550100", "John's mobile");
+    assertEq(rows.slice(1), Array(5).fill("<notFlowed>"), "users without a mobile");
+    await page.click("#tab-scim");
+    assert((await page.textContent("#scim")).includes('"value": "+12065550100"'), "SCIM phoneNumbers");
+    await page.click("#tab-results");
   });
 
   await check("the ES module build (--target web) works for embedders", async () => {

@@ -13,10 +13,13 @@ pub struct FunctionsArgs {
 enum Format {
     Text,
     Json,
+    /// The Markdown table of docs/functions.md
+    Markdown,
 }
 
 pub fn run(a: FunctionsArgs) -> CliResult {
     match a.format {
+        Format::Markdown => print!("{}", attrmap::catalogue::markdown_table()),
         Format::Json => {
             let list: Vec<serde_json::Value> = CATALOGUE
                 .iter()

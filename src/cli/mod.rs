@@ -4,6 +4,7 @@ mod conformance;
 mod convert;
 mod eval;
 mod functions;
+mod lint;
 mod map;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ enum Command {
     Functions(functions::FunctionsArgs),
     /// Map source objects (JSONL) to SCIM 2.0 resources with a mapping file
     Map(map::MapArgs),
+    /// Lint mapping files (Graph schema or native) and .expr files, for CI
+    Lint(lint::LintArgs),
     /// Convert a mapping between the native format and a Graph synchronization schema
     Convert(convert::ConvertArgs),
 }
@@ -44,6 +47,7 @@ pub fn main() -> ExitCode {
         Command::Conformance(a) => conformance::run(a),
         Command::Functions(a) => functions::run(a),
         Command::Map(a) => map::run(a),
+        Command::Lint(a) => lint::run(a),
         Command::Convert(a) => convert::run(a),
     };
     match result {

@@ -44,9 +44,13 @@ impl Record for serde_json::Map<String, serde_json::Value> {
         // pointer, in the B-tree node) follows a key's heap pointer only
         // when the lengths agree. A B-tree search dereferences every key it
         // passes, one cache miss each on a cold record.
-        let exact = self
-            .iter()
-            .find(|(k, _)| k.len() == name.len() && k.as_str() == name);
+        // Past a few dozen attributes the logarithmic search wins again.
+        let exact = if self.len() <= 64 {
+            self.iter()
+                .find(|(k, _)| k.len() == name.len() && k.as_str() == name)
+        } else {
+            self.get_key_value(name)
+        };
         let v = match exact {
             Some((_, v)) => v,
             None => self.get(find_key(self.keys().map(String::as_str), name)?)?,
@@ -72,28 +76,40 @@ impl Record for serde_json::Value {
 /// Lookups behave like the other records: the exact spelling first, then a
 /// case-insensitive match (the smallest such key in byte order, as for a
 /// JSON object). A key given twice keeps its last value, as serde_json does.
+///
+/// ```
+/// use attrmap::eval::{Context, FlatRecord, Outcome};
+/// use attrmap::value::Value;
+/// let expr = attrmap::compile(r#"Switch([department], "reader", "Legal", "editor")"#).unwrap();
+/// let user: FlatRecord = serde_json::from_str(r#"{"department": "Legal", "age": 41}"#).unwrap();
+/// let out = expr.evaluate(&user, &mut Context::new()).unwrap();
+/// assert_eq!(out, Outcome::Value(Value::str("editor")));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct FlatRecord {
+    /// Keys and string values; a string value directly follows its key, so
+    /// one cache line usually holds both.
     text: String,
-    entries: Vec<FlatEntry>,
-    /// Open addressing over `entries`: entry index + 1, 0 for empty.
-    index: Vec<u32>,
+    /// Open addressing table of attributes (power-of-two length, `hash == 0`
+    /// marks a free slot). A lookup reads one slot and the text it points to.
+    slots: Vec<FlatSlot>,
+    /// Values that are not strings (numbers keep their exact JSON text).
+    others: Vec<serde_json::Value>,
+    len: usize,
 }
 
-#[derive(Debug, Clone)]
-struct FlatEntry {
+#[derive(Debug, Clone, Copy, Default)]
+struct FlatSlot {
     hash: u32,
-    key: (u32, u32),
-    value: FlatValue,
+    key_start: u32,
+    key_len: u32,
+    /// A string value's byte length (its text follows the key), or, with
+    /// [`OTHER`] set, an index into `others`.
+    value: u32,
 }
 
-#[derive(Debug, Clone)]
-enum FlatValue {
-    /// A string value, in `text`.
-    Str(u32, u32),
-    /// Anything else, kept as JSON (numbers keep their exact text).
-    Json(serde_json::Value),
-}
+/// Marks [`FlatSlot::value`] as an index into `others`.
+const OTHER: u32 = 1 << 31;
 
 impl FlatRecord {
     pub fn new() -> Self {
@@ -111,85 +127,101 @@ impl FlatRecord {
 
     /// The number of attributes.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len == 0
     }
 
-    fn span(&self, (start, len): (u32, u32)) -> &str {
+    fn key(&self, s: &FlatSlot) -> &str {
+        let start = s.key_start as usize;
         self.text
-            .get(start as usize..(start + len) as usize)
+            .get(start..start + s.key_len as usize)
             .unwrap_or("")
     }
 
-    fn push_text(&mut self, s: &str) -> (u32, u32) {
-        let start = self.text.len() as u32;
-        self.text.push_str(s);
-        (start, s.len() as u32)
+    fn value(&self, s: &FlatSlot) -> Value<'_> {
+        if s.value & OTHER != 0 {
+            return self
+                .others
+                .get((s.value & !OTHER) as usize)
+                .map_or(Value::Null, Value::from_json);
+        }
+        let start = (s.key_start + s.key_len) as usize;
+        Value::str(self.text.get(start..start + s.value as usize).unwrap_or(""))
     }
 
     /// Sets an attribute; a key already present (same spelling) is replaced.
     pub fn insert(&mut self, key: &str, value: serde_json::Value) {
-        let value = match value {
+        let key_start = self.text.len();
+        self.text.push_str(key);
+        match value {
             serde_json::Value::String(s) => {
-                let (a, b) = self.push_text(&s);
-                FlatValue::Str(a, b)
+                self.text.push_str(&s);
+                self.commit(key_start, key.len(), s.len() as u32);
             }
-            other => FlatValue::Json(other),
-        };
-        if let Some(i) = self.exact(key) {
-            self.entries[i].value = value;
-            return;
+            other => self.commit_other(key_start, key.len(), other),
         }
-        let entry = FlatEntry {
-            hash: crate::compile::str_hash(key),
-            key: self.push_text(key),
+    }
+
+    fn commit_other(&mut self, key_start: usize, key_len: usize, v: serde_json::Value) {
+        self.others.push(v);
+        self.commit(key_start, key_len, (self.others.len() - 1) as u32 | OTHER);
+    }
+
+    /// Files the key written at `key_start` (and its string value after it).
+    fn commit(&mut self, key_start: usize, key_len: usize, value: u32) {
+        let slot = FlatSlot {
+            hash: 0,
+            key_start: key_start as u32,
+            key_len: key_len as u32,
             value,
         };
-        self.entries.push(entry);
-        if self.entries.len() * 2 > self.index.len() {
-            self.rebuild_index();
-        } else {
-            let n = self.entries.len();
-            self.place(n - 1);
+        let key = self.key(&slot);
+        let hash = crate::compile::str_hash(key);
+        if let Some(i) = self.exact_slot(key, hash) {
+            // A repeated key: the last value wins, as in serde_json.
+            self.slots[i] = FlatSlot { hash, ..slot };
+            return;
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        self.place(FlatSlot { hash, ..slot });
+        self.len += 1;
+    }
+
+    fn grow(&mut self) {
+        let cap = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![FlatSlot::default(); cap]);
+        for s in old.into_iter().filter(|s| s.hash != 0) {
+            self.place(s);
         }
     }
 
-    fn rebuild_index(&mut self) {
-        let cap = (self.entries.len() * 2).next_power_of_two().max(8);
-        self.index.clear();
-        self.index.resize(cap, 0);
-        for i in 0..self.entries.len() {
-            self.place(i);
-        }
-    }
-
-    fn place(&mut self, i: usize) {
-        let mask = self.index.len() - 1;
-        let mut at = self.entries[i].hash as usize & mask;
-        while self.index[at] != 0 {
+    fn place(&mut self, s: FlatSlot) {
+        let mask = self.slots.len() - 1;
+        let mut at = s.hash as usize & mask;
+        while self.slots[at].hash != 0 {
             at = (at + 1) & mask;
         }
-        self.index[at] = i as u32 + 1;
+        self.slots[at] = s;
     }
 
     #[inline]
-    fn exact(&self, name: &str) -> Option<usize> {
-        if self.index.is_empty() {
+    fn exact_slot(&self, name: &str, hash: u32) -> Option<usize> {
+        if self.slots.is_empty() {
             return None;
         }
-        let hash = crate::compile::str_hash(name);
-        let mask = self.index.len() - 1;
+        let mask = self.slots.len() - 1;
         let mut at = hash as usize & mask;
         loop {
-            let slot = self.index[at];
-            if slot == 0 {
+            let s = &self.slots[at];
+            if s.hash == 0 {
                 return None;
             }
-            let e = &self.entries[slot as usize - 1];
-            if e.hash == hash && self.span(e.key) == name {
-                return Some(slot as usize - 1);
+            if s.hash == hash && s.key_len as usize == name.len() && self.key(s) == name {
+                return Some(at);
             }
             at = (at + 1) & mask;
         }
@@ -197,27 +229,23 @@ impl FlatRecord {
 
     /// The case-insensitive match, as [`find_key`] finds it in a JSON
     /// object: objects iterate in key order, so the smallest matching key.
-    fn folded(&self, name: &str) -> Option<usize> {
-        self.entries
+    fn folded(&self, name: &str) -> Option<&FlatSlot> {
+        self.slots
             .iter()
-            .enumerate()
-            .filter(|(_, e)| find_key(std::iter::once(self.span(e.key)), name).is_some())
-            .min_by_key(|(_, e)| self.span(e.key))
-            .map(|(i, _)| i)
+            .filter(|s| s.hash != 0)
+            .filter(|s| find_key(std::iter::once(self.key(s)), name).is_some())
+            .min_by_key(|s| self.key(s))
     }
 }
 
 impl Record for FlatRecord {
     #[inline]
     fn attribute(&self, name: &str) -> Option<Value<'_>> {
-        let i = match self.exact(name) {
-            Some(i) => i,
+        let slot = match self.exact_slot(name, crate::compile::str_hash(name)) {
+            Some(i) => &self.slots[i],
             None => self.folded(name)?,
         };
-        Some(match &self.entries[i].value {
-            FlatValue::Str(a, b) => Value::str(self.span((*a, *b))),
-            FlatValue::Json(v) => Value::from_json(v),
-        })
+        Some(self.value(slot))
     }
 }
 
@@ -235,13 +263,71 @@ impl<'de> serde::Deserialize<'de> for FlatRecord {
             ) -> Result<FlatRecord, A::Error> {
                 let mut r = FlatRecord::new();
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    let value: serde_json::Value = map.next_value()?;
-                    r.insert(&key, value);
+                    // The key, then a string value straight after it: never
+                    // through a serde_json::Value and its own allocation.
+                    let key_start = r.text.len();
+                    r.text.push_str(&key);
+                    let value_start = r.text.len();
+                    match map.next_value_seed(FlatValueSeed(&mut r.text))? {
+                        None => {
+                            let len = (r.text.len() - value_start) as u32;
+                            r.commit(key_start, key.len(), len);
+                        }
+                        Some(v) => r.commit_other(key_start, key.len(), v),
+                    }
                 }
                 Ok(r)
             }
         }
         d.deserialize_map(Visit)
+    }
+}
+
+/// Deserializes one attribute value: a string is appended to the record's
+/// buffer (`None`), anything else becomes a `serde_json::Value`.
+struct FlatValueSeed<'t>(&'t mut String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for FlatValueSeed<'_> {
+    type Value = Option<serde_json::Value>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FlatValueSeed<'_> {
+    type Value = Option<serde_json::Value>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        self.0.push_str(v);
+        Ok(None)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(serde_json::Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(v.into()))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Some(serde_json::Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Some(serde_json::Value::Null))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        use serde::Deserialize;
+        serde_json::Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(Some)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        use serde::Deserialize;
+        serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
     }
 }
 
@@ -288,9 +374,10 @@ mod tests {
         let json = json!({
             "Department": "A", "department": "B", "DEPT": "x", "dePT": "y",
             "n": 132539615990000000i64, "f": 1.5, "nul": null, "list": ["p", "q"],
-            "Größe": "L"
+            "Größe": "L", "esc": "a\"b\\c\u{e9}", "obj": {"value": "v", "n": [1, {"x": null}]},
+            "big": 18446744073709551615u64, "t": true
         });
-        let flat: FlatRecord = serde_json::from_value(json.clone()).unwrap();
+        let flat: FlatRecord = serde_json::from_str(&json.to_string()).unwrap();
         let flat2 = FlatRecord::from_map(json.as_object().unwrap());
         for name in [
             "department",
@@ -310,6 +397,39 @@ mod tests {
             assert_eq!(flat.attribute(name), json.attribute(name), "{name}");
             assert_eq!(flat2.attribute(name), json.attribute(name), "{name}");
         }
+    }
+
+    proptest::proptest! {
+        /// FlatRecord answers exactly as the JSON object it was decoded from,
+        /// for keys that collide by case (ASCII and not) and for absent names.
+        #[test]
+        fn flat_record_agrees_with_json_objects(
+            keys in proptest::collection::vec("[aAbBéÉ_K\u{212A}]{0,4}", 0..24),
+            names in proptest::collection::vec("[aAbBéÉ_kK\u{212A}]{0,4}", 1..8),
+        ) {
+            let mut map = serde_json::Map::new();
+            for (i, k) in keys.iter().enumerate() {
+                map.insert(k.clone(), json!(format!("v{i}")));
+            }
+            let json = serde_json::Value::Object(map.clone());
+            let flat: FlatRecord = serde_json::from_str(&json.to_string()).unwrap();
+            for name in names.iter().chain(keys.iter()) {
+                proptest::prop_assert_eq!(flat.attribute(name), json.attribute(name), "{}", name);
+            }
+        }
+    }
+
+    #[test]
+    fn large_json_objects_use_the_tree_search_with_the_same_answers() {
+        let mut map = serde_json::Map::new();
+        for i in 0..100 {
+            map.insert(format!("attr{i}"), json!(i));
+        }
+        map.insert("Mixed".into(), json!("m"));
+        assert_eq!(map.attribute("attr42"), Some(Value::Int(42)));
+        assert_eq!(map.attribute("ATTR42"), Some(Value::Int(42)));
+        assert_eq!(map.attribute("mixed"), Some(Value::str("m")));
+        assert_eq!(map.attribute("attr100"), None);
     }
 
     #[test]

@@ -24,12 +24,12 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
         directories: Vec::new(),
     };
     for m in root.members() {
-        if !["$schema", "app", "description", "objects"].contains(&m.key.as_str()) {
+        if !["$schema", "app", "description", "objects", "lint"].contains(&m.key.as_str()) {
             diags.warning(
                 "attrmap::mapping::unknown-property",
                 m.key_span,
                 format!(
-                    "unknown property {:?} (expected $schema, app, description, objects); ignored",
+                    "unknown property {:?} (expected $schema, app, description, objects, lint); ignored",
                     m.key
                 ),
             );

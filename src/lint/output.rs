@@ -1,0 +1,146 @@
+//! Output formats: JSON, SARIF 2.1.0 and GitHub workflow commands, with
+//! 1-based line and column numbers (columns count characters).
+
+use crate::diagnostic::{Diagnostic, Severity};
+use serde_json::json;
+
+/// Line and column (1-based, columns in characters) of byte offset `at`.
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let at = (0..=at)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// One finding, resolved to a file position. This is the documented JSON shape.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Located {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+pub fn locate(file: &str, text: &str, d: &Diagnostic) -> Located {
+    let (line, column) = line_col(text, d.span.start);
+    let (end_line, end_column) = line_col(text, d.span.end.max(d.span.start));
+    Located {
+        file: file.to_string(),
+        line,
+        column,
+        end_line,
+        end_column,
+        code: d.code.to_string(),
+        severity: d.severity,
+        message: d.message.clone(),
+        help: d.help.clone(),
+    }
+}
+
+pub fn sarif(findings: &[Located]) -> serde_json::Value {
+    let rules: Vec<serde_json::Value> = super::rules::RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.explanation},
+                "help": {"text": format!("{}\nBad: {}\nGood: {}", r.explanation, r.bad, r.good)},
+                "defaultConfiguration": {"level": level(r.severity)},
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            let mut text = f.message.clone();
+            if let Some(h) = &f.help {
+                text.push_str(&format!(" (help: {h})"));
+            }
+            json!({
+                "ruleId": f.code,
+                "level": level(f.severity),
+                "message": {"text": text},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": f.file},
+                    "region": {"startLine": f.line, "startColumn": f.column, "endLine": f.end_line, "endColumn": f.end_column}
+                }}]
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "attrmap", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/attrmap/attrmap", "rules": rules}},
+            "results": results
+        }]
+    })
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Advice => "note",
+    }
+}
+
+/// GitHub Actions workflow commands, one per finding.
+pub fn github(f: &Located) -> String {
+    let kind = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Advice => "notice",
+    };
+    let esc_prop = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+            .replace(':', "%3A")
+            .replace(',', "%2C")
+    };
+    let esc_msg = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let mut msg = f.message.clone();
+    if let Some(h) = &f.help {
+        msg.push_str(&format!("\nhelp: {h}"));
+    }
+    format!(
+        "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        esc_prop(&f.file),
+        f.line,
+        f.column,
+        f.end_line,
+        f.end_column,
+        esc_prop(&f.code),
+        esc_msg(&msg)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let t = "ab\néé\"x";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 7), (2, 3));
+        assert_eq!(line_col(t, 100), (2, 5));
+    }
+}

@@ -1,0 +1,39 @@
+//! Generated documentation must match the code. Run with UPDATE_DOCS=1 to
+//! rewrite the generated blocks after changing the catalogue.
+
+const BEGIN: &str = "<!-- BEGIN generated: attrmap functions --format markdown -->\n";
+const END: &str = "<!-- END generated -->";
+
+fn check_block(path: &str) {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let start = text
+        .find(BEGIN)
+        .unwrap_or_else(|| panic!("{path} has no generated function table marker"))
+        + BEGIN.len();
+    let end = start
+        + text[start..]
+            .find(END)
+            .unwrap_or_else(|| panic!("{path}: unterminated generated block"));
+    let expected = attrmap::catalogue::markdown_table();
+    if text[start..end] != expected {
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let updated = format!("{}{}{}", &text[..start], expected, &text[end..]);
+            std::fs::write(&full, updated).unwrap();
+        } else {
+            panic!(
+                "{path}: the function table is stale; run `UPDATE_DOCS=1 cargo test --test docs`"
+            );
+        }
+    }
+}
+
+#[test]
+fn function_reference_is_current() {
+    check_block("docs/functions.md");
+}
+
+#[test]
+fn readme_function_table_is_current() {
+    check_block("README.md");
+}
