@@ -136,7 +136,10 @@ fn json_schema_lists_the_properties_the_loader_reads() {
         k.sort();
         k
     };
-    assert_eq!(keys(&schema), ["$schema", "app", "description", "lint", "objects"]);
+    assert_eq!(
+        keys(&schema),
+        ["$schema", "app", "description", "lint", "objects"]
+    );
     assert_eq!(
         keys(&schema["$defs"]["mapping"]),
         [

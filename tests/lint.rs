@@ -404,6 +404,9 @@ fn seed_examples_lint_without_errors() {
     let (code, stdout, stderr) = run_cli(&["lint", "--format", "json", "examples/"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let findings: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
-    assert!(findings.iter().all(|f| f["severity"] != "error"), "{stdout}");
+    assert!(
+        findings.iter().all(|f| f["severity"] != "error"),
+        "{stdout}"
+    );
     assert!(stderr.contains("10 file(s)"), "{stderr}");
 }
