@@ -224,6 +224,27 @@ mod tests {
         }
     }
 
+    /// Graph's parseExpression leaves omitted arguments out and keys the rest
+    /// by parameter name; rebuilding puts the empty slots back.
+    #[test]
+    fn omitted_arguments_are_left_out_and_restored() {
+        let src = r#"Replace([preferredLanguage], "-", , , "_", ,  )"#;
+        let e = parse(src, &Limits::default()).unwrap();
+        let t = to_graph_tree(&e, src);
+        let keys: Vec<&str> = t["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(keys, ["source", "Find", "Replacement"]);
+        let j = super::super::json::parse(&t.to_string()).unwrap();
+        assert_eq!(
+            rebuild(&j, 0).unwrap(),
+            r#"Replace([preferredLanguage], "-", , , "_")"#
+        );
+    }
+
     #[test]
     fn switch_keys_come_from_the_catalogue() {
         let src = r#"Switch([department], "d", "Legal", "e")"#;
