@@ -150,6 +150,50 @@ fn output_file_is_written_whole() {
     assert_eq!(leftovers, 1, "no temporary file left behind");
 }
 
+#[test]
+fn existing_values_and_update_mode() {
+    let dir = std::env::temp_dir().join(format!("attrmap-map-existing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let existing = dir.join("taken.txt");
+    std::fs::write(&existing, "John@x.com\n").unwrap();
+    let (out, _, code) = run(
+        &["--existing", existing.to_str().unwrap()],
+        r#"{"givenName": "John", "surname": "Smith", "hired": "2020-01-01"}"#,
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["resource"]["userName"], "John.Smith@x.com");
+}
+
+#[test]
+fn update_mode_skips_create_only_mappings_and_defaults() {
+    let native =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/native/contractbook.json");
+    let user = r#"{"objectId": "o-1", "userPrincipalName": "u@x", "IsSoftDeleted": "False"}"#;
+    let go = |mode: &str| -> serde_json::Value {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+            .arg("map")
+            .arg(&native)
+            .args(["--input", "-", "--mode", mode])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(user.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    assert_eq!(go("create")["resource"]["externalId"], "o-1");
+    assert!(go("update")["resource"].get("externalId").is_none());
+    assert_eq!(go("update")["resource"]["userName"], "u@x");
+}
+
 /// Ctrl-C prints the summary of what was done (even while waiting for input)
 /// and exits 130 without leaving a partial --output file.
 #[test]
@@ -198,47 +242,4 @@ fn sigint_prints_the_summary() {
     let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     std::fs::remove_dir_all(&dir).ok();
-
-#[test]
-fn existing_values_and_update_mode() {
-    let dir = std::env::temp_dir().join(format!("attrmap-map-existing-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let existing = dir.join("taken.txt");
-    std::fs::write(&existing, "John@x.com\n").unwrap();
-    let (out, _, code) = run(
-        &["--existing", existing.to_str().unwrap()],
-        r#"{"givenName": "John", "surname": "Smith", "hired": "2020-01-01"}"#,
-    );
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    assert_eq!(v["resource"]["userName"], "John.Smith@x.com");
-}
-
-#[test]
-fn update_mode_skips_create_only_mappings_and_defaults() {
-    let native =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/native/contractbook.json");
-    let user = r#"{"objectId": "o-1", "userPrincipalName": "u@x", "IsSoftDeleted": "False"}"#;
-    let go = |mode: &str| -> serde_json::Value {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
-            .arg("map")
-            .arg(&native)
-            .args(["--input", "-", "--mode", mode])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(user.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
-    assert_eq!(go("create")["resource"]["externalId"], "o-1");
-    assert!(go("update")["resource"].get("externalId").is_none());
-    assert_eq!(go("update")["resource"]["userName"], "u@x");
 }
