@@ -219,6 +219,10 @@ fn split_offset(s: &str) -> Option<(&str, Option<i32>)> {
         return Some((s, None));
     };
     let tail = &s[i + 1..];
+    // Digits and one colon only: slicing below is then on char boundaries.
+    if !tail.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return None;
+    }
     let (h, m) = match tail.len() {
         5 if tail.as_bytes()[2] == b':' => (
             tail[..2].parse::<i32>().ok()?,
@@ -404,6 +408,11 @@ mod tests {
             "2021-02-30",
             "2021-08-24+25:00",
             "2021-08-24T25:00",
+            // Found by the differential fuzz target: a multi-byte character
+            // after the offset sign used to be sliced through.
+            "i2021\u{d4}-\u{0}@\u{0}\u{10}0!-2\u{fffd}",
+            "2021-08-24-2\u{e9}",
+            "2021-08-24+\u{e9}00",
         ] {
             assert!(parse_datetime(bad).is_none(), "{bad} parsed");
         }
