@@ -14,10 +14,14 @@
 mod support;
 
 use attrmap::eval::{Context, EvalResult, FlatRecord, Outcome};
+use attrmap::mapping::builder::{compile_object, CompiledObject, MappedRef, Mode};
+use attrmap::mapping::stream::Batch;
+use attrmap::mapping::ObjectType;
 use attrmap::{Expression, Record};
 use chrono::{DateTime, Utc};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use std::hint::black_box;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -438,9 +442,26 @@ fn w4(c: &mut Criterion) {
     g.finish();
 }
 
-/// Workloads 5 and 7: the DiliTrust mapping, each user to one SCIM JSON line.
-/// It is built on the expression API (compile each mapping, evaluate, write
-/// the SCIM object) because `attrmap map` has not landed on this branch yet.
+/// Workload 5's mappings as a native mapping file, for the mapping builder
+/// and `attrmap map`'s library entry point.
+fn w5_mapping_file() -> String {
+    let mappings: Vec<serde_json::Value> = support::w5_dilitrust_mapping()
+        .iter()
+        .map(|(target, expr)| serde_json::json!({"target": target, "expression": expr}))
+        .collect();
+    serde_json::json!({"objects": [{"object": "User", "mappings": mappings}]}).to_string()
+}
+
+fn w5_compiled(file: &str) -> CompiledObject {
+    let loaded = attrmap::mapping::load(file).expect("workload 5 mapping loads");
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    compile_object(&loaded.set, ObjectType::User, file).expect("workload 5 mapping compiles")
+}
+
+/// Workloads 5 and 7 through the expression API: compile each mapping,
+/// evaluate, write the SCIM object by hand. This is what lets the AST
+/// evaluator and cel run the same whole mapping; the mapping builder
+/// (`attrmap_mapping`) is the real thing.
 struct Mapper {
     exprs: Vec<Expression>,
 }
@@ -516,8 +537,23 @@ fn w5(c: &mut Criterion) {
         let want: serde_json::Value = serde_json::from_str(want).expect("SCIM JSON");
         assert_eq!(got, want, "w5: cel disagrees");
     }
+    let file = w5_mapping_file();
+    let compiled = w5_compiled(&file);
+    let build = |u: &FlatRecord, c0: &mut Context<'_>, out: &mut Vec<u8>| {
+        if let MappedRef::Resource(r) = compiled.map_ref(u, Mode::Create, c0, &file, None) {
+            r.write_json(out).expect("writing to memory");
+        }
+    };
+    for (f, want) in flat.iter().zip(&expected) {
+        let mut out = Vec::new();
+        build(f, &mut c0, &mut out);
+        let got: serde_json::Value = serde_json::from_slice(&out).expect("SCIM JSON");
+        let want: serde_json::Value = serde_json::from_str(want).expect("SCIM JSON");
+        assert_eq!(got, want, "w5: mapping builder");
+    }
     let mut g = group(c, "w5_whole_mapping");
     let mut out = String::with_capacity(1024);
+    let mut bytes = Vec::with_capacity(1024);
     let mut i = 0;
     for (label, ast) in [("attrmap_vm", false), ("attrmap_ast", true)] {
         g.bench_function(label, |b| {
@@ -535,6 +571,14 @@ fn w5(c: &mut Criterion) {
             out.clear();
             mapper.map(black_box(&flat[i]), &mut c0, false, &mut out);
             black_box(out.len())
+        })
+    });
+    g.bench_function("attrmap_mapping", |b| {
+        b.iter(|| {
+            i = (i + 1) % USERS;
+            bytes.clear();
+            build(black_box(&flat[i]), &mut c0, &mut bytes);
+            black_box(bytes.len())
         })
     });
     g.bench_function("cel", |b| {
@@ -568,6 +612,70 @@ fn w7(c: &mut Criterion) {
             black_box(n)
         })
     });
+    // What `attrmap map` runs, minus opening files: the library's stream
+    // entry point, JSONL in, one result line per record out.
+    let mapping_file = w5_mapping_file();
+    let compiled = w5_compiled(&mapping_file);
+    let batch = Batch {
+        compiled: &compiled,
+        file: &mapping_file,
+        mode: Mode::Create,
+        oracle: None,
+        max_record_bytes: attrmap::mapping::stream::DEFAULT_MAX_RECORD_BYTES,
+    };
+    let mut bytes = Vec::with_capacity(file.len());
+    let counts = batch
+        .run(file.as_bytes(), &mut bytes, &mut c0, |_, _| {
+            ControlFlow::Continue(())
+        })
+        .expect("in memory");
+    assert_eq!(
+        (counts.input, counts.out),
+        (JSONL_USERS as u64, JSONL_USERS as u64)
+    );
+    g.bench_function("attrmap_map", |b| {
+        b.iter(|| {
+            bytes.clear();
+            let counts = batch
+                .run(black_box(file.as_bytes()), &mut bytes, &mut c0, |_, _| {
+                    ControlFlow::Continue(())
+                })
+                .expect("in memory");
+            black_box((counts.out, bytes.len()))
+        })
+    });
+    // No `attrmap map --parallel` exists; this is what two threads over two
+    // halves of the file gain, output kept in input order.
+    let mid = file[..file.len() / 2].rfind('\n').map_or(0, |i| i + 1);
+    let halves = [&file[..mid], &file[mid..]];
+    let map_chunk = |chunk: &str, out: &mut Vec<u8>| {
+        let mut c = ctx();
+        let batch = Batch {
+            compiled: &compiled,
+            file: &mapping_file,
+            mode: Mode::Create,
+            oracle: None,
+            max_record_bytes: attrmap::mapping::stream::DEFAULT_MAX_RECORD_BYTES,
+        };
+        batch
+            .run(chunk.as_bytes(), out, &mut c, |_, _| {
+                ControlFlow::Continue(())
+            })
+            .expect("in memory");
+    };
+    let mut second = Vec::with_capacity(file.len() / 2);
+    g.bench_function("attrmap_map_2_threads", |b| {
+        b.iter(|| {
+            bytes.clear();
+            second.clear();
+            std::thread::scope(|s| {
+                s.spawn(|| map_chunk(halves[1], &mut second));
+                map_chunk(halves[0], &mut bytes);
+            });
+            bytes.extend_from_slice(&second);
+            black_box(bytes.len())
+        })
+    });
     g.bench_function("attrmap_vm_flat", |b| {
         b.iter(|| {
             out.clear();
@@ -575,30 +683,6 @@ fn w7(c: &mut Criterion) {
                 let r: FlatRecord = serde_json::from_str(line).expect("JSON");
                 mapper.map(&r, &mut c0, false, &mut out);
             }
-            black_box(out.len())
-        })
-    });
-    // No `attrmap map --parallel` exists yet; this is what one gains from
-    // two threads over two halves of the file, output kept in input order.
-    let mid = file[..file.len() / 2].rfind('\n').map_or(0, |i| i + 1);
-    let halves = [&file[..mid], &file[mid..]];
-    let map_chunk = |chunk: &str, out: &mut String| {
-        let mut c = ctx();
-        for line in chunk.lines() {
-            let r: FlatRecord = serde_json::from_str(line).expect("JSON");
-            mapper.map(&r, &mut c, false, out);
-        }
-    };
-    let mut second = String::with_capacity(file.len() / 2);
-    g.bench_function("attrmap_vm_flat_2_threads", |b| {
-        b.iter(|| {
-            out.clear();
-            second.clear();
-            std::thread::scope(|s| {
-                s.spawn(|| map_chunk(halves[1], &mut second));
-                map_chunk(halves[0], &mut out);
-            });
-            out.push_str(&second);
             black_box(out.len())
         })
     });

@@ -97,7 +97,10 @@ pub fn scim_path(data: &[u8]) {
 /// shape plus a SelectUniqueValue, a filtered multi-valued path and a
 /// scoping filter): every line must map, skip or fail, never panic.
 pub fn map_bytes(data: &[u8]) {
-    use crate::mapping::builder::{compile_object, BatchOracle, Mode};
+    use crate::eval::FlatRecord;
+    use crate::mapping::builder::{compile_object, BatchOracle, Mapped, Mode};
+    use crate::mapping::stream::Batch;
+    use std::ops::ControlFlow;
     const MAPPING: &str = r#"{"app": "fuzz", "objects": [{"object": "User",
       "scope": [[{"attribute": "department", "operator": "IS NOT NULL"}]],
       "mappings": [
@@ -114,13 +117,65 @@ pub fn map_bytes(data: &[u8]) {
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let compiled = compile_object(&loaded.set, crate::mapping::ObjectType::User, MAPPING)
         .expect("the harness mapping compiles");
+    // Short enough that the fuzzer reaches the too-long path.
+    const MAX_RECORD: usize = 512;
     let none = crate::eval::NoneTaken;
     let oracle = BatchOracle::new(&none);
-    let mut ctx = crate::Context::new().with_seed(1);
-    for line in data.split(|&b| b == b'\n') {
-        let Ok(record) = serde_json::from_slice::<serde_json::Value>(line) else {
+    let mut ctx = crate::Context::new().with_seed(1).with_oracle(&oracle);
+    let batch = Batch {
+        compiled: &compiled,
+        file: MAPPING,
+        mode: Mode::Create,
+        oracle: Some(&oracle),
+        max_record_bytes: MAX_RECORD,
+    };
+    let mut out = Vec::new();
+    let counts = batch
+        .run(data, &mut out, &mut ctx, |_, _| ControlFlow::Continue(()))
+        .expect("writing to memory cannot fail");
+    assert_eq!(
+        counts.input,
+        counts.out + counts.skipped + counts.errors,
+        "{counts}"
+    );
+    let lines: Vec<serde_json::Value> = out
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("every output line is JSON"))
+        .collect();
+    assert_eq!(lines.len() as u64, counts.input);
+
+    // The same records through the serde_json::Value API, in step: the
+    // streamed resources must be the same JSON.
+    let oracle2 = BatchOracle::new(&none);
+    let mut ctx2 = crate::Context::new().with_seed(1).with_oracle(&oracle2);
+    // As the stream reads: a line longer than the limit (counting any
+    // carriage returns) is an error; trailing carriage returns are dropped;
+    // blank lines are not records.
+    let records = data.split(|&b| b == b'\n').filter_map(|raw| {
+        let mut end = raw.len();
+        while end > 0 && raw[end - 1] == b'\r' {
+            end -= 1;
+        }
+        let text = &raw[..end];
+        let too_long = raw.len() > MAX_RECORD;
+        (too_long || !text.iter().all(u8::is_ascii_whitespace)).then_some((text, too_long))
+    });
+    let records: Vec<(&[u8], bool)> = records.collect();
+    assert_eq!(records.len(), lines.len());
+    for (i, ((line, too_long), got)) in records.into_iter().zip(&lines).enumerate() {
+        assert_eq!(got["index"], i as u64);
+        let record = (!too_long)
+            .then(|| serde_json::from_slice::<FlatRecord>(line).ok())
+            .flatten();
+        let Some(record) = record else {
+            assert!(got.get("error").is_some(), "line {i}: {got}");
             continue;
         };
-        let _ = compiled.map(&record, Mode::Create, &mut ctx, MAPPING, Some(&oracle));
+        match compiled.map(&record, Mode::Create, &mut ctx2, MAPPING, Some(&oracle2)) {
+            Mapped::Resource(r) => assert_eq!(got.get("resource"), Some(&r), "line {i}"),
+            Mapped::Skipped(why) => assert_eq!(got["skipped"], why, "line {i}"),
+            Mapped::Failed(e) => assert_eq!(got["error"]["code"], e[0].code, "line {i}"),
+        }
     }
 }

@@ -76,6 +76,39 @@ impl<'a> Value<'a> {
     }
 
     /// Makes the value independent of the record and program it borrows from.
+    /// [`Value::to_text`] that keeps a borrowed string borrowed from the
+    /// record or the expression rather than from this value.
+    pub fn into_text(self) -> Cow<'a, str> {
+        match self {
+            Value::Str(s) => s,
+            Value::List(items) => items
+                .into_iter()
+                .next()
+                .map_or(Cow::Borrowed(""), Value::into_text),
+            Value::Complex(fields) => {
+                let exact = fields.iter().position(|(k, _)| k == "value");
+                let folded = || {
+                    fields
+                        .iter()
+                        .position(|(k, _)| k.eq_ignore_ascii_case("value"))
+                };
+                match exact.or_else(folded) {
+                    Some(i) => fields
+                        .into_iter()
+                        .nth(i)
+                        .map_or(Cow::Borrowed(""), |(_, v)| v.into_text()),
+                    None => Cow::Borrowed(""),
+                }
+            }
+            Value::Null => Cow::Borrowed(""),
+            Value::Bool(true) => Cow::Borrowed("True"),
+            Value::Bool(false) => Cow::Borrowed("False"),
+            other @ (Value::Int(_) | Value::DateTime(_)) => {
+                Cow::Owned(other.to_text().into_owned())
+            }
+        }
+    }
+
     pub fn into_owned(self) -> Value<'static> {
         match self {
             Value::Null => Value::Null,
@@ -215,6 +248,39 @@ mod tests {
         assert_eq!(render_datetime(&midnight), "1/1/2012 12:05:00 AM");
         let noon = Utc.with_ymd_and_hms(2012, 1, 1, 12, 0, 0).unwrap();
         assert_eq!(render_datetime(&noon), "1/1/2012 12:00:00 PM");
+    }
+
+    #[test]
+    fn into_text_agrees_with_to_text_and_keeps_borrows() {
+        let d = Utc.with_ymd_and_hms(2021, 8, 25, 17, 41, 18).unwrap();
+        let complex = |k: &'static str| {
+            Value::Complex(vec![
+                (Cow::Borrowed("id"), Value::str("1")),
+                (Cow::Borrowed(k), Value::str("v")),
+            ])
+        };
+        let values = [
+            Value::Null,
+            Value::str("text"),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(-42),
+            Value::DateTime(d),
+            Value::List(vec![]),
+            Value::List(vec![Value::Int(7), Value::str("x")]),
+            complex("value"),
+            complex("Value"),
+            complex("other"),
+        ];
+        for v in values {
+            let want = v.to_text().into_owned();
+            assert_eq!(v.into_text(), want);
+        }
+        let source = String::from("borrowed");
+        assert!(matches!(
+            Value::List(vec![Value::str(&source)]).into_text(),
+            Cow::Borrowed("borrowed")
+        ));
     }
 
     #[test]

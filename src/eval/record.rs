@@ -249,37 +249,99 @@ impl Record for FlatRecord {
     }
 }
 
+impl FlatRecord {
+    /// Replaces the contents with the JSON object in `json`, reusing this
+    /// record's buffers: decoding a stream of records into one `FlatRecord`
+    /// allocates only while the buffers are still growing. On an error the
+    /// record is left empty.
+    pub fn read_json(&mut self, json: &[u8]) -> serde_json::Result<()> {
+        use serde::Deserializer;
+        self.clear();
+        // Validating the whole line at once is cheaper than serde_json
+        // validating string by string; invalid UTF-8 falls back to the byte
+        // reader, which reports where it is.
+        let result = match std::str::from_utf8(json) {
+            Ok(text) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                de.deserialize_map(FillVisitor(self))
+                    .and_then(|()| de.end())
+            }
+            Err(_) => {
+                let mut de = serde_json::Deserializer::from_slice(json);
+                de.deserialize_map(FillVisitor(self))
+                    .and_then(|()| de.end())
+            }
+        };
+        if result.is_err() {
+            self.clear();
+        }
+        result
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.slots.iter_mut().for_each(|s| *s = FlatSlot::default());
+        self.others.clear();
+        self.len = 0;
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for FlatRecord {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = FlatRecord;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object of attributes")
+        let mut r = FlatRecord::new();
+        d.deserialize_map(FillVisitor(&mut r))?;
+        Ok(r)
+    }
+}
+
+/// Fills a record from a JSON object.
+struct FillVisitor<'r>(&'r mut FlatRecord);
+
+impl<'de> serde::de::Visitor<'de> for FillVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object of attributes")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let r = self.0;
+        loop {
+            // The key, then a string value straight after it, both written
+            // into the record's buffer: no String per key or value.
+            let key_start = r.text.len();
+            if map.next_key_seed(KeySeed(&mut r.text))?.is_none() {
+                return Ok(());
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FlatRecord, A::Error> {
-                let mut r = FlatRecord::new();
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    // The key, then a string value straight after it: never
-                    // through a serde_json::Value and its own allocation.
-                    let key_start = r.text.len();
-                    r.text.push_str(&key);
-                    let value_start = r.text.len();
-                    match map.next_value_seed(FlatValueSeed(&mut r.text))? {
-                        None => {
-                            let len = (r.text.len() - value_start) as u32;
-                            r.commit(key_start, key.len(), len);
-                        }
-                        Some(v) => r.commit_other(key_start, key.len(), v),
-                    }
+            let key_len = r.text.len() - key_start;
+            let value_start = r.text.len();
+            match map.next_value_seed(FlatValueSeed(&mut r.text))? {
+                None => {
+                    let len = (r.text.len() - value_start) as u32;
+                    r.commit(key_start, key_len, len);
                 }
-                Ok(r)
+                Some(v) => r.commit_other(key_start, key_len, v),
             }
         }
-        d.deserialize_map(Visit)
+    }
+}
+
+/// Appends an object key to the record's buffer.
+struct KeySeed<'t>(&'t mut String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeySeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an attribute name")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.push_str(v);
+        Ok(())
     }
 }
 

@@ -2,15 +2,18 @@
 
 use super::json::decoded_to_file_offset;
 use super::model::*;
+use super::resource::{slot, Node, Resource};
 use super::scim::{self, AttrDef, AttrType, ScimPath};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Context, Outcome, Record, UniquenessOracle};
 use crate::syntax::{ExprKind, Span};
 use crate::value::Value;
 use crate::Expression;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::io::Write;
 
 /// `create` applies every mapping and default; `update` skips ObjectAddOnly
 /// mappings and default values, as Entra does for existing objects.
@@ -36,7 +39,7 @@ impl Default for BuildLimits {
 }
 
 struct CompiledAttr {
-    path: ScimPath,
+    place: Placement,
     target: String,
     expr: Option<Expression>,
     default: Option<String>,
@@ -76,6 +79,33 @@ pub enum Mapped {
     /// Out of scope (`"scope"`) or dropped by IgnoreObjectFlow (`"ignored"`).
     Skipped(&'static str),
     Failed(Vec<AttributeError>),
+}
+
+/// What became of one record, with the resource still borrowing from the
+/// mapping and the record: [`CompiledObject::map_ref`].
+#[derive(Debug)]
+pub enum MappedRef<'a> {
+    Resource(ResourceRef<'a>),
+    /// Out of scope (`"scope"`) or dropped by IgnoreObjectFlow (`"ignored"`).
+    Skipped(&'static str),
+    Failed(Vec<AttributeError>),
+}
+
+/// A SCIM resource that borrows its names from the mapping and its strings
+/// from the record: written out as JSON without building a `serde_json::Value`.
+#[derive(Debug)]
+pub struct ResourceRef<'a>(Resource<'a>);
+
+impl ResourceRef<'_> {
+    /// Writes the resource as one JSON object, `schemas` first and then the
+    /// attributes in key order: the same JSON as [`ResourceRef::to_json`].
+    pub fn write_json<W: Write + ?Sized>(&self, out: &mut W) -> std::io::Result<()> {
+        self.0.write(out)
+    }
+
+    pub fn to_json(&self) -> Json {
+        self.0.to_json()
+    }
 }
 
 /// Compiles one object type of a mapping set. `file` is the mapping file's
@@ -143,7 +173,7 @@ pub fn compile_object(
             });
         }
         attrs.push(CompiledAttr {
-            path,
+            place: Placement::resolve(&path, object),
             target: a.target.clone(),
             expr,
             default: a.default_value.clone(),
@@ -253,15 +283,49 @@ impl CompiledObject {
         file: &str,
         oracle: Option<&BatchOracle<'_>>,
     ) -> Mapped {
+        match self.map_ref(record, mode, ctx, file, oracle) {
+            MappedRef::Resource(r) => Mapped::Resource(r.to_json()),
+            MappedRef::Skipped(why) => Mapped::Skipped(why),
+            MappedRef::Failed(errors) => Mapped::Failed(errors),
+        }
+    }
+
+    /// [`CompiledObject::map`] without copying the resource into a
+    /// `serde_json::Value`: what `attrmap map` runs per record.
+    pub fn map_ref<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        mode: Mode,
+        ctx: &mut Context<'_>,
+        file: &str,
+        oracle: Option<&BatchOracle<'_>>,
+    ) -> MappedRef<'a> {
+        match self.build(record, mode, ctx, file, oracle) {
+            Ok(resource) => MappedRef::Resource(ResourceRef(resource)),
+            Err(Unbuilt::Skipped(why)) => MappedRef::Skipped(why),
+            Err(Unbuilt::Failed(errors)) => MappedRef::Failed(errors),
+        }
+    }
+
+    fn build<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        mode: Mode,
+        ctx: &mut Context<'_>,
+        file: &str,
+        oracle: Option<&BatchOracle<'_>>,
+    ) -> Result<Resource<'a>, Unbuilt> {
         if !self.in_scope(record) {
-            return Mapped::Skipped("scope");
+            return Err(Unbuilt::Skipped("scope"));
         }
         let core = match self.object {
             ObjectType::User => scim::CORE_USER,
             ObjectType::Group => scim::CORE_GROUP,
         };
-        let mut res = Map::new();
-        let mut extensions: Vec<String> = Vec::new();
+        let mut res = Resource {
+            schemas: vec![core],
+            fields: Vec::with_capacity(self.attrs.len()),
+        };
         let mut errors = Vec::new();
         let mut claims: Vec<String> = Vec::new();
         for a in &self.attrs {
@@ -271,12 +335,12 @@ impl CompiledObject {
             ctx.reset();
             let outcome = match &a.expr {
                 None => Ok(Outcome::Value(Value::Null)),
-                Some(e) => e.evaluate(record, ctx).map(Outcome::into_owned),
+                Some(e) => e.evaluate(record, ctx),
             };
             let value = match outcome {
                 Ok(Outcome::Value(v)) => v,
                 Ok(Outcome::Ignore) => continue,
-                Ok(Outcome::IgnoreObject) => return Mapped::Skipped("ignored"),
+                Ok(Outcome::IgnoreObject) => return Err(Unbuilt::Skipped("ignored")),
                 Err(e) => {
                     errors.push(AttributeError {
                         code: e.code,
@@ -295,7 +359,7 @@ impl CompiledObject {
             };
             let value = if value.is_null_or_empty() {
                 match (&a.default, mode) {
-                    (Some(d), Mode::Create) => Value::string(d.clone()),
+                    (Some(d), Mode::Create) => Value::str(d),
                     _ => continue,
                 }
             } else {
@@ -304,184 +368,196 @@ impl CompiledObject {
             if a.unique {
                 claims.push(value.to_text().into_owned());
             }
-            match place(
-                &mut res,
-                &mut extensions,
-                a,
-                &value,
-                self.object,
-                &self.limits,
-            ) {
-                Ok(()) => {}
-                Err(message) => errors.push(AttributeError {
+            if let Err(message) = place(&mut res, a, value, &self.limits) {
+                errors.push(AttributeError {
                     code: "attrmap::map::convert",
                     message,
                     attribute: a.target.clone(),
                     span: a.mapping_span,
-                }),
+                });
             }
         }
         if !errors.is_empty() {
-            return Mapped::Failed(errors);
+            return Err(Unbuilt::Failed(errors));
         }
         if let Some(o) = oracle {
             for c in &claims {
                 o.claim(c);
             }
         }
-        let mut schemas = vec![Json::String(core.to_string())];
-        schemas.extend(extensions.into_iter().map(Json::String));
-        let mut out = Map::new();
-        out.insert("schemas".into(), Json::Array(schemas));
-        out.extend(res);
-        Mapped::Resource(Json::Object(out))
+        Ok(res)
     }
 }
 
-/// Writes one value at its path, converting to the schema's type.
-fn place(
-    res: &mut Map<String, Json>,
-    extensions: &mut Vec<String>,
-    a: &CompiledAttr,
-    value: &Value<'_>,
-    object: ObjectType,
-    limits: &BuildLimits,
-) -> Result<(), String> {
-    let p = &a.path;
-    let (defs, container): (&'static [AttrDef], &mut Map<String, Json>) = match &p.extension {
-        Some(urn) => {
-            if !extensions.iter().any(|e| e == urn) {
-                extensions.push(urn.clone());
-            }
-            let defs: &'static [AttrDef] = if urn.eq_ignore_ascii_case(scim::ENTERPRISE_USER) {
-                scim::ENTERPRISE_ATTRS
-            } else {
-                &[]
-            };
-            let slot = res
-                .entry(urn.clone())
-                .or_insert_with(|| Json::Object(Map::new()));
-            if !slot.is_object() {
-                *slot = Json::Object(Map::new());
-            }
-            (
-                defs,
-                slot.as_object_mut().ok_or("internal: extension slot")?,
-            )
-        }
-        None => (
-            match object {
+/// Why a record gave no resource.
+enum Unbuilt {
+    Skipped(&'static str),
+    Failed(Vec<AttributeError>),
+}
+
+/// Where one mapping writes in the resource, resolved against the SCIM schema
+/// once at compile time: canonical names, types and the filter's converted value.
+#[derive(Debug)]
+struct Placement {
+    /// Extension schema URN, as written in the target.
+    extension: Option<String>,
+    /// The attribute's canonical name (the schema's spelling when it is known).
+    name: String,
+    /// The attribute's schema type; None for custom attributes.
+    ty: Option<AttrType>,
+    multi: bool,
+    complex: bool,
+    /// Sub-attribute after the dot, resolved.
+    sub: Option<(String, AttrType)>,
+    /// The sub-attribute a multi-valued element gets: the one after the dot, or `value`.
+    element: (String, AttrType),
+    /// `[type eq "work"]`: the filter's sub-attribute and its value converted
+    /// to that sub-attribute's type (or why it cannot be).
+    filter: Option<(String, Result<Node<'static>, String>)>,
+}
+
+impl Placement {
+    fn resolve(p: &ScimPath, object: ObjectType) -> Placement {
+        let defs: &'static [AttrDef] = match &p.extension {
+            Some(urn) if urn.eq_ignore_ascii_case(scim::ENTERPRISE_USER) => scim::ENTERPRISE_ATTRS,
+            Some(_) => &[],
+            None => match object {
                 ObjectType::User => scim::USER_ATTRS,
                 ObjectType::Group => scim::GROUP_ATTRS,
             },
-            res,
-        ),
-    };
-    let def = scim::lookup(defs, &p.attribute);
-    let name = def.map_or(p.attribute.as_str(), |d| d.name).to_string();
-    let sub_type = |sub: &str| -> (String, AttrType) {
-        def.and_then(|d| d.subs.iter().find(|(n, _)| n.eq_ignore_ascii_case(sub)))
-            .map_or((sub.to_string(), AttrType::String), |(n, t)| {
-                (n.to_string(), *t)
-            })
-    };
-    let multi = def.is_some_and(|d| d.multi_valued) || p.filter.is_some();
-    if multi {
-        let arr = container
-            .entry(name.clone())
-            .or_insert_with(|| Json::Array(Vec::new()));
-        if !arr.is_array() {
-            *arr = Json::Array(Vec::new());
+        };
+        let def = scim::lookup(defs, &p.attribute);
+        let name = def.map_or(p.attribute.as_str(), |d| d.name).to_string();
+        let sub_type = |sub: &str| -> (String, AttrType) {
+            def.and_then(|d| d.subs.iter().find(|(n, _)| n.eq_ignore_ascii_case(sub)))
+                .map_or((sub.to_string(), AttrType::String), |(n, t)| {
+                    (n.to_string(), *t)
+                })
+        };
+        let filter = p.filter.as_ref().map(|(fattr, fval)| {
+            let (fname, ftype) = sub_type(fattr);
+            let target = format!("{name}.{fname}");
+            let converted = convert(Value::Str(Cow::Owned(fval.clone())), ftype, &target);
+            (fname, converted)
+        });
+        Placement {
+            extension: p.extension.clone(),
+            ty: def.map(|d| d.ty),
+            multi: def.is_some_and(|d| d.multi_valued) || p.filter.is_some(),
+            complex: def.is_some_and(|d| d.ty == AttrType::Complex),
+            sub: p.sub_attribute.as_deref().map(sub_type),
+            element: sub_type(p.sub_attribute.as_deref().unwrap_or("value")),
+            filter,
+            name,
         }
-        let arr = arr.as_array_mut().ok_or("internal: array slot")?;
+    }
+}
+
+/// Writes one value at its path, converting to the schema's type. A later
+/// mapping to the same place replaces an earlier one; a value of another
+/// shape already there (an object where a list goes) is replaced too.
+fn place<'a>(
+    res: &mut Resource<'a>,
+    a: &'a CompiledAttr,
+    value: Value<'a>,
+    limits: &BuildLimits,
+) -> Result<(), String> {
+    let p = &a.place;
+    let container = match &p.extension {
+        Some(urn) => {
+            // schemas[0] is the core schema; extensions follow in first-use order.
+            if !res.schemas[1..].contains(&urn.as_str()) {
+                res.schemas.push(urn);
+            }
+            slot(&mut res.fields, urn, || Node::Obj(Vec::new()))
+                .object_mut()
+                .ok_or("internal: extension slot")?
+        }
+        None => &mut res.fields,
+    };
+    let name = p.name.as_str();
+    if p.multi {
+        let arr = slot(container, name, || Node::Arr(Vec::new()))
+            .array_mut()
+            .ok_or("internal: array slot")?;
+        let (sname, stype) = (&p.element.0, p.element.1);
         match &p.filter {
-            Some((fattr, fval)) => {
-                let (fname, ftype) = sub_type(fattr);
-                let fjson = convert(&Value::str(fval), ftype, &format!("{name}.{fname}"))?;
-                let idx = match arr.iter().position(|e| e.get(&fname) == Some(&fjson)) {
+            Some((fname, fvalue)) => {
+                let fvalue = fvalue.as_ref().map_err(String::clone)?;
+                let idx = match arr.iter().position(|e| e.has_field(fname, fvalue)) {
                     Some(i) => i,
                     None => {
                         if arr.len() >= limits.max_multi_valued {
-                            return Err(too_many(&name, limits));
+                            return Err(too_many(name, limits));
                         }
-                        let mut m = Map::new();
-                        m.insert(fname.clone(), fjson);
-                        arr.push(Json::Object(m));
+                        arr.push(Node::Obj(vec![(
+                            Cow::Borrowed(fname.as_str()),
+                            fvalue.clone(),
+                        )]));
                         arr.len() - 1
                     }
                 };
-                let (sname, stype) = sub_type(p.sub_attribute.as_deref().unwrap_or("value"));
                 let v = convert(single(value, &a.target)?, stype, &a.target)?;
-                if let Some(Json::Object(m)) = arr.get_mut(idx) {
-                    m.insert(sname, v);
+                if let Some(fields) = arr.get_mut(idx).and_then(Node::object_mut) {
+                    *slot(fields, sname, || Node::Bool(false)) = v;
                 }
             }
             None => {
-                let items: Vec<&Value<'_>> = match value {
-                    Value::List(l) => l.iter().filter(|v| !v.is_null_or_empty()).collect(),
+                let items = match value {
+                    Value::List(l) => l.into_iter().filter(|v| !v.is_null_or_empty()).collect(),
                     v => vec![v],
                 };
                 if arr.len() + items.len() > limits.max_multi_valued {
-                    return Err(too_many(&name, limits));
+                    return Err(too_many(name, limits));
                 }
-                let (sname, stype) = sub_type(p.sub_attribute.as_deref().unwrap_or("value"));
                 for item in items {
-                    let el = match item {
-                        Value::Complex(_) => item.to_json(),
-                        v => {
-                            let mut m = Map::new();
-                            m.insert(sname.clone(), convert(v, stype, &a.target)?);
-                            Json::Object(m)
-                        }
-                    };
-                    arr.push(el);
+                    arr.push(match item {
+                        Value::Complex(_) => Node::Json(item.to_json()),
+                        v => Node::Obj(vec![(
+                            Cow::Borrowed(sname.as_str()),
+                            convert(v, stype, &a.target)?,
+                        )]),
+                    });
                 }
             }
         }
         return Ok(());
     }
-    let complex = def.is_some_and(|d| d.ty == AttrType::Complex);
-    match (&p.sub_attribute, complex) {
-        (Some(sub), _) => {
-            let (sname, stype) = sub_type(sub);
-            let v = convert(single(value, &a.target)?, stype, &a.target)?;
-            let slot = container
-                .entry(name)
-                .or_insert_with(|| Json::Object(Map::new()));
-            if !slot.is_object() {
-                *slot = Json::Object(Map::new());
-            }
-            if let Json::Object(m) = slot {
-                m.insert(sname, v);
-            }
+    match (&p.sub, p.complex) {
+        (Some((sname, stype)), _) => {
+            let v = convert(single(value, &a.target)?, *stype, &a.target)?;
+            let fields = slot(container, name, || Node::Obj(Vec::new()))
+                .object_mut()
+                .ok_or("internal: object slot")?;
+            *slot(fields, sname, || Node::Bool(false)) = v;
         }
         // manager ← an id becomes {"value": id}.
         (None, true) => {
-            let v = single(value, &a.target)?;
-            let el = match v {
-                Value::Complex(_) => v.to_json(),
-                v => {
-                    let mut m = Map::new();
-                    m.insert("value".into(), convert(v, AttrType::String, &a.target)?);
-                    Json::Object(m)
-                }
+            let el = match single(value, &a.target)? {
+                v @ Value::Complex(_) => Node::Json(v.to_json()),
+                v => Node::Obj(vec![(
+                    Cow::Borrowed("value"),
+                    convert(v, AttrType::String, &a.target)?,
+                )]),
             };
-            container.insert(name, el);
+            *slot(container, name, || Node::Bool(false)) = el;
         }
         (None, false) => {
-            let ty = def.map(|d| d.ty);
-            let v = match (ty, value) {
+            let v = match (p.ty, value) {
                 (Some(t), v) => convert(single(v, &a.target)?, t, &a.target)?,
                 // Unknown (custom) attributes keep the value's own JSON type; lists stay arrays.
                 (None, Value::List(l)) => {
                     if l.len() > limits.max_multi_valued {
-                        return Err(too_many(&name, limits));
+                        return Err(too_many(name, limits));
                     }
-                    value.to_json()
+                    Node::Json(Value::List(l).to_json())
                 }
-                (None, v) => v.to_json(),
+                (None, Value::Str(s)) => Node::Str(s),
+                (None, Value::Bool(b)) => Node::Bool(b),
+                (None, Value::Int(n)) => Node::Int(n),
+                (None, v) => Node::Json(v.to_json()),
             };
-            container.insert(name, v);
+            *slot(container, name, || Node::Bool(false)) = v;
         }
     }
     Ok(())
@@ -495,9 +571,9 @@ fn too_many(name: &str, limits: &BuildLimits) -> String {
 }
 
 /// A single value for a single-valued target: a one-element list is unwrapped.
-fn single<'v, 'a>(v: &'v Value<'a>, target: &str) -> Result<&'v Value<'a>, String> {
+fn single<'a>(v: Value<'a>, target: &str) -> Result<Value<'a>, String> {
     match v {
-        Value::List(l) if l.len() == 1 => Ok(&l[0]),
+        Value::List(l) if l.len() == 1 => Ok(l.into_iter().next().unwrap_or(Value::Null)),
         Value::List(l) => Err(format!(
             "{target} is single-valued but the source gave {} values; pick one (for example with Item() or SingleAppRoleAssignment())",
             l.len()
@@ -508,16 +584,16 @@ fn single<'v, 'a>(v: &'v Value<'a>, target: &str) -> Result<&'v Value<'a>, Strin
 
 /// Converts to the target type: booleans from "True"/"False" (any case),
 /// integers from numeric text, strings from anything scalar.
-fn convert(v: &Value<'_>, ty: AttrType, target: &str) -> Result<Json, String> {
+fn convert<'a>(v: Value<'a>, ty: AttrType, target: &str) -> Result<Node<'a>, String> {
     match ty {
         AttrType::Boolean => match v {
-            Value::Bool(b) => Ok(Json::Bool(*b)),
+            Value::Bool(b) => Ok(Node::Bool(b)),
             v => {
                 let t = v.to_text();
                 if t.eq_ignore_ascii_case("true") {
-                    Ok(Json::Bool(true))
+                    Ok(Node::Bool(true))
                 } else if t.eq_ignore_ascii_case("false") {
-                    Ok(Json::Bool(false))
+                    Ok(Node::Bool(false))
                 } else {
                     Err(format!(
                         "{target} is a boolean; {t:?} is neither True nor False"
@@ -527,15 +603,15 @@ fn convert(v: &Value<'_>, ty: AttrType, target: &str) -> Result<Json, String> {
         },
         AttrType::Integer => v
             .as_int()
-            .map(Json::from)
+            .map(Node::Int)
             .ok_or_else(|| format!("{target} is an integer; {:?} is not one", v.to_text())),
-        AttrType::Complex => Ok(v.to_json()),
+        AttrType::Complex => Ok(Node::Json(v.to_json())),
         AttrType::String | AttrType::DateTime | AttrType::Reference => match v {
             Value::Complex(_) | Value::List(_) => Err(format!(
                 "{target} is a string; the source gave a {}",
                 v.type_name()
             )),
-            v => Ok(Json::String(v.to_text().into_owned())),
+            v => Ok(Node::Str(v.into_text())),
         },
     }
 }
@@ -657,5 +733,62 @@ mod tests {
             names.push(r["userName"].clone());
         }
         assert_eq!(names, [json!("John@x.com"), json!("John.Smith@x.com")]);
+    }
+
+    /// The streamed JSON and the serde_json::Value of a resource are built
+    /// from one tree; this pins that they stay the same JSON for every kind
+    /// of target path, including the odd ones (a later mapping replacing an
+    /// earlier one of another shape, a custom attribute named `schemas`).
+    #[test]
+    fn written_json_equals_the_value_for_every_path_shape() {
+        let m = r#"{"objects": [{"object": "User", "mappings": [
+          {"target": "userName", "attribute": "upn"},
+          {"target": "emails[type eq \"work\"].value", "attribute": "mail"},
+          {"target": "emails", "attribute": "more"},
+          {"target": "emails[type eq \"work\"].primary", "constant": "true"},
+          {"target": "phoneNumbers[type eq \"mobile\"].value", "attribute": "mobile"},
+          {"target": "roles", "expression": "AppRoleAssignmentsComplex([assignments])"},
+          {"target": "name.givenName", "attribute": "given"},
+          {"target": "name", "attribute": "fullName"},
+          {"target": "name.familyName", "attribute": "family"},
+          {"target": "custom", "attribute": "tags"},
+          {"target": "custom.sub", "attribute": "given"},
+          {"target": "blob", "attribute": "blob"},
+          {"target": "blob.extra", "attribute": "given"},
+          {"target": "count", "attribute": "n"},
+          {"target": "flag", "attribute": "b"},
+          {"target": "schemas", "attribute": "schemasOverride"},
+          {"target": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "attribute": "manager"},
+          {"target": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "attribute": "n"},
+          {"target": "urn:example:ext:1.0:User:quoted", "attribute": "quote"}
+        ]}]}"#;
+        let l = super::super::load(m).unwrap();
+        assert!(!l.has_errors(), "{:?}", l.diagnostics);
+        let c = compile_object(&l.set, ObjectType::User, m).unwrap();
+        let users = [
+            json!({"upn": "a@x", "mail": "a@x", "more": ["b@y", "", "c@z"], "mobile": "+1 \"2\"",
+                   "assignments": [{"id": "1", "value": "Admin", "displayName": "Admin"}],
+                   "given": "Zoë", "fullName": "Zoë Smith", "family": "Smith",
+                   "tags": ["t1", "t2"], "blob": {"k": "v"}, "n": 42, "b": true,
+                   "manager": "m-1", "quote": "q\u{1}"}),
+            json!({"schemasOverride": "custom", "more": "only"}),
+            json!({}),
+        ];
+        for u in users {
+            let want = match c.map(&u, Mode::Create, &mut Context::new(), m, None) {
+                Mapped::Resource(r) => r,
+                other => panic!("{other:?}"),
+            };
+            let MappedRef::Resource(r) = c.map_ref(&u, Mode::Create, &mut Context::new(), m, None)
+            else {
+                panic!()
+            };
+            let mut bytes = Vec::new();
+            r.write_json(&mut bytes).unwrap();
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.starts_with("{\"schemas\":"), "{text}");
+            let got: Json = serde_json::from_str(&text).unwrap();
+            assert_eq!(got, want, "{text}");
+        }
     }
 }

@@ -9,7 +9,9 @@ pub mod graph;
 pub mod json;
 pub mod model;
 pub mod native;
+pub(crate) mod resource;
 pub mod scim;
+pub mod stream;
 pub mod tree;
 
 pub use model::*;
