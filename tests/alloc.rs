@@ -104,3 +104,51 @@ fn workload_1_on_flat_records_allocates_nothing_per_evaluation() {
     assert_eq!(n, 0, "the VM allocated {n} times for {} users", users.len());
     assert_eq!(flowed, users.len());
 }
+
+/// `attrmap map`'s loop (mapping::stream) on the DiliTrust example: a few
+/// small allocations per record for the resource under construction, none
+/// for decoding (one FlatRecord is reused) or for strings copied out of the
+/// record. The bound catches a regression to one allocation per attribute
+/// or per key.
+#[test]
+fn map_stream_allocates_a_few_small_vectors_per_record() {
+    use attrmap::mapping::builder::{compile_object, Mode};
+    use attrmap::mapping::stream::{Batch, DEFAULT_MAX_RECORD_BYTES};
+    const RECORDS: usize = 1000;
+    let file = include_str!("../examples/native/dilitrust-clm.json");
+    let loaded = attrmap::mapping::load(file).unwrap();
+    let compiled = compile_object(&loaded.set, attrmap::mapping::ObjectType::User, file).unwrap();
+    let batch = Batch {
+        compiled: &compiled,
+        file,
+        mode: Mode::Create,
+        oracle: None,
+        max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+    };
+    let input = support::jsonl(RECORDS, support::SEED);
+    let mut out = Vec::with_capacity(input.len() * 2);
+    let mut ctx = Context::new();
+    // Warm up: the reused record's buffers reach their size on the first lines.
+    let warm: String = input.lines().take(5).map(|l| format!("{l}\n")).collect();
+    batch
+        .run(warm.as_bytes(), &mut out, &mut ctx, |_, _| {
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    out.clear();
+    let mut counts = None;
+    let n = allocations_during(|| {
+        counts = Some(
+            batch
+                .run(input.as_bytes(), &mut out, &mut ctx, |_, _| {
+                    std::ops::ControlFlow::Continue(())
+                })
+                .unwrap(),
+        );
+    });
+    let counts = counts.unwrap();
+    assert_eq!(counts.out, RECORDS as u64, "{counts}");
+    let per_record = n as f64 / RECORDS as f64;
+    eprintln!("{per_record:.2} allocations per record");
+    assert!(per_record <= 3.0, "{per_record:.2} allocations per record");
+}

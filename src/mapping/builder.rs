@@ -323,7 +323,7 @@ impl CompiledObject {
             ObjectType::Group => scim::CORE_GROUP,
         };
         let mut res = Resource {
-            schemas: vec![core],
+            schemas: smallvec::smallvec![core],
             fields: Vec::with_capacity(self.attrs.len()),
         };
         let mut errors = Vec::new();

@@ -154,7 +154,8 @@ fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
 /// A finished resource: the schema URNs and the attributes.
 #[derive(Debug)]
 pub(crate) struct Resource<'a> {
-    pub schemas: Vec<&'a str>,
+    /// The core schema, then extensions in first-use order (rarely more than two).
+    pub schemas: smallvec::SmallVec<[&'a str; 4]>,
     pub fields: Vec<(Cow<'a, str>, Node<'a>)>,
 }
 
