@@ -96,6 +96,10 @@ pub struct FlatRecord {
     /// Values that are not strings (numbers keep their exact JSON text).
     others: Vec<serde_json::Value>,
     len: usize,
+    /// Whether some key is not ASCII. Without such keys the case-insensitive
+    /// fallback lookup (for an attribute the record does not have, the
+    /// common miss) compares lengths before it compares text.
+    non_ascii_keys: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -179,7 +183,9 @@ impl FlatRecord {
         };
         let key = self.key(&slot);
         let hash = crate::compile::str_hash(key);
-        if let Some(i) = self.exact_slot(key, hash) {
+        let ascii = key.is_ascii();
+        self.non_ascii_keys |= !ascii;
+        if let Some(i) = self.exact_slot(self.key(&slot), hash) {
             // A repeated key: the last value wins, as in serde_json.
             self.slots[i] = FlatSlot { hash, ..slot };
             return;
@@ -230,6 +236,15 @@ impl FlatRecord {
     /// The case-insensitive match, as [`find_key`] finds it in a JSON
     /// object: objects iterate in key order, so the smallest matching key.
     fn folded(&self, name: &str) -> Option<&FlatSlot> {
+        if !self.non_ascii_keys {
+            // ASCII keys match only by ASCII case folding, at equal length.
+            return self
+                .slots
+                .iter()
+                .filter(|s| s.hash != 0 && s.key_len as usize == name.len())
+                .filter(|s| self.key(s).eq_ignore_ascii_case(name))
+                .min_by_key(|s| self.key(s));
+        }
         self.slots
             .iter()
             .filter(|s| s.hash != 0)
@@ -283,6 +298,7 @@ impl FlatRecord {
         self.slots.iter_mut().for_each(|s| *s = FlatSlot::default());
         self.others.clear();
         self.len = 0;
+        self.non_ascii_keys = false;
     }
 }
 
@@ -459,6 +475,40 @@ mod tests {
             assert_eq!(flat.attribute(name), json.attribute(name), "{name}");
             assert_eq!(flat2.attribute(name), json.attribute(name), "{name}");
         }
+    }
+
+    #[test]
+    fn a_reused_record_answers_like_a_fresh_one() {
+        // ASCII-only keys take the length-first fallback; a record with a
+        // non-ASCII key the Unicode one. Reusing the record resets which.
+        let ascii = json!({"Department": "A", "DEPT": "x", "dePT": "y", "mail": "m", "K": "k"});
+        let unicode = json!({"Größe": "L", "\u{212a}elvin": "k", "dept": "z"});
+        let mut reused = FlatRecord::new();
+        for j in [&ascii, &unicode, &ascii, &json!({}), &unicode] {
+            reused.read_json(j.to_string().as_bytes()).unwrap();
+            for name in [
+                "department",
+                "DEPARTMENT",
+                "dept",
+                "Dept",
+                "MAIL",
+                "k",
+                "größe",
+                "GRÖSSE",
+                "kelvin",
+                "KELVIN",
+                "missing",
+                "",
+            ] {
+                assert_eq!(reused.attribute(name), j.attribute(name), "{name} in {j}");
+            }
+        }
+        // A failed read leaves an empty record, not the previous one.
+        assert!(reused.read_json(br#"{"mail": "m", "#).is_err());
+        assert!(reused.is_empty());
+        assert_eq!(reused.attribute("mail"), None);
+        assert!(reused.read_json(b"[1]").is_err());
+        assert!(reused.read_json(b"{\"a\": 1} trailing").is_err());
     }
 
     proptest::proptest! {
