@@ -57,3 +57,106 @@ fn a_failing_record_does_not_poison_the_context() {
         attrmap::Outcome::Value(attrmap::value::Value::str("a,b").into_owned())
     );
 }
+
+/// Issue 8's output limits, one by one: each is a clear error, in both engines.
+#[test]
+fn random_string_and_replace_templates_cannot_grow_without_bound() {
+    let user = json!({"x": "a".repeat(60_000), "y": "y".repeat(600_000)});
+    for (src, code) in [
+        (
+            r#"RandomString(100000000, 1, 1, 1, 1, "")"#,
+            "attrmap::eval::random-string-constraints",
+        ),
+        // A literal replacement 100 times longer than what it replaces.
+        (
+            &format!(r#"Replace([x], "a", , , "{}", , )"#, "b".repeat(100)) as &str,
+            "attrmap::eval::output-too-large",
+        ),
+        // A regex replacement template that repeats its group.
+        (
+            &format!(r#"Replace([x], , "(a)", , "{}", , )"#, "${1}".repeat(20)),
+            "attrmap::eval::output-too-large",
+        ),
+        // Two copies of a 600 KB attribute.
+        (r#"Join(",", [y], [y])"#, "attrmap::eval::output-too-large"),
+    ] {
+        let e = attrmap::compile(src).unwrap();
+        // Codes only: a failure must not print megabytes of output.
+        let vm = e.evaluate(&user, &mut Context::new()).err().map(|e| e.code);
+        let ast = e
+            .evaluate_ast(&user, &mut Context::new())
+            .err()
+            .map(|e| e.code);
+        assert_eq!(
+            (vm, ast),
+            (Some(code), Some(code)),
+            "{}",
+            &src[..src.len().min(80)]
+        );
+    }
+}
+
+/// A pattern whose compiled program would be huge is refused before any
+/// record is seen, with the place and the reason.
+#[test]
+fn regex_compiled_size_is_limited_statically() {
+    let err = attrmap::compile(r#"Replace([x], , "(a{1000}){1000}", , "", , )"#).unwrap_err();
+    let d = &err.diagnostics[0];
+    assert_eq!(d.code, "attrmap::check::invalid-regex");
+    assert!(d.message.contains("size limit"), "{}", d.message);
+    assert_eq!(d.span.start, 15);
+}
+
+/// Input limits in the batch loop: a record nested deeper than the JSON
+/// decoder allows, and one over the size limit, are error lines; the
+/// records around them still map.
+#[test]
+fn deep_and_oversized_records_are_error_lines_and_the_batch_goes_on() {
+    use attrmap::mapping::builder::{compile_object, Mode};
+    use attrmap::mapping::stream::Batch;
+    let file = r#"{"objects": [{"object": "User", "mappings": [
+        {"target": "userName", "attribute": "mail"}]}]}"#;
+    let loaded = attrmap::mapping::load(file).unwrap();
+    let compiled = compile_object(&loaded.set, attrmap::mapping::ObjectType::User, file).unwrap();
+    let batch = Batch {
+        compiled: &compiled,
+        file,
+        mode: Mode::Create,
+        oracle: None,
+        max_record_bytes: 64 * 1024,
+    };
+    let deep = format!(
+        "{{\"mail\": \"d@x\", \"n\": {}1{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let long = format!("{{\"mail\": \"{}\"}}", "l".repeat(100_000));
+    let input = format!("{{\"mail\": \"a@x\"}}\n{deep}\n{long}\n{{\"mail\": \"b@x\"}}\n");
+    let mut out = Vec::new();
+    let counts = batch
+        .run(input.as_bytes(), &mut out, &mut Context::new(), |_, _| {
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(
+        (counts.input, counts.out, counts.errors),
+        (4, 2, 2),
+        "{counts}"
+    );
+    let lines: Vec<serde_json::Value> = out
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(lines[1]["error"]["code"], "attrmap::map::malformed-json");
+    assert!(
+        lines[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("recursion limit"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2]["error"]["code"], "attrmap::map::record-too-large");
+    assert_eq!(lines[3]["resource"]["userName"], "b@x");
+}
