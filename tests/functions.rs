@@ -481,3 +481,21 @@ fn select_unique_value_and_redact() {
     assert!(printed.contains("[Redact]"));
     assert!(ctx.redacted);
 }
+
+/// The reference's "Generate an ID" example shows the output for another
+/// object ID than its placeholder input (docs/semantics.md, errata); for the
+/// input as given, letters are stripped from the UTF-8 hex of the text.
+#[test]
+fn object_id_example_follows_the_semantics_not_the_documented_output() {
+    let got = run(
+        r#"Join("", 1000, Replace(ConvertToUTF8Hex([objectId]), , "[a-zA-Z_]*", , "", , ))"#,
+        json!({"objectId": "00aa00aa-bb11-cc22-dd33-44ee44ee44ee"}),
+    );
+    assert_eq!(
+        got,
+        json!("100030306161303061612626231312636332322646433332343465653434656534346565")
+    );
+    // The documented output starts with the hex of "d05e47", not "00aa00".
+    let doc = run(r#"ConvertToUTF8Hex("d05e47")"#, json!({}));
+    assert_eq!(doc, json!("643035653437"));
+}
