@@ -616,13 +616,7 @@ fn w7(c: &mut Criterion) {
     // entry point, JSONL in, one result line per record out.
     let mapping_file = w5_mapping_file();
     let compiled = w5_compiled(&mapping_file);
-    let batch = Batch {
-        compiled: &compiled,
-        file: &mapping_file,
-        mode: Mode::Create,
-        oracle: None,
-        max_record_bytes: attrmap::mapping::stream::DEFAULT_MAX_RECORD_BYTES,
-    };
+    let batch = Batch::new(&compiled, &mapping_file);
     let mut bytes = Vec::with_capacity(file.len());
     let counts = batch
         .run(file.as_bytes(), &mut bytes, &mut c0, |_, _| {
@@ -650,14 +644,7 @@ fn w7(c: &mut Criterion) {
     let halves = [&file[..mid], &file[mid..]];
     let map_chunk = |chunk: &str, out: &mut Vec<u8>| {
         let mut c = ctx();
-        let batch = Batch {
-            compiled: &compiled,
-            file: &mapping_file,
-            mode: Mode::Create,
-            oracle: None,
-            max_record_bytes: attrmap::mapping::stream::DEFAULT_MAX_RECORD_BYTES,
-        };
-        batch
+        Batch::new(&compiled, &mapping_file)
             .run(chunk.as_bytes(), out, &mut c, |_, _| {
                 ControlFlow::Continue(())
             })

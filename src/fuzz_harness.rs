@@ -123,11 +123,9 @@ pub fn map_bytes(data: &[u8]) {
     let oracle = BatchOracle::new(&none);
     let mut ctx = crate::Context::new().with_seed(1).with_oracle(&oracle);
     let batch = Batch {
-        compiled: &compiled,
-        file: MAPPING,
-        mode: Mode::Create,
         oracle: Some(&oracle),
         max_record_bytes: MAX_RECORD,
+        ..Batch::new(&compiled, MAPPING)
     };
     let mut out = Vec::new();
     let counts = batch

@@ -381,20 +381,9 @@ impl Users {
         } else {
             self.errors.push(json!({
                 "index": index, "line": line,
-                "message": format!("record {} is {}, not a JSON object of attribute names to values", index + 1, kind_name(&v)),
+                "message": format!("record {} is {}, not a JSON object of attribute names to values", index + 1, crate::mapping::stream::json_type(&v)),
             }));
         }
-    }
-}
-
-fn kind_name(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
     }
 }
 
@@ -488,7 +477,7 @@ fn users_from(v: &JsValue) -> Result<Users, JsError> {
                 "attrmap::wasm::invalid-argument",
                 format!(
                     "users must be JSON text, an array of objects or one object, not {}",
-                    kind_name(&other)
+                    crate::mapping::stream::json_type(&other)
                 ),
             )),
         },
@@ -503,7 +492,7 @@ fn user_from(v: &JsValue) -> Result<Json, JsError> {
             "attrmap::input::invalid-json",
             format!(
                 "the user must be a JSON object of attribute names to values, not {}",
-                kind_name(&other)
+                crate::mapping::stream::json_type(&other)
             ),
         )),
     }

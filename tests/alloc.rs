@@ -112,19 +112,13 @@ fn workload_1_on_flat_records_allocates_nothing_per_evaluation() {
 /// or per key.
 #[test]
 fn map_stream_allocates_a_few_small_vectors_per_record() {
-    use attrmap::mapping::builder::{compile_object, Mode};
-    use attrmap::mapping::stream::{Batch, DEFAULT_MAX_RECORD_BYTES};
+    use attrmap::mapping::builder::compile_object;
+    use attrmap::mapping::stream::Batch;
     const RECORDS: usize = 1000;
     let file = include_str!("../examples/native/dilitrust-clm.json");
     let loaded = attrmap::mapping::load(file).unwrap();
     let compiled = compile_object(&loaded.set, attrmap::mapping::ObjectType::User, file).unwrap();
-    let batch = Batch {
-        compiled: &compiled,
-        file,
-        mode: Mode::Create,
-        oracle: None,
-        max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
-    };
+    let batch = Batch::new(&compiled, file);
     let input = support::jsonl(RECORDS, support::SEED);
     let mut out = Vec::with_capacity(input.len() * 2);
     let mut ctx = Context::new();

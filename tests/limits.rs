@@ -112,18 +112,15 @@ fn regex_compiled_size_is_limited_statically() {
 /// records around them still map.
 #[test]
 fn deep_and_oversized_records_are_error_lines_and_the_batch_goes_on() {
-    use attrmap::mapping::builder::{compile_object, Mode};
+    use attrmap::mapping::builder::compile_object;
     use attrmap::mapping::stream::Batch;
     let file = r#"{"objects": [{"object": "User", "mappings": [
         {"target": "userName", "attribute": "mail"}]}]}"#;
     let loaded = attrmap::mapping::load(file).unwrap();
     let compiled = compile_object(&loaded.set, attrmap::mapping::ObjectType::User, file).unwrap();
     let batch = Batch {
-        compiled: &compiled,
-        file,
-        mode: Mode::Create,
-        oracle: None,
         max_record_bytes: 64 * 1024,
+        ..Batch::new(&compiled, file)
     };
     let deep = format!(
         "{{\"mail\": \"d@x\", \"n\": {}1{}}}",

@@ -300,23 +300,8 @@ impl CompiledObject {
         file: &str,
         oracle: Option<&BatchOracle<'_>>,
     ) -> MappedRef<'a> {
-        match self.build(record, mode, ctx, file, oracle) {
-            Ok(resource) => MappedRef::Resource(ResourceRef(resource)),
-            Err(Unbuilt::Skipped(why)) => MappedRef::Skipped(why),
-            Err(Unbuilt::Failed(errors)) => MappedRef::Failed(errors),
-        }
-    }
-
-    fn build<'a, R: Record + ?Sized>(
-        &'a self,
-        record: &'a R,
-        mode: Mode,
-        ctx: &mut Context<'_>,
-        file: &str,
-        oracle: Option<&BatchOracle<'_>>,
-    ) -> Result<Resource<'a>, Unbuilt> {
         if !self.in_scope(record) {
-            return Err(Unbuilt::Skipped("scope"));
+            return MappedRef::Skipped("scope");
         }
         let core = match self.object {
             ObjectType::User => scim::CORE_USER,
@@ -340,7 +325,7 @@ impl CompiledObject {
             let value = match outcome {
                 Ok(Outcome::Value(v)) => v,
                 Ok(Outcome::Ignore) => continue,
-                Ok(Outcome::IgnoreObject) => return Err(Unbuilt::Skipped("ignored")),
+                Ok(Outcome::IgnoreObject) => return MappedRef::Skipped("ignored"),
                 Err(e) => {
                     errors.push(AttributeError {
                         code: e.code,
@@ -378,21 +363,15 @@ impl CompiledObject {
             }
         }
         if !errors.is_empty() {
-            return Err(Unbuilt::Failed(errors));
+            return MappedRef::Failed(errors);
         }
         if let Some(o) = oracle {
             for c in &claims {
                 o.claim(c);
             }
         }
-        Ok(res)
+        MappedRef::Resource(ResourceRef(res))
     }
-}
-
-/// Why a record gave no resource.
-enum Unbuilt {
-    Skipped(&'static str),
-    Failed(Vec<AttributeError>),
 }
 
 /// Where one mapping writes in the resource, resolved against the SCIM schema

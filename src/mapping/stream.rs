@@ -48,7 +48,19 @@ pub struct Batch<'m> {
     pub max_record_bytes: usize,
 }
 
-impl Batch<'_> {
+impl<'m> Batch<'m> {
+    /// A batch in create mode, without cross-record uniqueness, with the
+    /// default record size limit.
+    pub fn new(compiled: &'m CompiledObject, file: &'m str) -> Self {
+        Batch {
+            compiled,
+            file,
+            mode: Mode::Create,
+            oracle: None,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
+    }
+
     /// Reads records from `input` until its end and writes one line each to
     /// `out`. `after_each` sees the counts and the bytes read so far after
     /// every record and may stop the stream early (on Ctrl-C, say).
@@ -215,7 +227,8 @@ fn write_line<W: Write + ?Sized>(out: &mut W, line: &Json) -> io::Result<()> {
     out.write_all(b"}\n")
 }
 
-fn json_type(v: &Json) -> &'static str {
+/// "a string", "an array", …: for messages about a JSON value's kind.
+pub(crate) fn json_type(v: &Json) -> &'static str {
     match v {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",
