@@ -499,3 +499,20 @@ fn object_id_example_follows_the_semantics_not_the_documented_output() {
     let doc = run(r#"ConvertToUTF8Hex("d05e47")"#, json!({}));
     assert_eq!(doc, json!("643035653437"));
 }
+
+/// The Workday guide's country-code example expects "GBR", but its group
+/// `\d* ` captures the space after the digits, so the Switch source is
+/// "44 " and no key matches (docs/semantics.md, errata).
+#[test]
+fn workday_isd_code_example_keeps_the_captured_space() {
+    let expr = r#"Switch(Replace([telephoneNumber], , "\\+(?<isdCode>\\d* )(?<phoneNumber>.*)", , "${isdCode}", , ), "USA", "1", "USA", "44", "GBR", "49", "DEU")"#;
+    assert_eq!(
+        run(expr, json!({"telephoneNumber": "+44 20 7946 0958"})),
+        json!("USA")
+    );
+    let isd = r#"Replace([telephoneNumber], , "\\+(?<isdCode>\\d* )(?<phoneNumber>.*)", , "${isdCode}", , )"#;
+    assert_eq!(
+        run(isd, json!({"telephoneNumber": "+44 20 7946 0958"})),
+        json!("44 ")
+    );
+}
