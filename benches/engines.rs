@@ -15,7 +15,7 @@ mod support;
 
 use attrmap::eval::{Context, EvalResult, FlatRecord, Outcome};
 use attrmap::mapping::builder::{compile_object, CompiledObject, MappedRef, Mode};
-use attrmap::mapping::stream::Batch;
+use attrmap::mapping::stream::{Batch, Threads};
 use attrmap::mapping::ObjectType;
 use attrmap::{Expression, Record};
 use chrono::{DateTime, Utc};
@@ -638,29 +638,21 @@ fn w7(c: &mut Criterion) {
             black_box((counts.out, bytes.len()))
         })
     });
-    // No `attrmap map --parallel` exists; this is what two threads over two
-    // halves of the file gain, output kept in input order.
-    let mid = file[..file.len() / 2].rfind('\n').map_or(0, |i| i + 1);
-    let halves = [&file[..mid], &file[mid..]];
-    let map_chunk = |chunk: &str, out: &mut Vec<u8>| {
-        let mut c = ctx();
-        Batch::new(&compiled, &mapping_file)
-            .run(chunk.as_bytes(), out, &mut c, |_, _| {
-                ControlFlow::Continue(())
-            })
-            .expect("in memory");
-    };
-    let mut second = Vec::with_capacity(file.len() / 2);
+    // `attrmap map --jobs 2`: two workers, plus a reader thread, with the
+    // calling thread writing in input order.
     g.bench_function("attrmap_map_2_threads", |b| {
         b.iter(|| {
             bytes.clear();
-            second.clear();
-            std::thread::scope(|s| {
-                s.spawn(|| map_chunk(halves[1], &mut second));
-                map_chunk(halves[0], &mut bytes);
-            });
-            bytes.extend_from_slice(&second);
-            black_box(bytes.len())
+            let counts = batch
+                .run_parallel(
+                    black_box(file.as_bytes()),
+                    &mut bytes,
+                    Threads::new(2),
+                    ctx,
+                    |_, _| ControlFlow::Continue(()),
+                )
+                .expect("in memory");
+            black_box((counts.out, bytes.len()))
         })
     });
     g.bench_function("attrmap_vm_flat", |b| {

@@ -131,7 +131,7 @@ rows = []
 for key, label in [
     ("serde_json_parse_only", "serde_json parse only (to serde_json::Value), the floor"),
     ("attrmap_map", "attrmap map (library stream entry point: JSONL in, result lines out), 1 thread"),
-    ("attrmap_map_2_threads", "attrmap map entry point, 2 threads (two halves, order kept)"),
+    ("attrmap_map_2_threads", "attrmap map --jobs 2 (run_parallel: 2 workers, order kept)"),
     ("attrmap_vm_flat", "expression API: decode to FlatRecord + VM + hand-written SCIM JSON, 1 thread"),
     ("attrmap_vm_json", "expression API: parse to serde_json::Value + VM + hand-written SCIM JSON, 1 thread"),
     ("attrmap_ast_json", "expression API: same with the AST evaluator, 1 thread"),

@@ -176,4 +176,58 @@ pub fn map_bytes(data: &[u8]) {
             Mapped::Failed(e) => assert_eq!(got["error"]["code"], e[0].code, "line {i}"),
         }
     }
+
+    // The parallel stream gives the sequential stream's bytes, with the input
+    // handed out in reads of drifting sizes so that records, carriage returns
+    // and too-long lines straddle reads and chunks. Without the batch oracle,
+    // which needs records in order.
+    let plain = Batch {
+        oracle: None,
+        ..batch
+    };
+    let mut sequential = Vec::new();
+    let seq_counts = plain
+        .run(data, &mut sequential, &mut crate::Context::new(), |_, _| {
+            ControlFlow::Continue(())
+        })
+        .expect("writing to memory cannot fail");
+    let mut parallel = Vec::new();
+    let par_counts = plain
+        .run_parallel(
+            DriftingReads {
+                rest: data,
+                step: 0,
+            },
+            &mut parallel,
+            crate::mapping::stream::Threads {
+                workers: 2,
+                chunk_records: 3,
+            },
+            crate::Context::new,
+            |_, _| ControlFlow::Continue(()),
+        )
+        .expect("writing to memory cannot fail");
+    assert_eq!(par_counts, seq_counts);
+    assert!(
+        parallel == sequential,
+        "parallel output differs:\n{}\n---\n{}",
+        String::from_utf8_lossy(&parallel),
+        String::from_utf8_lossy(&sequential)
+    );
+}
+
+/// Reads of 1, 2, … 61 bytes in turn, as a slow pipe gives them.
+struct DriftingReads<'a> {
+    rest: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for DriftingReads<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.step = self.step % 61 + 1;
+        let n = self.step.min(buf.len()).min(self.rest.len());
+        buf[..n].copy_from_slice(&self.rest[..n]);
+        self.rest = &self.rest[n..];
+        Ok(n)
+    }
 }

@@ -198,9 +198,20 @@ fn update_mode_skips_create_only_mappings_and_defaults() {
 /// and exits 130 without leaving a partial --output file.
 #[test]
 fn sigint_prints_the_summary() {
+    sigint_case("one", &[]);
+}
+
+/// With workers, records that arrive through a pipe are mapped as they
+/// come, not once a chunk fills, so the summary counts all three.
+#[test]
+fn sigint_prints_the_summary_with_jobs() {
+    sigint_case("jobs", &["--jobs", "2"]);
+}
+
+fn sigint_case(name: &str, extra: &[&str]) {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    let dir = std::env::temp_dir().join(format!("attrmap-sigint-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("attrmap-sigint-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out_file = dir.join("out.jsonl");
     let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
@@ -212,6 +223,7 @@ fn sigint_prints_the_summary() {
             "--output",
             out_file.to_str().unwrap(),
         ])
+        .args(extra)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

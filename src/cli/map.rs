@@ -2,9 +2,10 @@
 //! one SCIM result line per record out.
 
 use super::{parse_now, read_existing, read_input, CliError, CliResult};
+use attrmap::catalogue::Purity;
 use attrmap::eval::{Context, TakenSet};
 use attrmap::mapping::builder::{compile_object, BatchOracle, Mode};
-use attrmap::mapping::stream::{Batch, Counts, DEFAULT_MAX_RECORD_BYTES};
+use attrmap::mapping::stream::{Batch, Counts, Threads, DEFAULT_MAX_RECORD_BYTES};
 use attrmap::mapping::{self, ObjectType};
 use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
@@ -75,6 +76,11 @@ pub struct MapArgs {
     /// Most values one multi-valued target attribute may get
     #[arg(long, default_value_t = 10_000)]
     max_values: usize,
+    /// Threads that map records (0: one per core). Output order and content
+    /// do not change. Mappings with SelectUniqueValue, or Guid/RandomString
+    /// under --seed, run on one thread: their results depend on record order
+    #[arg(long, short, default_value_t = 1)]
+    jobs: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -133,15 +139,14 @@ pub fn run(a: MapArgs) -> CliResult {
     };
     let oracle = BatchOracle::new(&existing);
 
-    let (reader, input_len): (Box<dyn Read>, Option<u64>) = if a.input == "-" {
-        (Box::new(std::io::stdin().lock()), None)
+    let (reader, input_len): (Box<dyn Read + Send>, Option<u64>) = if a.input == "-" {
+        (Box::new(std::io::stdin()), None)
     } else {
         let f = std::fs::File::open(&a.input)
             .map_err(|e| CliError(format!("cannot read {}: {e}", a.input)))?;
         let len = f.metadata().ok().map(|m| m.len());
         (Box::new(f), len)
     };
-    let reader = BufReader::with_capacity(1 << 16, reader);
 
     let (sink, temp): (
         Box<dyn Write>,
@@ -172,29 +177,39 @@ pub fn run(a: MapArgs) -> CliResult {
         ModeArg::Create => Mode::Create,
         ModeArg::Update => Mode::Update,
     };
+    let workers = match a.jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let order_dependent =
+        compiled.calls(Purity::Oracle) || (a.seed.is_some() && compiled.calls(Purity::Random));
+    if workers > 1 && order_dependent {
+        eprintln!(
+            "note: mapping on one thread: SelectUniqueValue, and Guid or RandomString under \
+             --seed, give results that depend on the order of records"
+        );
+    }
+    let parallel = workers > 1 && !order_dependent;
     let batch = Batch {
         compiled: &compiled,
         file: &src,
         mode,
-        oracle: Some(&oracle),
+        oracle: (!parallel).then_some(&oracle),
         max_record_bytes: a.max_record_bytes,
     };
-    let mut ctx = Context::new().with_oracle(&oracle);
-    if let Some(n) = now {
-        ctx = ctx.with_now(n);
-    }
-    if let Some(s) = a.seed {
-        ctx = ctx.with_seed(s);
-    }
-    let result = batch.run(reader, &mut out, &mut ctx, |c, read_bytes| {
+    let mut shown_after = PROGRESS_AFTER;
+    let mut drawn_at = 0u64;
+    let after_each = |c: &Counts, read_bytes: u64| {
         for (slot, v) in DONE.iter().zip([c.input, c.out, c.skipped, c.errors]) {
             slot.store(v, Ordering::Relaxed);
         }
         if let Some(p) = &progress {
-            if c.input == PROGRESS_AFTER {
+            if c.input >= shown_after {
                 p.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                shown_after = u64::MAX;
             }
-            if c.input % 1024 == 0 {
+            if c.input - drawn_at >= 1024 {
+                drawn_at = c.input;
                 p.set_position(read_bytes);
                 p.set_message(format!("{} records", c.input));
             }
@@ -204,7 +219,32 @@ pub fn run(a: MapArgs) -> CliResult {
         } else {
             ControlFlow::Continue(())
         }
-    });
+    };
+    let result = if parallel {
+        // Each worker's own clock setting; no oracle (nothing calls it) and
+        // no seed (nothing draws from it, or the run would be sequential).
+        let make_context = || match now {
+            Some(n) => Context::new().with_now(n),
+            None => Context::new(),
+        };
+        batch.run_parallel(
+            reader,
+            &mut out,
+            Threads::new(workers),
+            make_context,
+            after_each,
+        )
+    } else {
+        let mut ctx = Context::new().with_oracle(&oracle);
+        if let Some(n) = now {
+            ctx = ctx.with_now(n);
+        }
+        if let Some(s) = a.seed {
+            ctx = ctx.with_seed(s);
+        }
+        let reader = BufReader::with_capacity(1 << 16, reader);
+        batch.run(reader, &mut out, &mut ctx, after_each)
+    };
     if let Some(p) = &progress {
         p.finish_and_clear();
     }

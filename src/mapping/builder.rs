@@ -4,6 +4,7 @@ use super::json::decoded_to_file_offset;
 use super::model::*;
 use super::resource::{slot, Node, Resource};
 use super::scim::{self, AttrDef, AttrType, ScimPath};
+use crate::catalogue::Purity;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Context, Outcome, Record, UniquenessOracle};
 use crate::syntax::{ExprKind, Span};
@@ -249,6 +250,21 @@ impl CompiledObject {
     /// Whether the record passes the scoping filter.
     pub fn in_scope<R: Record + ?Sized>(&self, record: &R) -> bool {
         self.scope.as_ref().map_or(true, |s| s.admits(record))
+    }
+
+    /// Whether some mapping calls a function of this purity, such as
+    /// [`Purity::Oracle`] (SelectUniqueValue), whose results depend on the
+    /// records mapped before.
+    pub fn calls(&self, purity: Purity) -> bool {
+        self.attrs.iter().filter_map(|a| a.expr.as_ref()).any(|e| {
+            let mut found = false;
+            e.ast().walk(&mut |node, _| {
+                if let ExprKind::Call(call) = &node.kind {
+                    found |= call.id.is_some_and(|id| id.spec().purity == purity);
+                }
+            });
+            found
+        })
     }
 
     /// `userName eq "jdoe"` for the highest-priority matching attribute present in `resource`.

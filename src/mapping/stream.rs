@@ -11,6 +11,8 @@ use crate::eval::{Context, FlatRecord};
 use serde_json::{json, Value as Json};
 use std::io::{self, BufRead, Read, Write};
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Mutex};
 
 /// How many records went where. Every non-blank input line is counted once:
 /// `input == out + skipped + errors`.
@@ -20,6 +22,17 @@ pub struct Counts {
     pub out: u64,
     pub skipped: u64,
     pub errors: u64,
+}
+
+impl Counts {
+    fn count(&mut self, outcome: Outcome) {
+        self.input += 1;
+        match outcome {
+            Outcome::Out => self.out += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::Error => self.errors += 1,
+        }
+    }
 }
 
 impl std::fmt::Display for Counts {
@@ -94,26 +107,13 @@ impl<'m> Batch<'m> {
                 continue;
             }
             let index = counts.input;
-            counts.input += 1;
             let outcome = if too_long {
-                write_error(
-                    out,
-                    index,
-                    "attrmap::map::record-too-large",
-                    &format!(
-                        "record is longer than {} bytes (raise the limit with --max-record-bytes)",
-                        self.max_record_bytes
-                    ),
-                )?;
-                Outcome::Error
+                write_too_large(out, index, self.max_record_bytes)?
             } else {
-                self.line(index, text, &mut record, ctx, out)?
+                self.mapper()
+                    .line(index, text, &mut record, ctx, self.oracle, out)?
             };
-            match outcome {
-                Outcome::Out => counts.out += 1,
-                Outcome::Skipped => counts.skipped += 1,
-                Outcome::Error => counts.errors += 1,
-            }
+            counts.count(outcome);
             if after_each(&counts, read_bytes).is_break() {
                 break;
             }
@@ -121,6 +121,170 @@ impl<'m> Batch<'m> {
         Ok(counts)
     }
 
+    /// [`Batch::run`] on several threads: one reads and splits the input
+    /// into chunks of lines, `threads.workers` map chunks, and the calling
+    /// thread writes their results in input order. The output is the same,
+    /// byte for byte, as `run`'s, given a mapping whose results do not depend
+    /// on which records came before (no SelectUniqueValue, no seeded Guid or
+    /// RandomString): for those, use `run`.
+    ///
+    /// Each worker gets its own context from `make_context`; with one
+    /// worker, this is `run` on the calling thread. `after_each` is called
+    /// after each chunk is written, not after each record.
+    ///
+    /// A batch with an `oracle` is refused (`InvalidInput`) before anything
+    /// is read: SelectUniqueValue's choices depend on record order.
+    pub fn run_parallel<'c, R, W>(
+        &self,
+        input: R,
+        out: &mut W,
+        threads: Threads,
+        make_context: impl Fn() -> Context<'c> + Sync,
+        mut after_each: impl FnMut(&Counts, u64) -> ControlFlow<()>,
+    ) -> io::Result<Counts>
+    where
+        R: Read + Send,
+        W: Write + ?Sized,
+    {
+        if self.oracle.is_some() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a batch that remembers SelectUniqueValue's choices needs its records in order: \
+                 use Batch::run",
+            ));
+        }
+        if threads.workers <= 1 {
+            let input = io::BufReader::with_capacity(READ_SIZE, input);
+            return self.run(input, out, &mut make_context(), after_each);
+        }
+        let mapper = self.mapper();
+        let max_record_bytes = self.max_record_bytes;
+        let chunk_records = threads.chunk_records.max(1);
+        // Chunks circulate: pool → reader → a worker → writer → pool. A
+        // fixed number of them bounds memory however far the reader could
+        // run ahead, and their buffers are reused rather than reallocated.
+        let chunks = threads.workers * 2 + 2;
+        let stop = AtomicBool::new(false);
+        let make_context = &make_context;
+        let (job_tx, job_rx) = mpsc::sync_channel::<Chunk>(chunks);
+        let job_rx = Mutex::new(job_rx);
+        std::thread::scope(|scope| {
+            let (pool_tx, pool_rx) = mpsc::sync_channel::<Chunk>(chunks);
+            for _ in 0..chunks {
+                let _ = pool_tx.send(Chunk::default());
+            }
+            let (done_tx, done_rx) = mpsc::channel::<io::Result<Chunk>>();
+
+            let reader_done = done_tx.clone();
+            let stop_reading = &stop;
+            scope.spawn(move || {
+                let mut splitter = Splitter {
+                    input,
+                    carry: Vec::new(),
+                    skipping: false,
+                    at_end: false,
+                    max_record_bytes,
+                    chunk_records,
+                };
+                let (mut seq, mut next_index) = (0u64, 0u64);
+                while let Ok(mut chunk) = pool_rx.recv() {
+                    if stop_reading.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    match splitter.next_chunk(&mut chunk) {
+                        Ok(true) => {
+                            chunk.seq = seq;
+                            chunk.first_index = next_index;
+                            seq += 1;
+                            next_index += chunk.lines.len() as u64;
+                            if job_tx.send(chunk).is_err() {
+                                break;
+                            }
+                        }
+                        Ok(false) => break,
+                        Err(e) => {
+                            let _ = reader_done.send(Err(e));
+                            break;
+                        }
+                    }
+                }
+            });
+            for _ in 0..threads.workers {
+                let done = done_tx.clone();
+                let jobs = &job_rx;
+                scope.spawn(move || {
+                    let mut ctx = make_context();
+                    let mut record = FlatRecord::new();
+                    loop {
+                        let job = match jobs.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(mut chunk) = job else { break };
+                        let result = chunk
+                            .map(&mapper, &mut record, &mut ctx, max_record_bytes)
+                            .map(|()| chunk);
+                        if done.send(result).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+
+            let mut counts = Counts::default();
+            let mut read_bytes = 0u64;
+            let mut next_seq = 0u64;
+            let mut waiting: Vec<Chunk> = Vec::with_capacity(chunks);
+            let written = (|| -> io::Result<()> {
+                while let Ok(message) = done_rx.recv() {
+                    waiting.push(message?);
+                    while let Some(at) = waiting.iter().position(|c| c.seq == next_seq) {
+                        let mut chunk = waiting.swap_remove(at);
+                        out.write_all(&chunk.out)?;
+                        counts.input += chunk.counts.input;
+                        counts.out += chunk.counts.out;
+                        counts.skipped += chunk.counts.skipped;
+                        counts.errors += chunk.counts.errors;
+                        read_bytes += chunk.read_bytes;
+                        next_seq += 1;
+                        chunk.release();
+                        let _ = pool_tx.send(chunk);
+                        if after_each(&counts, read_bytes).is_break() {
+                            return Ok(());
+                        }
+                    }
+                }
+                Ok(())
+            })();
+            // Whatever ended the loop, let the other threads run out: the
+            // reader stops at its next chunk, and workers find nobody to
+            // take their results.
+            stop.store(true, Ordering::Relaxed);
+            drop(pool_tx);
+            drop(done_rx);
+            written.map(|()| counts)
+        })
+    }
+
+    /// The parts of the batch that threads can share (the oracle cannot be).
+    fn mapper(&self) -> LineMapper<'m> {
+        LineMapper {
+            compiled: self.compiled,
+            file: self.file,
+            mode: self.mode,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct LineMapper<'m> {
+    compiled: &'m CompiledObject,
+    file: &'m str,
+    mode: Mode,
+}
+
+impl LineMapper<'_> {
     /// Maps one line (without its newline) and writes its result line.
     fn line<W: Write + ?Sized>(
         &self,
@@ -128,6 +292,7 @@ impl<'m> Batch<'m> {
         text: &[u8],
         record: &mut FlatRecord,
         ctx: &mut Context<'_>,
+        oracle: Option<&BatchOracle<'_>>,
         out: &mut W,
     ) -> io::Result<Outcome> {
         // Decoded straight into a FlatRecord (one buffer, hashed keys),
@@ -156,7 +321,7 @@ impl<'m> Batch<'m> {
         }
         match self
             .compiled
-            .map_ref(&*record, self.mode, ctx, self.file, self.oracle)
+            .map_ref(&*record, self.mode, ctx, self.file, oracle)
         {
             MappedRef::Resource(resource) => {
                 out.write_all(b"{\"index\":")?;
@@ -193,10 +358,220 @@ impl<'m> Batch<'m> {
     }
 }
 
+/// How [`Batch::run_parallel`] divides the work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Threads {
+    /// Threads that map records. One more reads the input, and the calling
+    /// thread writes the output.
+    pub workers: usize,
+    /// Records handed to a worker at a time: larger chunks mean fewer
+    /// hand-overs, smaller ones less memory and an earlier first line.
+    pub chunk_records: usize,
+}
+
+impl Threads {
+    pub fn new(workers: usize) -> Self {
+        Threads {
+            workers,
+            chunk_records: 512,
+        }
+    }
+}
+
+/// A chunk also ends once it holds this much text, so that chunks of large
+/// records stay a few MiB.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Bytes asked of the input per read.
+const READ_SIZE: usize = 64 * 1024;
+
+/// Cuts the input into chunks of records. It reads in blocks rather than
+/// line by line, and hands a chunk over as soon as the input pauses (a
+/// short read), so records that trickle in through a pipe are not held back
+/// until a chunk fills.
+struct Splitter<R> {
+    input: R,
+    /// The start of a line that the previous chunk ended in the middle of.
+    carry: Vec<u8>,
+    /// In the middle of a line already counted as too large: its bytes up
+    /// to the newline are dropped.
+    skipping: bool,
+    at_end: bool,
+    max_record_bytes: usize,
+    chunk_records: usize,
+}
+
+impl<R: Read> Splitter<R> {
+    /// Fills `chunk` with the next records; false when the input is done.
+    fn next_chunk(&mut self, chunk: &mut Chunk) -> io::Result<bool> {
+        chunk.reset();
+        if self.at_end {
+            return Ok(false);
+        }
+        chunk.text.append(&mut self.carry);
+        // `text[line_start..]` is the line in progress; `scanned` is how far
+        // it is known to hold no newline.
+        let (mut line_start, mut scanned) = (0, 0);
+        let mut paused = false;
+        loop {
+            while chunk.lines.len() < self.chunk_records {
+                let Some(at) = memchr::memchr(b'\n', &chunk.text[scanned..]) else {
+                    scanned = chunk.text.len();
+                    break;
+                };
+                let newline = scanned + at;
+                if self.skipping {
+                    chunk.text.drain(line_start..=newline);
+                    self.skipping = false;
+                } else {
+                    chunk.push_line(line_start, newline, self.max_record_bytes);
+                    line_start = newline + 1;
+                }
+                scanned = line_start;
+            }
+            if chunk.lines.len() >= self.chunk_records {
+                break;
+            }
+            if self.skipping {
+                chunk.text.truncate(line_start);
+                scanned = line_start;
+            } else if chunk.text.len() - line_start > self.max_record_bytes {
+                chunk.lines.push(Line::TooLarge);
+                chunk.text.truncate(line_start);
+                scanned = line_start;
+                self.skipping = true;
+            }
+            if line_start >= CHUNK_BYTES || (paused && !chunk.lines.is_empty()) {
+                break;
+            }
+            let filled = chunk.text.len();
+            chunk.text.resize(filled + READ_SIZE, 0);
+            let read = loop {
+                match self.input.read(&mut chunk.text[filled..]) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            };
+            let n = read.inspect_err(|_| chunk.text.truncate(filled))?;
+            chunk.text.truncate(filled + n);
+            chunk.read_bytes += n as u64;
+            if n == 0 {
+                self.at_end = true;
+                let end = chunk.text.len();
+                if !self.skipping && line_start < end {
+                    chunk.push_line(line_start, end, self.max_record_bytes);
+                }
+                line_start = end;
+                break;
+            }
+            paused = n < READ_SIZE;
+        }
+        self.carry.extend_from_slice(&chunk.text[line_start..]);
+        chunk.text.truncate(line_start);
+        Ok(!chunk.lines.is_empty() || chunk.read_bytes > 0)
+    }
+}
+
+enum Line {
+    /// A record's text: a range of the chunk's `text`, newline removed.
+    Text(usize, usize),
+    /// A record longer than `max_record_bytes`, not kept.
+    TooLarge,
+}
+
+/// Consecutive records and, once mapped, their result lines.
+#[derive(Default)]
+struct Chunk {
+    seq: u64,
+    /// The index of the first record in `lines`.
+    first_index: u64,
+    text: Vec<u8>,
+    lines: Vec<Line>,
+    /// Input bytes this chunk consumed, blank lines included.
+    read_bytes: u64,
+    out: Vec<u8>,
+    counts: Counts,
+}
+
+impl Chunk {
+    fn reset(&mut self) {
+        self.text.clear();
+        self.lines.clear();
+        self.out.clear();
+        self.read_bytes = 0;
+        self.counts = Counts::default();
+    }
+
+    /// Adds the record `text[start..end]` (its newline excluded), judged as
+    /// [`Batch::run`] judges a line: too large first, then blank (skipped
+    /// without a number), with trailing carriage returns trimmed.
+    fn push_line(&mut self, start: usize, end: usize, max_record_bytes: usize) {
+        if end - start > max_record_bytes {
+            self.lines.push(Line::TooLarge);
+            return;
+        }
+        let end = start + trim_line(&self.text[start..end]).len();
+        if !self.text[start..end].iter().all(u8::is_ascii_whitespace) {
+            self.lines.push(Line::Text(start, end));
+        }
+    }
+
+    fn map(
+        &mut self,
+        mapper: &LineMapper<'_>,
+        record: &mut FlatRecord,
+        ctx: &mut Context<'_>,
+        max_record_bytes: usize,
+    ) -> io::Result<()> {
+        for (k, line) in self.lines.iter().enumerate() {
+            let index = self.first_index + k as u64;
+            let outcome = match *line {
+                Line::TooLarge => write_too_large(&mut self.out, index, max_record_bytes)?,
+                Line::Text(start, end) => mapper.line(
+                    index,
+                    &self.text[start..end],
+                    record,
+                    ctx,
+                    None,
+                    &mut self.out,
+                )?,
+            };
+            self.counts.count(outcome);
+        }
+        Ok(())
+    }
+
+    /// Gives back memory that one unusually large record made a buffer hold.
+    fn release(&mut self) {
+        for buffer in [&mut self.text, &mut self.out] {
+            buffer.clear();
+            if buffer.capacity() > 4 * CHUNK_BYTES {
+                buffer.shrink_to(CHUNK_BYTES);
+            }
+        }
+    }
+}
+
 enum Outcome {
     Out,
     Skipped,
     Error,
+}
+
+fn write_too_large<W: Write + ?Sized>(
+    out: &mut W,
+    index: u64,
+    max_record_bytes: usize,
+) -> io::Result<Outcome> {
+    write_error(
+        out,
+        index,
+        "attrmap::map::record-too-large",
+        &format!(
+            "record is longer than {max_record_bytes} bytes (raise the limit with --max-record-bytes)"
+        ),
+    )?;
+    Ok(Outcome::Error)
 }
 
 fn write_error<W: Write + ?Sized>(
