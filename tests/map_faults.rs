@@ -7,33 +7,17 @@ use std::process::{Command, Stdio};
 const MAPPING: &str = "examples/native/dilitrust-clm.json";
 const GOOD: &str = r#"{"mail": "a@contoso.com", "objectId": "1", "department": "Legal", "IsSoftDeleted": "False"}"#;
 
+mod common;
+
 /// Runs `attrmap map` on raw bytes; returns (stdout lines, stderr, exit code).
 fn map_bytes(input: &[u8]) -> (Vec<serde_json::Value>, String, i32) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
-        .args(["map", MAPPING, "--input", "-"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    let stdout = String::from_utf8(out.stdout).expect("output is UTF-8");
+    let (stdout, stderr, code) = common::map_stdin(&[MAPPING], input);
+    let stdout = String::from_utf8(stdout).expect("output is UTF-8");
     let lines = stdout
         .lines()
         .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
         .collect();
-    (
-        lines,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    (lines, stderr, code)
 }
 
 fn assert_accounted(lines: &[serde_json::Value], stderr: &str, input: usize) {

@@ -8,7 +8,6 @@ use attrmap::mapping::stream::{Batch, Counts, Threads};
 use attrmap::mapping::{self, ObjectType};
 use std::io::{self, Read, Write};
 use std::ops::ControlFlow;
-use std::process::{Command, Stdio};
 
 /// Scope, a failing expression (CDate of a non-date), a type conversion and a
 /// filtered multi-valued path: every kind of result line.
@@ -311,30 +310,8 @@ fn a_batch_with_an_oracle_is_refused_before_reading() {
     assert_eq!(input.position(), 0, "nothing was read");
 }
 
-fn cli(args: &[&str], input: &[u8]) -> (Vec<u8>, String, i32) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
-        .arg("map")
-        .args(args)
-        .args(["--input", "-"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let data = input.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    (
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+mod common;
+use common::map_stdin as cli;
 
 #[test]
 fn cli_jobs_give_the_same_output_for_every_seed_example() {
