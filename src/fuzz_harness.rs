@@ -98,27 +98,10 @@ pub fn scim_path(data: &[u8]) {
 /// scoping filter): every line must map, skip or fail, never panic.
 pub fn map_bytes(data: &[u8]) {
     use crate::eval::FlatRecord;
-    use crate::mapping::builder::{compile_object, BatchOracle, Mapped, Mode};
+    use crate::mapping::builder::{BatchOracle, Mapped, Mode};
     use crate::mapping::stream::Batch;
     use std::ops::ControlFlow;
-    const MAPPING: &str = r#"{"app": "fuzz", "objects": [{"object": "User",
-      "scope": [[{"attribute": "department", "operator": "IS NOT NULL"}]],
-      "mappings": [
-        {"target": "userName", "expression": "SelectUniqueValue(ToLower([mail]), Join(\"@\", [mailNickname], \"x.com\"))", "match": 1, "apply": "create"},
-        {"target": "externalId", "attribute": "objectId"},
-        {"target": "active", "expression": "Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")"},
-        {"target": "name.givenName", "attribute": "givenName"},
-        {"target": "emails[type eq \"work\"].value", "attribute": "mail"},
-        {"target": "roles", "expression": "AppRoleAssignmentsComplex([appRoleAssignments])"},
-        {"target": "urn:ietf:params:scim:schemas:core:2.0:User:roleId", "expression": "Switch([department], \"r\", \"Legal\", \"e\")"}
-      ]}]}"#;
-    // The mapping is fixed, so failing to load it is a bug in the harness.
-    let loaded = crate::mapping::load(MAPPING).expect("the harness mapping loads");
-    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-    let compiled = compile_object(&loaded.set, crate::mapping::ObjectType::User, MAPPING)
-        .expect("the harness mapping compiles");
-    // Short enough that the fuzzer reaches the too-long path.
-    const MAX_RECORD: usize = 512;
+    let compiled = fuzz_mapping();
     let none = crate::eval::NoneTaken;
     let oracle = BatchOracle::new(&none);
     let mut ctx = crate::Context::new().with_seed(1).with_oracle(&oracle);
@@ -176,14 +159,48 @@ pub fn map_bytes(data: &[u8]) {
             Mapped::Failed(e) => assert_eq!(got["error"]["code"], e[0].code, "line {i}"),
         }
     }
+}
 
+/// The mapping that `map_bytes` and `map_parallel` run: a scope, a
+/// SelectUniqueValue, a Switch, filtered and complex targets, an extension.
+const MAPPING: &str = r#"{"app": "fuzz", "objects": [{"object": "User",
+      "scope": [[{"attribute": "department", "operator": "IS NOT NULL"}]],
+      "mappings": [
+        {"target": "userName", "expression": "SelectUniqueValue(ToLower([mail]), Join(\"@\", [mailNickname], \"x.com\"))", "match": 1, "apply": "create"},
+        {"target": "externalId", "attribute": "objectId"},
+        {"target": "active", "expression": "Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")"},
+        {"target": "name.givenName", "attribute": "givenName"},
+        {"target": "emails[type eq \"work\"].value", "attribute": "mail"},
+        {"target": "roles", "expression": "AppRoleAssignmentsComplex([appRoleAssignments])"},
+        {"target": "urn:ietf:params:scim:schemas:core:2.0:User:roleId", "expression": "Switch([department], \"r\", \"Legal\", \"e\")"}
+      ]}]}"#;
+
+/// Short enough that the fuzzer reaches the too-long path.
+const MAX_RECORD: usize = 512;
+
+fn fuzz_mapping() -> crate::mapping::builder::CompiledObject {
+    // The mapping is fixed, so failing to load it is a bug in the harness.
+    let loaded = crate::mapping::load(MAPPING).expect("the harness mapping loads");
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    crate::mapping::builder::compile_object(&loaded.set, crate::mapping::ObjectType::User, MAPPING)
+        .expect("the harness mapping compiles")
+}
+
+/// `Batch::run_parallel` over arbitrary bytes gives `Batch::run`'s output.
+/// A target of its own: LeakSanitizer reports the thread-local state that
+/// std's channels leave in each exiting thread, so it runs without leak
+/// detection, which `map_bytes` keeps.
+pub fn map_parallel(data: &[u8]) {
+    use crate::mapping::stream::Batch;
+    use std::ops::ControlFlow;
+    let compiled = fuzz_mapping();
     // The parallel stream gives the sequential stream's bytes, with the input
     // handed out in reads of drifting sizes so that records, carriage returns
     // and too-long lines straddle reads and chunks. Without the batch oracle,
     // which needs records in order.
     let plain = Batch {
-        oracle: None,
-        ..batch
+        max_record_bytes: MAX_RECORD,
+        ..Batch::new(&compiled, MAPPING)
     };
     let mut sequential = Vec::new();
     let seq_counts = plain

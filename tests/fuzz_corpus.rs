@@ -54,3 +54,8 @@ fn scim_path_corpus() {
 fn map_bytes_corpus() {
     assert!(replay("map_bytes", attrmap::fuzz_harness::map_bytes) >= 2);
 }
+
+#[test]
+fn map_parallel_corpus() {
+    assert!(replay("map_parallel", attrmap::fuzz_harness::map_parallel) >= 2);
+}
