@@ -591,8 +591,9 @@ fn w5(c: &mut Criterion) {
     g.finish();
 }
 
-/// Users in the end-to-end JSONL file (about 1.5 MB).
-const JSONL_USERS: usize = 2000;
+/// Users in the end-to-end JSONL file (about 7.5 MB): enough chunks for
+/// the 2-thread row to show what `--jobs 2` does on a real file.
+const JSONL_USERS: usize = 10_000;
 
 fn w7(c: &mut Criterion) {
     let file = support::jsonl(JSONL_USERS, support::SEED);

@@ -123,7 +123,7 @@ if typical:
     targets.append(("W6 typical expression compiles in < 20 µs", f"{worst / 1000:.1f} µs (slowest typical)", worst < 20_000))
 
 # Workload 7: throughput.
-out.append("### 7. End to end over JSONL (2 000 users)\n")
+out.append("### 7. End to end over JSONL (10 000 users)\n")
 out.append("| pipeline | throughput | % of serde_json parse-only |")
 out.append("|---|---:|---:|")
 base = None

@@ -198,10 +198,13 @@ fn a_break_stops_the_stream_with_counts_that_match_what_was_written() {
         )
         .unwrap();
     assert_eq!(calls, 3);
-    assert_eq!(counts.input, 30, "three chunks of ten: {counts}");
     let lines = out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
     assert_eq!(lines as u64, counts.input);
-    let (all, _) = sequential(&compiled, &input);
+    let (all, all_counts) = sequential(&compiled, &input);
+    assert!(
+        counts.input >= 30 && counts.input < all_counts.input,
+        "three chunks of at least ten, not all: {counts}"
+    );
     assert!(
         all.starts_with(&out),
         "what was written is the start of the full output"

@@ -364,7 +364,9 @@ pub struct Threads {
     /// Threads that map records. One more reads the input, and the calling
     /// thread writes the output.
     pub workers: usize,
-    /// Records handed to a worker at a time: larger chunks mean fewer
+    /// Records handed to a worker at a time, at least: a chunk also takes
+    /// the rest of the complete lines of the block it last read (64 KiB),
+    /// and ends early when the input pauses. Larger chunks mean fewer
     /// hand-overs, smaller ones less memory and an earlier first line.
     pub chunk_records: usize,
 }
@@ -403,25 +405,35 @@ struct Splitter<R> {
 
 impl<R: Read> Splitter<R> {
     /// Fills `chunk` with the next records; false when the input is done.
+    ///
+    /// Every complete line of a block read becomes a record, so a chunk can
+    /// pass `chunk_records` by up to one block's lines: cutting inside a
+    /// block would copy the rest of it to the next chunk, and with small
+    /// chunks that copying costs more than the mapping.
     fn next_chunk(&mut self, chunk: &mut Chunk) -> io::Result<bool> {
         chunk.reset();
         if self.at_end {
             return Ok(false);
         }
-        chunk.text.append(&mut self.carry);
-        // `text[line_start..]` is the line in progress; `scanned` is how far
-        // it is known to hold no newline.
+        // `text` keeps its length from chunk to chunk: bytes past `filled`
+        // are stale, and are overwritten by reads without being zeroed first.
+        let text = &mut chunk.text;
+        let mut filled = self.carry.len();
+        if text.len() < filled {
+            text.resize(filled, 0);
+        }
+        text[..filled].copy_from_slice(&self.carry);
+        self.carry.clear();
+        // `text[line_start..filled]` is the line in progress; `scanned` is
+        // how far it is known to hold no newline.
         let (mut line_start, mut scanned) = (0, 0);
         let mut paused = false;
         loop {
-            while chunk.lines.len() < self.chunk_records {
-                let Some(at) = memchr::memchr(b'\n', &chunk.text[scanned..]) else {
-                    scanned = chunk.text.len();
-                    break;
-                };
+            while let Some(at) = memchr::memchr(b'\n', &chunk.text[scanned..filled]) {
                 let newline = scanned + at;
                 if self.skipping {
-                    chunk.text.drain(line_start..=newline);
+                    chunk.text.copy_within(newline + 1..filled, line_start);
+                    filled -= newline + 1 - line_start;
                     self.skipping = false;
                 } else {
                     chunk.push_line(line_start, newline, self.max_record_bytes);
@@ -429,45 +441,44 @@ impl<R: Read> Splitter<R> {
                 }
                 scanned = line_start;
             }
-            if chunk.lines.len() >= self.chunk_records {
-                break;
-            }
+            scanned = filled;
             if self.skipping {
-                chunk.text.truncate(line_start);
-                scanned = line_start;
-            } else if chunk.text.len() - line_start > self.max_record_bytes {
+                (filled, scanned) = (line_start, line_start);
+            } else if filled - line_start > self.max_record_bytes {
                 chunk.lines.push(Line::TooLarge);
-                chunk.text.truncate(line_start);
-                scanned = line_start;
+                (filled, scanned) = (line_start, line_start);
                 self.skipping = true;
             }
-            if line_start >= CHUNK_BYTES || (paused && !chunk.lines.is_empty()) {
+            if chunk.lines.len() >= self.chunk_records
+                || line_start >= CHUNK_BYTES
+                || (paused && !chunk.lines.is_empty())
+            {
                 break;
             }
-            let filled = chunk.text.len();
-            chunk.text.resize(filled + READ_SIZE, 0);
-            let read = loop {
-                match self.input.read(&mut chunk.text[filled..]) {
+            if chunk.text.len() < filled + READ_SIZE {
+                chunk.text.resize(filled + READ_SIZE, 0);
+            }
+            let block = &mut chunk.text[filled..filled + READ_SIZE];
+            let n = loop {
+                match self.input.read(block) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    other => break other,
+                    other => break other?,
                 }
             };
-            let n = read.inspect_err(|_| chunk.text.truncate(filled))?;
-            chunk.text.truncate(filled + n);
+            filled += n;
             chunk.read_bytes += n as u64;
             if n == 0 {
                 self.at_end = true;
-                let end = chunk.text.len();
-                if !self.skipping && line_start < end {
-                    chunk.push_line(line_start, end, self.max_record_bytes);
+                if !self.skipping && line_start < filled {
+                    chunk.push_line(line_start, filled, self.max_record_bytes);
                 }
-                line_start = end;
+                line_start = filled;
                 break;
             }
             paused = n < READ_SIZE;
         }
-        self.carry.extend_from_slice(&chunk.text[line_start..]);
-        chunk.text.truncate(line_start);
+        self.carry
+            .extend_from_slice(&chunk.text[line_start..filled]);
         Ok(!chunk.lines.is_empty() || chunk.read_bytes > 0)
     }
 }
@@ -494,8 +505,8 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// Clears all but `text`, which [`Splitter::next_chunk`] overwrites.
     fn reset(&mut self) {
-        self.text.clear();
         self.lines.clear();
         self.out.clear();
         self.read_bytes = 0;
@@ -543,9 +554,10 @@ impl Chunk {
 
     /// Gives back memory that one unusually large record made a buffer hold.
     fn release(&mut self) {
+        self.out.clear();
         for buffer in [&mut self.text, &mut self.out] {
-            buffer.clear();
             if buffer.capacity() > 4 * CHUNK_BYTES {
+                buffer.truncate(CHUNK_BYTES);
                 buffer.shrink_to(CHUNK_BYTES);
             }
         }
