@@ -337,6 +337,15 @@ fn cli_jobs_give_the_same_output_for_every_seed_example() {
         assert_eq!(one_err, two_err, "{app}: the same summary");
         assert!(!two_err.contains("panicked"), "{two_err}");
     }
+    // `--jobs 0`: one worker per core, whatever this machine has.
+    let mapping = "examples/native/dilitrust-clm.json";
+    let (one, _, _) = cli(&[mapping, "--now", "2024-05-01T09:30:00Z"], &input);
+    let (all, err, code) = cli(
+        &[mapping, "--now", "2024-05-01T09:30:00Z", "--jobs", "0"],
+        &input,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(one == all, "--jobs 0 output differs");
 }
 
 #[test]
