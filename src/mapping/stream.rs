@@ -25,6 +25,13 @@ pub struct Counts {
 }
 
 impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.input += other.input;
+        self.out += other.out;
+        self.skipped += other.skipped;
+        self.errors += other.errors;
+    }
+
     fn count(&mut self, outcome: Outcome) {
         self.input += 1;
         match outcome {
@@ -242,10 +249,7 @@ impl<'m> Batch<'m> {
                     while let Some(at) = waiting.iter().position(|c| c.seq == next_seq) {
                         let mut chunk = waiting.swap_remove(at);
                         out.write_all(&chunk.out)?;
-                        counts.input += chunk.counts.input;
-                        counts.out += chunk.counts.out;
-                        counts.skipped += chunk.counts.skipped;
-                        counts.errors += chunk.counts.errors;
+                        counts.add(&chunk.counts);
                         read_bytes += chunk.read_bytes;
                         next_seq += 1;
                         chunk.release();
@@ -417,12 +421,11 @@ impl<R: Read> Splitter<R> {
         }
         // `text` keeps its length from chunk to chunk: bytes past `filled`
         // are stale, and are overwritten by reads without being zeroed first.
-        let text = &mut chunk.text;
         let mut filled = self.carry.len();
-        if text.len() < filled {
-            text.resize(filled, 0);
+        if chunk.text.len() < filled {
+            chunk.text.resize(filled, 0);
         }
-        text[..filled].copy_from_slice(&self.carry);
+        chunk.text[..filled].copy_from_slice(&self.carry);
         self.carry.clear();
         // `text[line_start..filled]` is the line in progress; `scanned` is
         // how far it is known to hold no newline.
