@@ -49,6 +49,7 @@ pub fn oracle() -> Option<&'static Oracle> {
 
 /// How many generated cases each family runs: `ATTRMAP_ORACLE_CASES`, or
 /// `default` (the CI figure).
+#[allow(dead_code)] // for the family modules, which are added one by one
 pub fn case_count(default: usize) -> usize {
     std::env::var("ATTRMAP_ORACLE_CASES")
         .ok()
