@@ -5,6 +5,7 @@ use super::model::*;
 use super::resource::{slot, Node, Resource};
 use super::scim::{self, AttrDef, AttrType, ScimPath};
 use crate::catalogue::Purity;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Context, Outcome, Record, UniquenessOracle};
 use crate::syntax::{ExprKind, Span};
@@ -76,7 +77,7 @@ pub struct CompiledObject {
 /// One failing target attribute of a record.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AttributeError {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     /// The target attribute path.
     pub attribute: String,
@@ -128,8 +129,8 @@ pub fn compile_object(
     file: &str,
 ) -> Result<CompiledObject, Vec<Diagnostic>> {
     let Some(om) = set.object(object) else {
-        return Err(vec![Diagnostic::error(
-            "attrmap::mapping::no-object",
+        return Err(vec![Diagnostic::new(
+            Code::MappingNoObject,
             Span::new(0, 0),
             format!(
                 "the mapping has no {} object mapping (it has: {})",
@@ -148,11 +149,7 @@ pub fn compile_object(
         let path = match ScimPath::parse(&a.target) {
             Ok(p) => p,
             Err(m) => {
-                errors.push(Diagnostic::error(
-                    "attrmap::mapping::target-path",
-                    a.target_span,
-                    m,
-                ));
+                errors.push(Diagnostic::new(Code::MappingTargetPath, a.target_span, m));
                 continue;
             }
         };
@@ -340,7 +337,7 @@ impl CompiledObject {
         if let (false, Some(i)) = (matched, self.match_attr) {
             let a = &self.attrs[i];
             errors.push(AttributeError {
-                code: "attrmap::map::no-matching-value",
+                code: Code::MapNoMatchingValue,
                 message: format!(
                     "the matching attribute {} is null or empty for this {kind}: Entra can \
                      neither match it with an object in the target nor create it, and \
@@ -371,7 +368,7 @@ impl CompiledObject {
                 ),
             };
             errors.push(AttributeError {
-                code: "attrmap::map::missing-required",
+                code: Code::MapMissingRequired,
                 message,
                 attribute: name.to_string(),
                 span,
@@ -470,7 +467,7 @@ impl CompiledObject {
                     has_required |= self.required.1.contains(&index);
                 }
                 Err(message) => errors.push(AttributeError {
-                    code: "attrmap::map::convert",
+                    code: Code::MapConvert,
                     message,
                     attribute: a.target.clone(),
                     span: a.mapping_span,
@@ -895,7 +892,7 @@ mod tests {
         c.map(&user, mode, &mut Context::new(), m, None)
     }
 
-    fn codes(m: Mapped) -> Vec<&'static str> {
+    fn codes(m: Mapped) -> Vec<Code> {
         match m {
             Mapped::Failed(errors) => errors.iter().map(|e| e.code).collect(),
             other => panic!("expected an error, got {other:?}"),
@@ -914,7 +911,7 @@ mod tests {
         ] {
             for mode in [Mode::Create, Mode::Update] {
                 let got = outcome(m, ObjectType::User, user.clone(), mode);
-                assert_eq!(codes(got), ["attrmap::map::no-matching-value"]);
+                assert_eq!(codes(got), [Code::MapNoMatchingValue]);
             }
         }
         let ok = outcome(m, ObjectType::User, json!({"mail": "a@x"}), Mode::Create);
@@ -932,7 +929,7 @@ mod tests {
             json!({"objectId": "1"}),
             Mode::Create,
         );
-        assert_eq!(codes(got), ["attrmap::map::missing-required"]);
+        assert_eq!(codes(got), [Code::MapMissingRequired]);
         // An update sends only what changed: userName need not be in it.
         let got = outcome(
             user,
@@ -951,7 +948,7 @@ mod tests {
         ) else {
             panic!()
         };
-        assert_eq!(errors[0].code, "attrmap::map::missing-required");
+        assert_eq!(errors[0].code, Code::MapMissingRequired);
         assert!(
             errors[0].message.contains("no mapping writes displayName"),
             "{errors:?}"
