@@ -21,7 +21,7 @@ pub fn differential(data: &[u8]) {
     };
     let user: serde_json::Value =
         serde_json::from_str(rest).unwrap_or_else(|_| serde_json::json!({}));
-    let taken = TakenSet(["taken".to_string()].into_iter().collect());
+    let taken = TakenSet::from_iter(["taken"]);
     let now = chrono::DateTime::from_timestamp(1_629_913_278, 0).unwrap_or_default();
     let mut c1 = Context::new()
         .with_seed(1)
