@@ -3,15 +3,13 @@
 
 use super::{diacritics, ensure_fits, Args};
 use crate::catalogue::FnId;
+use crate::codes::Code;
 use crate::eval::{Interrupt, RuntimeLimits};
 use crate::value::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use unicode_general_category::{get_general_category, GeneralCategory as G};
-
-pub const CODE_BAD_CULTURE: &str = "attrmap::eval::invalid-culture";
-pub const CODE_BAD_START: &str = "attrmap::eval::invalid-start";
 
 /// Maps every string value of a (possibly multi-valued) argument.
 fn map_str<'a>(v: Value<'a>, f: &dyn Fn(Cow<'a, str>) -> Cow<'a, str>) -> Value<'a> {
@@ -118,7 +116,7 @@ fn parse_culture(args: &Args<'_, '_>) -> Result<bool, Interrupt> {
             !part.is_empty() && part.len() <= 8 && part.chars().all(|ch| ch.is_ascii_alphanumeric())
         });
     if !valid {
-        return Err(args.error(CODE_BAD_CULTURE, format!("\"{culture}\" is not a culture name; use an RFC 4646 name such as en-US, tr-TR or ja-JP")));
+        return Err(args.error(Code::EvalInvalidCulture, format!("\"{culture}\" is not a culture name; use an RFC 4646 name such as en-US, tr-TR or ja-JP")));
     }
     let lang = c
         .split(['-', '_'])
@@ -320,7 +318,7 @@ pub(super) fn call<'a>(
             };
             if start < 1 {
                 return Err(args.error(
-                    CODE_BAD_START,
+                    Code::EvalInvalidStart,
                     format!("InStr: start is {start}, but positions start at 1"),
                 ));
             }
