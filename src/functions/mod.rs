@@ -12,7 +12,7 @@ mod strings;
 pub mod text;
 
 use crate::catalogue::FnId;
-use crate::eval::{Context, Interrupt, RuntimeError};
+use crate::eval::{Context, Interrupt, RuntimeError, RuntimeLimits};
 use crate::syntax::Span;
 use crate::value::Value;
 
@@ -85,16 +85,16 @@ pub(crate) fn date_functions<'a>(
 pub(crate) fn text_functions<'a>(
     id: FnId,
     args: &mut Args<'_, 'a>,
-    _ctx: &mut Context<'_>,
+    ctx: &mut Context<'_>,
 ) -> Result<Value<'a>, Interrupt> {
-    text::call(id, args)
+    text::call(id, args, &ctx.limits)
 }
 pub(crate) fn replace_function<'a>(
     _id: FnId,
     args: &mut Args<'_, 'a>,
-    _ctx: &mut Context<'_>,
+    ctx: &mut Context<'_>,
 ) -> Result<Value<'a>, Interrupt> {
-    replace::replace(args)
+    replace::replace(args, &ctx.limits)
 }
 pub(crate) fn misc_functions<'a>(
     id: FnId,
@@ -141,15 +141,35 @@ fn check_size(v: &Value<'_>, args: &Args<'_, '_>, ctx: &Context<'_>) -> Result<(
         _ => false,
     };
     if too_big {
-        return Err(args.error(
-            Code::EvalOutputTooLarge,
-            format!(
-                "result exceeds the output limit ({} bytes, {} list elements)",
-                ctx.limits.max_output_bytes, ctx.limits.max_list_len
-            ),
-        ));
+        return Err(output_too_large(args, &ctx.limits));
     }
     Ok(())
+}
+
+/// The error for a result over [`RuntimeLimits`]' output bounds.
+pub(crate) fn output_too_large(args: &Args<'_, '_>, limits: &RuntimeLimits) -> Interrupt {
+    args.error(
+        Code::EvalOutputTooLarge,
+        format!(
+            "result exceeds the output limit ({} bytes, {} list elements)",
+            limits.max_output_bytes, limits.max_list_len
+        ),
+    )
+}
+
+/// Refuses a string result of `bytes` before it is built, so a function
+/// whose output multiplies its inputs (a separator between many values, a
+/// replacement at every match) never allocates past the limit. `None`
+/// means the size overflowed `usize` while being computed.
+pub(crate) fn ensure_fits(
+    args: &Args<'_, '_>,
+    limits: &RuntimeLimits,
+    bytes: Option<usize>,
+) -> Result<(), Interrupt> {
+    match bytes {
+        Some(n) if n <= limits.max_output_bytes => Ok(()),
+        _ => Err(output_too_large(args, limits)),
+    }
 }
 
 pub(crate) fn not_implemented(id: FnId, span: Span) -> Interrupt {
