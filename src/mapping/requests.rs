@@ -64,7 +64,28 @@ pub struct Request {
     pub method: Method,
     pub path: String,
     pub body: Option<Json>,
+    /// What a SCIM server may refuse in this request although Entra sends
+    /// it so: `(code, message)`.
+    pub warnings: Vec<(&'static str, &'static str)>,
 }
+
+/// The default dialect removes members with a `value` list (the
+/// compatibility page's example); RFC 7644 §3.5.2.2 selects what to remove
+/// with a filter in the path, and the `aadOptscim062020` flag sends that.
+pub const REMOVE_WITH_VALUE: (&str, &str) = (
+    "attrmap::requests::remove-with-value",
+    "Entra's default PATCH dialect removes members with a value list, which RFC 7644 does \
+     not define; strict servers (scim2-server does) refuse it. The aadOptscim062020 flag \
+     (--patch-dialect aadOptscim062020) sends members[value eq \"…\"] instead",
+);
+
+/// Entra sends the manager as a bare id (SCIM-SDK issue 686, SCIMple issue
+/// 1242 show such requests); RFC 7643 makes it a complex `{"value": id}`.
+pub const MANAGER_AS_TEXT: (&str, &str) = (
+    "attrmap::requests::manager-as-text",
+    "Entra sends the manager as a bare id, not RFC 7643's {\"value\": id}; servers that \
+     validate the enterprise extension strictly (scim2-server does) refuse this operation",
+);
 
 /// `{{created:N}}`: the id the server gives the object that record `N` of
 /// this run creates, known only once its `POST` has been answered.
@@ -346,8 +367,8 @@ impl<'a> Planner<'a> {
                     .iter()
                     .find(|r| r.get("id").and_then(Json::as_str) == Some(id));
                 let empty = Json::Object(Map::new());
-                let (ops, kept) = self.diff(&updated, current.unwrap_or(&empty));
-                if ops.is_empty() {
+                let (patches, kept) = self.diff(&updated, current.unwrap_or(&empty));
+                if patches.is_empty() {
                     return Planned::Unchanged {
                         query,
                         id: id.to_string(),
@@ -355,7 +376,9 @@ impl<'a> Planner<'a> {
                     };
                 }
                 Planned::Requests {
-                    requests: vec![query, self.patch(id, ops)],
+                    requests: std::iter::once(query)
+                        .chain(patches.into_iter().map(|ops| self.patch(id, ops)))
+                        .collect(),
                     kept,
                 }
             }
@@ -396,6 +419,7 @@ impl<'a> Planner<'a> {
             method: Method::Get,
             path,
             body: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -407,10 +431,25 @@ impl<'a> Planner<'a> {
     }
 
     fn patch(&self, id: &str, ops: Vec<Json>) -> Request {
+        let manager = manager_path();
+        let sets_manager = ops.iter().any(|op| {
+            op.get("path").and_then(Json::as_str) == Some(&manager)
+                || op.get("value").is_some_and(|v| v.get(&manager).is_some())
+        });
+        let removes_with_value = ops.iter().any(|op| {
+            op.get("op").and_then(Json::as_str) == Some("Remove") && op.get("value").is_some()
+        });
         Request {
             method: Method::Patch,
             path: format!("{}/{id}", self.collection()),
             body: Some(json!({"schemas": [PATCH_OP], "Operations": ops})),
+            warnings: [
+                (sets_manager, MANAGER_AS_TEXT),
+                (removes_with_value, REMOVE_WITH_VALUE),
+            ]
+            .into_iter()
+            .filter_map(|(applies, w)| applies.then_some(w))
+            .collect(),
         }
     }
 
@@ -467,6 +506,7 @@ impl<'a> Planner<'a> {
             method: Method::Post,
             path: self.collection().to_string(),
             body: Some(Json::Object(body)),
+            warnings: Vec::new(),
         }];
         if let Some(m) = manager {
             out.push(self.patch(
@@ -475,22 +515,35 @@ impl<'a> Planner<'a> {
                             "value": self.references.resolve(&m)})],
             ));
         }
-        if !members.is_empty() {
-            let value = members
-                .iter()
-                .map(|m| member(&self.references.resolve(m)))
-                .collect();
-            out.push(self.patch(
-                &created,
-                vec![json!({"op": self.op("Add"), "path": "members", "value": Json::Array(value)})],
-            ));
+        let members: Vec<String> = members.iter().map(|m| self.references.resolve(m)).collect();
+        for ops in self.member_additions(&members) {
+            out.push(self.patch(&created, ops));
         }
         out
     }
 
-    /// The operations that bring `current` to `wanted`, and the mapped
-    /// paths left alone because their source is now empty.
-    fn diff(&self, wanted: &Json, current: &Json) -> (Vec<Json>, Vec<String>) {
+    /// `Add members` PATCHes: one for the members the target has or this
+    /// run creates, another for those it lacks (`{{missing:…}}`), so that a
+    /// missing one does not hold back the others.
+    fn member_additions(&self, ids: &[String]) -> Vec<Vec<Json>> {
+        let (missing, known): (Vec<&String>, Vec<&String>) =
+            ids.iter().partition(|m| m.starts_with("{{missing:"));
+        [known, missing]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                let value: Vec<Json> = part.iter().map(|m| member(m)).collect();
+                vec![json!({"op": self.op("Add"), "path": "members", "value": value})]
+            })
+            .collect()
+    }
+
+    /// The PATCHes (lists of operations) that bring `current` to `wanted`:
+    /// the attributes, then the manager, added members and removed members
+    /// each in their own, as a reference the target lacks or an operation a
+    /// server refuses must not hold back the rest. Also the mapped paths left
+    /// alone because their source is now empty.
+    fn diff(&self, wanted: &Json, current: &Json) -> (Vec<Vec<Json>>, Vec<String>) {
         let mut wanted = wanted.clone();
         let mut wanted_members = None;
         if let Some(obj) = wanted.as_object_mut() {
@@ -513,8 +566,11 @@ impl<'a> Planner<'a> {
         }
         let want = leaves(&wanted);
         let have = leaves(current);
+        let mut patches = Vec::new();
         let mut ops = Vec::new();
+        let mut manager_ops = Vec::new();
         let mut replaced = Vec::new();
+        let manager = manager_path();
         for (path, value) in &want {
             let old = have.iter().find(|(p, _)| p.eq_ignore_ascii_case(path));
             if old.is_some_and(|(_, o)| same_value(value, o)) {
@@ -531,7 +587,12 @@ impl<'a> Planner<'a> {
                 value.clone()
             };
             let name = if old.is_some() { "Replace" } else { "Add" };
-            if name == "Replace" && self.dialect == Dialect::Scim062020 && !path.contains('[') {
+            if *path == manager {
+                manager_ops.push(json!({"op": self.op(name), "path": path, "value": value}));
+            } else if name == "Replace"
+                && self.dialect == Dialect::Scim062020
+                && !path.contains('[')
+            {
                 replaced.push((path.clone(), value));
             } else {
                 ops.push(json!({"op": self.op(name), "path": path, "value": value}));
@@ -549,20 +610,24 @@ impl<'a> Planner<'a> {
                 ops.push(json!({"op": "replace", "value": value}));
             }
         }
+        if !ops.is_empty() {
+            patches.push(ops);
+        }
+        if !manager_ops.is_empty() {
+            patches.push(manager_ops);
+        }
         if let Some(wanted_members) = wanted_members {
             let current_members: Vec<String> = current
                 .get("members")
                 .and_then(Json::as_array)
                 .map(|l| l.iter().filter_map(reference_id).collect())
                 .unwrap_or_default();
-            let added: Vec<Json> = wanted_members
+            let added: Vec<String> = wanted_members
                 .iter()
                 .filter(|m| !current_members.contains(m))
-                .map(|m| member(m))
+                .cloned()
                 .collect();
-            if !added.is_empty() {
-                ops.push(json!({"op": self.op("Add"), "path": "members", "value": added}));
-            }
+            patches.extend(self.member_additions(&added));
             // Only members traced to a known source object are removed: the
             // others were not provisioned from these records.
             let removed: Vec<&String> = current_members
@@ -570,16 +635,17 @@ impl<'a> Planner<'a> {
                 .filter(|m| !wanted_members.contains(m) && self.references.knows_target(m))
                 .collect();
             if !removed.is_empty() {
-                match self.dialect {
-                    Dialect::Default => ops.push(json!({"op": "Remove", "path": "members",
-                        "value": removed.iter().map(|m| json!({"value": m})).collect::<Vec<_>>()})),
-                    Dialect::Scim062020 => {
-                        for m in removed {
-                            ops.push(json!({"op": "remove",
-                                "path": format!("members[value eq {}]", Json::String(m.clone()))}));
-                        }
-                    }
-                }
+                patches.push(match self.dialect {
+                    Dialect::Default => vec![json!({"op": "Remove", "path": "members",
+                        "value": removed.iter().map(|m| json!({"value": m})).collect::<Vec<_>>()})],
+                    Dialect::Scim062020 => removed
+                        .iter()
+                        .map(|m| {
+                            json!({"op": "remove",
+                                   "path": format!("members[value eq {}]", Json::String((*m).clone()))})
+                        })
+                        .collect(),
+                });
             }
         }
         let kept = self
@@ -591,7 +657,7 @@ impl<'a> Planner<'a> {
                     && have.iter().any(|(p, _)| p.eq_ignore_ascii_case(k))
             })
             .collect();
-        (ops, kept)
+        (patches, kept)
     }
 }
 
@@ -821,42 +887,32 @@ impl RequestBatch<'_> {
     }
 }
 
-/// Writes a result line with its fields in reading order: `index`,
-/// `method`, `path`, then the rest as [`to_lines`] names them.
+/// Writes a result line with `index`, `method` and `path` first, then the
+/// other fields in key order.
 fn write_ordered<W: Write + ?Sized>(out: &mut W, line: &Json) -> io::Result<()> {
-    const ORDER: [&str; 7] = [
-        "index",
-        "method",
-        "path",
-        "unchanged",
-        "body",
-        "pending",
-        "kept",
-    ];
+    const FIRST: [&str; 3] = ["index", "method", "path"];
     let Json::Object(m) = line else {
         return Ok(());
     };
-    if !m.contains_key("method") {
-        return stream::write_line(out, line);
-    }
+    let fields = FIRST
+        .iter()
+        .filter_map(|k| m.get_key_value(*k))
+        .chain(m.iter().filter(|(k, _)| !FIRST.contains(&k.as_str())));
     out.write_all(b"{")?;
-    let mut first = true;
-    for k in ORDER {
-        if let Some(v) = m.get(k) {
-            if !first {
-                out.write_all(b",")?;
-            }
-            first = false;
-            serde_json::to_writer(&mut *out, k)?;
-            out.write_all(b":")?;
-            serde_json::to_writer(&mut *out, v)?;
+    for (i, (k, v)) in fields.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
         }
+        serde_json::to_writer(&mut *out, k)?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, v)?;
     }
     out.write_all(b"}\n")
 }
 
 /// Writes one planned record as result lines: one line per request,
-/// `{"index","method","path","body"?,"pending"?,"kept"?}`, or the skipped or
+/// `{"index","method","path","body"?,"kept"?,"pending"?,"warnings"?}`
+/// (`"unchanged": id` when only the query is sent), or the skipped or
 /// error line `--emit resources` writes.
 pub fn to_lines(index: u64, planned: &Planned) -> Vec<Json> {
     match planned {
@@ -899,6 +955,14 @@ fn request_line(index: u64, r: &Request) -> Map<String, Json> {
     let pending = placeholders(&text);
     if !pending.is_empty() {
         line.insert("pending".into(), json!(pending));
+    }
+    if !r.warnings.is_empty() {
+        let w: Vec<Json> = r
+            .warnings
+            .iter()
+            .map(|(code, message)| json!({"code": code, "message": message}))
+            .collect();
+        line.insert("warnings".into(), Json::Array(w));
     }
     line
 }
@@ -1003,6 +1067,8 @@ mod tests {
             requests[2].body.as_ref().unwrap()["Operations"],
             json!([{"op": "Add", "path": manager_path(), "value": "{{created:1}}"}])
         );
+        assert_eq!(requests[2].warnings, vec![MANAGER_AS_TEXT]);
+        assert!(requests[1].warnings.is_empty());
     }
 
     #[test]
@@ -1080,12 +1146,19 @@ mod tests {
                 requests[0].path,
                 r#"/Groups?excludedAttributes=members&filter=displayName eq "G""#
             );
-            let ops = requests[1].body.as_ref().unwrap()["Operations"].clone();
-            // u3 joins, u2 leaves; "hand-made" belongs to no known source object and stays.
-            assert_eq!(ops[0]["path"], "members");
-            assert_eq!(ops[0]["value"], json!([{"$ref": null, "value": "u3"}]));
-            assert_eq!(ops[1], removal);
-            assert_eq!(ops.as_array().unwrap().len(), 2);
+            // u3 joins, u2 leaves, each in its own PATCH; "hand-made"
+            // belongs to no known source object and stays.
+            assert_eq!(requests.len(), 3);
+            let ops = |r: &Request| r.body.as_ref().unwrap()["Operations"].clone();
+            assert_eq!(
+                ops(&requests[1]),
+                json!([{"op": planner.op("Add"), "path": "members", "value": [{"$ref": null, "value": "u3"}]}])
+            );
+            assert_eq!(ops(&requests[2]), json!([removal]));
+            assert_eq!(
+                requests[2].warnings.contains(&REMOVE_WITH_VALUE),
+                dialect == Dialect::Default
+            );
 
             let create = map(&c, &src, &new_group, Mode::Create);
             let Planned::Requests { requests, .. } =
@@ -1094,8 +1167,13 @@ mod tests {
                 panic!()
             };
             assert!(requests[1].body.as_ref().unwrap().get("members").is_none());
+            // s1 is in the target; s9 nowhere: its addition waits apart.
             assert_eq!(requests[2].path, "/Groups/{{created:5}}");
-            let line = request_line(5, &requests[2]);
+            assert_eq!(
+                ops(&requests[2])[0]["value"],
+                json!([{"$ref": null, "value": "u1"}])
+            );
+            let line = request_line(5, &requests[3]);
             assert_eq!(line["pending"], json!(["{{created:5}}", "{{missing:s9}}"]));
         }
     }
