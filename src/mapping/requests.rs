@@ -14,6 +14,7 @@ use super::builder::{BatchOracle, CompiledObject, Mapped, Mode};
 use super::scim::{ScimPath, CORE_GROUP, CORE_USER, ENTERPRISE_USER};
 use super::stream::{self, Counts};
 use super::ObjectType;
+use crate::codes::Code;
 use crate::eval::Context;
 use serde_json::{json, Map, Value as Json};
 use std::collections::HashMap;
@@ -65,27 +66,9 @@ pub struct Request {
     pub path: String,
     pub body: Option<Json>,
     /// What a SCIM server may refuse in this request although Entra sends
-    /// it so: `(code, message)`.
-    pub warnings: Vec<(&'static str, &'static str)>,
+    /// it so (`attrmap::requests::*`, explained in the code registry).
+    pub warnings: Vec<Code>,
 }
-
-/// The default dialect removes members with a `value` list (the
-/// compatibility page's example); RFC 7644 §3.5.2.2 selects what to remove
-/// with a filter in the path, and the `aadOptscim062020` flag sends that.
-pub const REMOVE_WITH_VALUE: (&str, &str) = (
-    "attrmap::requests::remove-with-value",
-    "Entra's default PATCH dialect removes members with a value list, which RFC 7644 does \
-     not define; strict servers (scim2-server does) refuse it. The aadOptscim062020 flag \
-     (--patch-dialect aadOptscim062020) sends members[value eq \"…\"] instead",
-);
-
-/// Entra sends the manager as a bare id (SCIM-SDK issue 686, SCIMple issue
-/// 1242 show such requests); RFC 7643 makes it a complex `{"value": id}`.
-pub const MANAGER_AS_TEXT: (&str, &str) = (
-    "attrmap::requests::manager-as-text",
-    "Entra sends the manager as a bare id, not RFC 7643's {\"value\": id}; servers that \
-     validate the enterprise extension strictly (scim2-server does) refuse this operation",
-);
 
 /// `{{created:N}}`: the id the server gives the object that record `N` of
 /// this run creates, known only once its `POST` has been answered.
@@ -444,8 +427,8 @@ impl<'a> Planner<'a> {
             path: format!("{}/{id}", self.collection()),
             body: Some(json!({"schemas": [PATCH_OP], "Operations": ops})),
             warnings: [
-                (sets_manager, MANAGER_AS_TEXT),
-                (removes_with_value, REMOVE_WITH_VALUE),
+                (sets_manager, Code::RequestsManagerAsText),
+                (removes_with_value, Code::RequestsRemoveWithValue),
             ]
             .into_iter()
             .filter_map(|(applies, w)| applies.then_some(w))
@@ -960,7 +943,7 @@ fn request_line(index: u64, r: &Request) -> Map<String, Json> {
         let w: Vec<Json> = r
             .warnings
             .iter()
-            .map(|(code, message)| json!({"code": code, "message": message}))
+            .map(|code| json!({"code": code, "message": code.spec().summary}))
             .collect();
         line.insert("warnings".into(), Json::Array(w));
     }
@@ -1067,7 +1050,7 @@ mod tests {
             requests[2].body.as_ref().unwrap()["Operations"],
             json!([{"op": "Add", "path": manager_path(), "value": "{{created:1}}"}])
         );
-        assert_eq!(requests[2].warnings, vec![MANAGER_AS_TEXT]);
+        assert_eq!(requests[2].warnings, vec![Code::RequestsManagerAsText]);
         assert!(requests[1].warnings.is_empty());
     }
 
@@ -1156,7 +1139,9 @@ mod tests {
             );
             assert_eq!(ops(&requests[2]), json!([removal]));
             assert_eq!(
-                requests[2].warnings.contains(&REMOVE_WITH_VALUE),
+                requests[2]
+                    .warnings
+                    .contains(&Code::RequestsRemoveWithValue),
                 dialect == Dialect::Default
             );
 

@@ -7,6 +7,7 @@
 //! becomes an error line and the stream goes on; only I/O errors stop it.
 
 use super::builder::{BatchOracle, CompiledObject, Mapped, MappedRef, Mode};
+use crate::codes::Code;
 use crate::eval::{Context, FlatRecord};
 use serde_json::{json, Value as Json};
 use std::io::{self, BufRead, Read, Write};
@@ -585,7 +586,7 @@ fn write_too_large<W: Write + ?Sized>(
     write_error(
         out,
         index,
-        "attrmap::map::record-too-large",
+        Code::MapRecordTooLarge,
         &format!(
             "record is longer than {max_record_bytes} bytes (raise the limit with --max-record-bytes)"
         ),
@@ -596,32 +597,29 @@ fn write_too_large<W: Write + ?Sized>(
 fn write_error<W: Write + ?Sized>(
     out: &mut W,
     index: u64,
-    code: &str,
+    code: Code,
     message: &str,
 ) -> io::Result<()> {
     write_line(out, &error_line(index, code, message))
 }
 
 /// The error line of a record that is not a usable object (no attribute, no span).
-pub(crate) fn error_line(index: u64, code: &str, message: &str) -> Json {
+pub(crate) fn error_line(index: u64, code: Code, message: &str) -> Json {
     json!({"index": index, "error": {
         "code": code, "message": message, "attribute": null, "span": null}})
 }
 
 /// Why a line that failed to decode as a record is unusable: the code and message of its error line.
-pub(crate) fn unreadable(text: &[u8], e: &dyn std::fmt::Display) -> (&'static str, String) {
+pub(crate) fn unreadable(text: &[u8], e: &dyn std::fmt::Display) -> (Code, String) {
     match serde_json::from_slice::<Json>(text) {
         Ok(other) if !other.is_object() => (
-            "attrmap::map::not-an-object",
+            Code::MapNotAnObject,
             format!(
                 "each line must be a JSON object with the source attributes, found {}",
                 json_type(&other)
             ),
         ),
-        _ => (
-            "attrmap::map::malformed-json",
-            format!("malformed JSON: {e}"),
-        ),
+        _ => (Code::MapMalformedJson, format!("malformed JSON: {e}")),
     }
 }
 
