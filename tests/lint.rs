@@ -343,6 +343,8 @@ fn every_code_has_a_bad_example_that_reports_it_and_a_good_one_that_does_not() {
             "attrmap::eval::replace-mode",
             "attrmap::eval::several-app-roles",
             "attrmap::map::convert",
+            "attrmap::map::no-matching-value",
+            "attrmap::map::missing-required",
             "attrmap::map::malformed-json",
             "attrmap::map::not-an-object",
             "attrmap::map::record-too-large",
