@@ -11,7 +11,7 @@ fn run(expr: &str, user: Json) -> Json {
     let now = chrono::DateTime::parse_from_rfc3339("2021-08-25T17:41:18Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
-    let taken = TakenSet(["taken@x".to_string()].into_iter().collect());
+    let taken = TakenSet::from_iter(["taken@x"]);
     let render = |r: Result<Outcome<'_>, attrmap::RuntimeError>| match r {
         Ok(Outcome::Value(v)) => v.to_json(),
         Ok(Outcome::Ignore) => json!({"flow": "ignore"}),

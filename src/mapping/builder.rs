@@ -7,7 +7,7 @@ use super::scim::{self, AttrDef, AttrType, ScimPath};
 use crate::catalogue::Purity;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::eval::{Context, Outcome, Record, UniquenessOracle};
+use crate::eval::{uniqueness_key, Context, Outcome, Record, UniquenessOracle};
 use crate::syntax::{ExprKind, Span};
 use crate::value::Value;
 use crate::Expression;
@@ -269,13 +269,19 @@ impl<'o> BatchOracle<'o> {
         }
     }
     pub fn claim(&self, value: &str) {
-        self.batch.borrow_mut().insert(value.to_lowercase());
+        self.batch
+            .borrow_mut()
+            .insert(uniqueness_key(value).into_owned());
     }
 }
 
 impl UniquenessOracle for BatchOracle<'_> {
     fn is_taken(&self, candidate: &str) -> bool {
-        self.existing.is_taken(candidate) || self.batch.borrow().contains(&candidate.to_lowercase())
+        self.existing.is_taken(candidate)
+            || self
+                .batch
+                .borrow()
+                .contains(uniqueness_key(candidate).as_ref())
     }
 }
 
