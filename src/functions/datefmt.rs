@@ -149,7 +149,7 @@ pub fn tokenize(format: &str) -> Result<Vec<Token>, String> {
                 i += 2;
             }
             '%' => {
-                if chars.get(i + 1).map_or(true, |&n| n == '%') {
+                if chars.get(i + 1).is_none_or(|&n| n == '%') {
                     return Err("% must be followed by a single format specifier".into());
                 }
                 i += 1;

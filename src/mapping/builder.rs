@@ -249,7 +249,7 @@ impl UniquenessOracle for BatchOracle<'_> {
 impl CompiledObject {
     /// Whether the record passes the scoping filter.
     pub fn in_scope<R: Record + ?Sized>(&self, record: &R) -> bool {
-        self.scope.as_ref().map_or(true, |s| s.admits(record))
+        self.scope.as_ref().is_none_or(|s| s.admits(record))
     }
 
     /// Whether some mapping calls a function of this purity, such as
