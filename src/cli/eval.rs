@@ -53,16 +53,32 @@ enum Engine {
     Ast,
 }
 
+/// With `--format json`, every outcome is one JSON object on stdout, an
+/// input or usage error too (`"phase": "input"`, exit 2), so a script never
+/// has to parse stderr.
 pub fn run(a: EvalArgs) -> CliResult {
+    let format = a.format;
+    match evaluate(a) {
+        Err(e) if format == Format::Json => {
+            println!(
+                "{}",
+                json!({"error": {"code": "attrmap::input::invalid", "message": e.0, "phase": "input"}})
+            );
+            Ok(ExitCode::from(2))
+        }
+        other => other,
+    }
+}
+
+fn evaluate(a: EvalArgs) -> CliResult {
     let input: serde_json::Value = match &a.input {
         None => json!({}),
         Some(path) => {
             let bytes = read_input(path)?;
-            let v: serde_json::Value = serde_json::from_slice(&bytes)
-                .map_err(|e| input_error(a.format, path, &e.to_string()))?;
+            let v: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| input_error(path, &e.to_string()))?;
             if !v.is_object() {
                 return Err(input_error(
-                    a.format,
                     path,
                     "the input must be a JSON object of attribute names to values",
                 ));
@@ -140,13 +156,7 @@ impl WarnExt for Diagnostic {
     }
 }
 
-fn input_error(format: Format, path: &str, msg: &str) -> CliError {
-    if format == Format::Json {
-        println!(
-            "{}",
-            json!({"error": {"code": "attrmap::input::invalid-json", "message": format!("{path}: {msg}"), "phase": "input"}})
-        );
-    }
+fn input_error(path: &str, msg: &str) -> CliError {
     CliError(format!("{path}: invalid input: {msg}"))
 }
 
