@@ -1,5 +1,6 @@
 use super::{parse_now, read_existing, read_input, CliError, CliResult};
 use attrmap::eval::{Context, Outcome, TakenSet};
+use attrmap::Code;
 use attrmap::{CompileError, Diagnostic, Expression, RuntimeError};
 use serde_json::json;
 use std::io::Write as _;
@@ -59,18 +60,40 @@ enum Engine {
 pub fn run(a: EvalArgs) -> CliResult {
     let format = a.format;
     match evaluate(a) {
-        Err(e) if format == Format::Json => {
+        Ok(code) => Ok(code),
+        Err(InputFailure { code, error }) if format == Format::Json => {
             println!(
                 "{}",
-                json!({"error": {"code": "attrmap::input::invalid", "message": e.0, "phase": "input"}})
+                json!({"error": {"code": code, "message": error.0, "phase": "input"}})
             );
             Ok(ExitCode::from(2))
         }
-        other => other,
+        Err(InputFailure { error, .. }) => Err(error),
     }
 }
 
-fn evaluate(a: EvalArgs) -> CliResult {
+/// A usage or input error of `eval`, with the code its JSON form carries.
+struct InputFailure {
+    code: Code,
+    error: CliError,
+}
+
+impl From<CliError> for InputFailure {
+    fn from(error: CliError) -> Self {
+        InputFailure {
+            code: Code::InputUnreadable,
+            error,
+        }
+    }
+}
+
+impl<E: std::error::Error> From<E> for InputFailure {
+    fn from(e: E) -> Self {
+        CliError::from(e).into()
+    }
+}
+
+fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
     let input: serde_json::Value = match &a.input {
         None => json!({}),
         Some(path) => {
@@ -156,8 +179,11 @@ impl WarnExt for Diagnostic {
     }
 }
 
-fn input_error(path: &str, msg: &str) -> CliError {
-    CliError(format!("{path}: invalid input: {msg}"))
+fn input_error(path: &str, msg: &str) -> InputFailure {
+    InputFailure {
+        code: Code::InputInvalidJson,
+        error: CliError(format!("{path}: invalid input: {msg}")),
+    }
 }
 
 fn report_compile_error(source: &str, e: &CompileError, format: Format) -> ExitCode {

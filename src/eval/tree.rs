@@ -6,9 +6,9 @@ use super::trace::{render_value, Trace, TraceNode, REDACTED};
 use super::{
     budget_exceeded, coalesce_accepts, compare, escrowed, finish, iif_null_condition,
     switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Record, RuntimeError,
-    CODE_UNKNOWN_KEYWORD,
 };
 use crate::catalogue::{self, FnId, KeywordId};
+use crate::codes::Code;
 use crate::functions::{self, Args};
 use crate::syntax::{Call, Expr, ExprKind};
 use crate::value::Value;
@@ -99,7 +99,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                 Some(KeywordId::VbBinaryCompare) => Ok(Value::str("vbBinaryCompare")),
                 Some(KeywordId::VbTextCompare) => Ok(Value::str("vbTextCompare")),
                 None => Err(RuntimeError::new(
-                    CODE_UNKNOWN_KEYWORD,
+                    Code::EvalUnknownKeyword,
                     e.span,
                     format!("unknown keyword {k}"),
                 )
@@ -129,7 +129,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
             Some(id) => id,
             None => {
                 return Err(RuntimeError::new(
-                    crate::check::CODE_UNKNOWN_FUNCTION,
+                    Code::CheckUnknownFunction,
                     call.name_span,
                     format!("unknown function {}", call.name),
                 )

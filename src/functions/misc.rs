@@ -4,14 +4,13 @@
 
 use super::Args;
 use crate::catalogue::FnId;
+use crate::codes::Code;
 use crate::eval::{Context, Interrupt, RuntimeError};
 use crate::value::{field, Value};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use std::borrow::Cow;
 
-pub const CODE_RANDOM_CONSTRAINTS: &str = "attrmap::eval::random-string-constraints";
-pub const CODE_SEVERAL_ROLES: &str = "attrmap::eval::several-app-roles";
 pub const RANDOM_STRING_MAX: i64 = 256;
 
 /// The special characters of the Windows password complexity rules.
@@ -121,7 +120,7 @@ fn random_string<'a>(args: &Args<'_, 'a>, ctx: &mut Context<'_>) -> Result<Value
     };
     let fail = |msg: String| {
         Interrupt::Error(RuntimeError::new(
-            CODE_RANDOM_CONSTRAINTS,
+            Code::EvalRandomStringConstraints,
             args.span,
             format!("RandomString: {msg}"),
         ))
@@ -218,7 +217,7 @@ fn single_role<'a>(args: &Args<'_, 'a>, ctx: &mut Context<'_>) -> Value<'a> {
     if roles.len() > 1 {
         ctx.warnings.push(
             RuntimeError::new(
-                CODE_SEVERAL_ROLES,
+                Code::EvalSeveralAppRoles,
                 args.span,
                 format!("SingleAppRoleAssignment: the user has {} app role assignments; the first one is used", roles.len()),
             )

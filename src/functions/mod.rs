@@ -2,6 +2,7 @@
 //! the already-evaluated arguments; the lazy functions (IIF, Switch, Coalesce,
 //! SelectUniqueValue) are control flow and live in the evaluators.
 
+use crate::codes::Code;
 pub mod datefmt;
 mod dates;
 mod diacritics;
@@ -46,7 +47,7 @@ impl<'s, 'a> Args<'s, 'a> {
             .map(std::mem::take)
             .unwrap_or(Value::Null)
     }
-    pub fn error(&self, code: &'static str, message: impl Into<String>) -> Interrupt {
+    pub fn error(&self, code: Code, message: impl Into<String>) -> Interrupt {
         Interrupt::Error(RuntimeError::new(code, self.span, message))
     }
     /// Argument i as an integer, or a runtime error naming the parameter.
@@ -55,7 +56,7 @@ impl<'s, 'a> Args<'s, 'a> {
         v.as_int().ok_or_else(|| {
             let pname = id.spec().param_for(i).map_or("argument", |p| p.name);
             self.error(
-                CODE_NOT_A_NUMBER,
+                Code::EvalNotANumber,
                 format!(
                     "{}: {pname} must be a whole number, got {} \"{}\"",
                     id.spec().name,
@@ -66,10 +67,6 @@ impl<'s, 'a> Args<'s, 'a> {
         })
     }
 }
-
-pub const CODE_NOT_A_NUMBER: &str = "attrmap::eval::not-a-number";
-pub const CODE_NOT_IMPLEMENTED: &str = "attrmap::eval::not-implemented";
-pub const CODE_OUTPUT_TOO_LARGE: &str = "attrmap::eval::output-too-large";
 
 /// Calls an eager function.
 pub fn call<'a>(
@@ -120,7 +117,7 @@ fn check_size(v: &Value<'_>, args: &Args<'_, '_>, ctx: &Context<'_>) -> Result<(
     };
     if too_big {
         return Err(args.error(
-            CODE_OUTPUT_TOO_LARGE,
+            Code::EvalOutputTooLarge,
             format!(
                 "result exceeds the output limit ({} bytes, {} list elements)",
                 ctx.limits.max_output_bytes, ctx.limits.max_list_len
@@ -132,16 +129,11 @@ fn check_size(v: &Value<'_>, args: &Args<'_, '_>, ctx: &Context<'_>) -> Result<(
 
 pub(crate) fn not_implemented(id: FnId, span: Span) -> Interrupt {
     Interrupt::Error(RuntimeError::new(
-        CODE_NOT_IMPLEMENTED,
+        Code::EvalNotImplemented,
         span,
         format!("{} is not implemented yet", id.spec().name),
     ))
 }
-
-pub const CODE_CHECK_REGEX: &str = "attrmap::check::invalid-regex";
-pub const CODE_CHECK_DOTNET_REGEX: &str = "attrmap::check::unsupported-regex-feature";
-pub const CODE_CHECK_DATE_FORMAT: &str = "attrmap::check::invalid-date-format";
-pub const CODE_CHECK_REPLACE_MODE: &str = "attrmap::check::replace-mode";
 
 /// Function-specific static checks on constant arguments (regex patterns,
 /// date formats, Replace's mode), run by the checker so mistakes surface
@@ -163,13 +155,13 @@ pub fn static_check(
         FnId::Replace => {
             if let Some((pattern, span)) = literal(2) {
                 if let Err((code, msg)) = replace::compile(pattern) {
-                    let (code, help) = if code == replace::CODE_DOTNET_REGEX {
-                        (CODE_CHECK_DOTNET_REGEX, "rewrite the pattern without it, or split the work across several Replace calls")
+                    let (code, help) = if code == Code::EvalUnsupportedRegexFeature {
+                        (Code::CheckUnsupportedRegexFeature, "rewrite the pattern without it, or split the work across several Replace calls")
                     } else {
-                        (CODE_CHECK_REGEX, "check the pattern's brackets and escapes; in an expression string, \\ is one backslash")
+                        (Code::CheckInvalidRegex, "check the pattern's brackets and escapes; in an expression string, \\ is one backslash")
                     };
                     diags.push(
-                        Diagnostic::error(code, span, format!("Replace: {msg}")).with_help(help),
+                        Diagnostic::new(code, span, format!("Replace: {msg}")).with_help(help),
                     );
                 }
             }
@@ -185,7 +177,7 @@ pub fn static_check(
                 (pattern && group && attr) || (old && (template || repl)) || (pattern && repl);
             if !selects_mode && call.args.len() > 1 {
                 diags.push(
-                    Diagnostic::error(CODE_CHECK_REPLACE_MODE, call.name_span, "Replace: the written arguments select none of its five modes")
+                    Diagnostic::new(Code::CheckReplaceMode, call.name_span, "Replace: the written arguments select none of its five modes")
                         .with_help("write oldValue with replacementValue or template, or regexPattern with replacementValue (and optionally regexGroupName), or regexPattern, regexGroupName and replacementAttributeName; leave the others empty: Replace([mail], \"@contoso.com\", , , \"\", , )"),
                 );
             }
@@ -198,8 +190,8 @@ pub fn static_check(
             };
             if let Some((styles, span)) = styles_at.and_then(literal) {
                 if let Err(e) = dates::check_styles(styles) {
-                    diags.push(Diagnostic::error(
-                        CODE_CHECK_DATE_FORMAT,
+                    diags.push(Diagnostic::new(
+                        Code::CheckInvalidDateFormat,
                         span,
                         format!("FormatDateTime: {e}"),
                     ));
@@ -214,15 +206,18 @@ pub fn static_check(
                     };
                     match datefmt::tokenize(fmt) {
                         Err(e) => diags.push(
-                            Diagnostic::error(CODE_CHECK_DATE_FORMAT, span, format!("FormatDateTime: {which} \"{fmt}\": {e}"))
+                            Diagnostic::new(Code::CheckInvalidDateFormat, span, format!("FormatDateTime: {which} \"{fmt}\": {e}"))
                                 .with_help("use .NET custom date and time format specifiers such as yyyy-MM-dd'T'HH:mm:ss"),
                         ),
                         Ok(tokens) if n == 0 => {
                             // A format must be able to read what it writes.
                             let sample = datefmt::render(&datefmt::sample_instant(), &tokens);
                             if datefmt::parse(&sample, &tokens).is_none() {
+                                // Only a warning: the format may never meet
+                                // the ambiguous dates (the registry says so).
                                 diags.push(
-                                    Diagnostic::warning(CODE_CHECK_DATE_FORMAT, span, format!("FormatDateTime: inputFormat \"{fmt}\" cannot parse its own example \"{sample}\""))
+                                    Diagnostic::new(Code::CheckInvalidDateFormat, span, format!("FormatDateTime: inputFormat \"{fmt}\" cannot parse its own example \"{sample}\""))
+                                        .with_severity(crate::Severity::Warning)
                                         .with_help("adjacent variable-width fields (such as M and d without separators) are ambiguous: use MM and dd"),
                                 );
                             }

@@ -2,6 +2,7 @@
 //! engine, and .NET substitutions (`${name}`, `$1`, `$$`, `$&`, …).
 
 use super::Args;
+use crate::codes::Code;
 use crate::eval::Interrupt;
 use crate::value::Value;
 use regex::{Captures, Regex, RegexBuilder};
@@ -9,10 +10,6 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-
-pub const CODE_BAD_REGEX: &str = "attrmap::eval::invalid-regex";
-pub const CODE_DOTNET_REGEX: &str = "attrmap::eval::unsupported-regex-feature";
-pub const CODE_REPLACE_MODE: &str = "attrmap::eval::replace-mode";
 
 /// Bounds on compiled patterns, so a hostile pattern cannot exhaust memory.
 /// The engine itself runs in linear time, so no pattern can run away.
@@ -117,13 +114,13 @@ fn translate(pattern: &str) -> Cow<'_, str> {
 }
 
 /// Compiles a pattern (cached), or explains why it cannot be used.
-pub fn compile(pattern: &str) -> Result<Rc<Regex>, (&'static str, String)> {
+pub fn compile(pattern: &str) -> Result<Rc<Regex>, (Code, String)> {
     if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(r);
     }
     if let Some(feature) = dotnet_only_feature(pattern) {
         return Err((
-            CODE_DOTNET_REGEX,
+            Code::EvalUnsupportedRegexFeature,
             format!("the pattern uses {feature}, a .NET feature attrmap's linear-time regex engine does not support"),
         ));
     }
@@ -134,7 +131,7 @@ pub fn compile(pattern: &str) -> Result<Rc<Regex>, (&'static str, String)> {
         .build()
         .map_err(|e| {
             (
-                CODE_BAD_REGEX,
+                Code::EvalInvalidRegex,
                 format!("the pattern does not compile: {}", one_line(&e.to_string())),
             )
         })?;
@@ -349,7 +346,7 @@ pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrup
         return Ok(Value::string(out));
     }
     Err(args.error(
-        CODE_REPLACE_MODE,
+        Code::EvalReplaceMode,
         "Replace: these arguments select no mode; give oldValue with replacementValue or template, or regexPattern with replacementValue (and optionally regexGroupName), or regexPattern, regexGroupName and replacementAttributeName",
     ))
 }
@@ -407,13 +404,22 @@ mod tests {
         assert!(dotnet_only_feature(r"a++").unwrap().contains("possessive"));
         assert_eq!(dotnet_only_feature(r"(?<streetNumber>^\d*)"), None);
         assert_eq!(dotnet_only_feature(r"[(?=]\\1"), None);
-        assert!(matches!(compile("(?=x)"), Err((CODE_DOTNET_REGEX, _))));
-        assert!(matches!(compile("(unclosed"), Err((CODE_BAD_REGEX, _))));
+        assert!(matches!(
+            compile("(?=x)"),
+            Err((Code::EvalUnsupportedRegexFeature, _))
+        ));
+        assert!(matches!(
+            compile("(unclosed"),
+            Err((Code::EvalInvalidRegex, _))
+        ));
     }
 
     #[test]
     fn huge_patterns_are_refused() {
         let pattern = format!("({})", "a{1000}".repeat(1000));
-        assert!(matches!(compile(&pattern), Err((CODE_BAD_REGEX, _))));
+        assert!(matches!(
+            compile(&pattern),
+            Err((Code::EvalInvalidRegex, _))
+        ));
     }
 }

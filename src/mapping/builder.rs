@@ -5,6 +5,7 @@ use super::model::*;
 use super::resource::{slot, Node, Resource};
 use super::scim::{self, AttrDef, AttrType, ScimPath};
 use crate::catalogue::Purity;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Context, Outcome, Record, UniquenessOracle};
 use crate::syntax::{ExprKind, Span};
@@ -65,7 +66,7 @@ pub struct CompiledObject {
 /// One failing target attribute of a record.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AttributeError {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     /// The target attribute path.
     pub attribute: String,
@@ -117,8 +118,8 @@ pub fn compile_object(
     file: &str,
 ) -> Result<CompiledObject, Vec<Diagnostic>> {
     let Some(om) = set.object(object) else {
-        return Err(vec![Diagnostic::error(
-            "attrmap::mapping::no-object",
+        return Err(vec![Diagnostic::new(
+            Code::MappingNoObject,
             Span::new(0, 0),
             format!(
                 "the mapping has no {} object mapping (it has: {})",
@@ -155,11 +156,7 @@ pub fn compile_mapping(om: &ObjectMapping, file: &str) -> Result<CompiledObject,
         let path = match ScimPath::parse(&a.target) {
             Ok(p) => p,
             Err(m) => {
-                errors.push(Diagnostic::error(
-                    "attrmap::mapping::target-path",
-                    a.target_span,
-                    m,
-                ));
+                errors.push(Diagnostic::new(Code::MappingTargetPath, a.target_span, m));
                 continue;
             }
         };
@@ -389,7 +386,7 @@ impl CompiledObject {
             }
             if let Err(message) = place(&mut res, a, value, &self.limits) {
                 errors.push(AttributeError {
-                    code: "attrmap::map::convert",
+                    code: Code::MapConvert,
                     message,
                     attribute: a.target.clone(),
                     span: a.mapping_span,

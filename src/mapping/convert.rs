@@ -3,6 +3,7 @@
 
 use super::model::*;
 use super::tree;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::syntax::Limits;
 use serde_json::{json, Value as Json};
@@ -153,8 +154,8 @@ pub fn to_native(set: &MappingSet) -> (String, Vec<Diagnostic>) {
         if serde_json::from_str::<Json>(lint).is_ok_and(|j| j.is_object()) {
             out.push_str(&format!("  \"lint\": {lint},\n"));
         } else {
-            warnings.push(Diagnostic::warning(
-                "attrmap::convert::lint-section",
+            warnings.push(Diagnostic::new(
+                Code::ConvertLintSection,
                 crate::syntax::Span::new(0, 0),
                 format!("the {METADATA_LINT} metadata is not a JSON object; left out"),
             ));
@@ -180,8 +181,8 @@ pub fn to_native(set: &MappingSet) -> (String, Vec<Diagnostic>) {
         }
         if let Some(s) = &o.scope {
             if s.filters.len() > 1 {
-                warnings.push(Diagnostic::warning(
-                    "attrmap::convert::scope-lists",
+                warnings.push(Diagnostic::new(
+                    Code::ConvertScopeLists,
                     s.span,
                     "only the first scope filter list has a native form; the others are left out",
                 ));
