@@ -12,7 +12,7 @@ mod strings;
 pub mod text;
 
 use crate::catalogue::FnId;
-use crate::eval::{Context, Interrupt, RuntimeError};
+use crate::eval::{Context, Interrupt, RuntimeError, RuntimeLimits};
 use crate::syntax::Span;
 use crate::value::Value;
 
@@ -90,8 +90,8 @@ pub fn call<'a>(
         | FnId::ConvertToUTF8Hex
         | FnId::InStr
         | FnId::Word
-        | FnId::Split => text::call(id, &mut args)?,
-        FnId::Replace => replace::replace(&mut args)?,
+        | FnId::Split => text::call(id, &mut args, &ctx.limits)?,
+        FnId::Replace => replace::replace(&mut args, &ctx.limits)?,
         FnId::Count
         | FnId::Item
         | FnId::RemoveDuplicates
@@ -116,15 +116,35 @@ fn check_size(v: &Value<'_>, args: &Args<'_, '_>, ctx: &Context<'_>) -> Result<(
         _ => false,
     };
     if too_big {
-        return Err(args.error(
-            Code::EvalOutputTooLarge,
-            format!(
-                "result exceeds the output limit ({} bytes, {} list elements)",
-                ctx.limits.max_output_bytes, ctx.limits.max_list_len
-            ),
-        ));
+        return Err(output_too_large(args, &ctx.limits));
     }
     Ok(())
+}
+
+/// The error for a result over [`RuntimeLimits`]' output bounds.
+pub(crate) fn output_too_large(args: &Args<'_, '_>, limits: &RuntimeLimits) -> Interrupt {
+    args.error(
+        Code::EvalOutputTooLarge,
+        format!(
+            "result exceeds the output limit ({} bytes, {} list elements)",
+            limits.max_output_bytes, limits.max_list_len
+        ),
+    )
+}
+
+/// Refuses a string result of `bytes` before it is built, so a function
+/// whose output multiplies its inputs (a separator between many values, a
+/// replacement at every match) never allocates past the limit. `None`
+/// means the size overflowed `usize` while being computed.
+pub(crate) fn ensure_fits(
+    args: &Args<'_, '_>,
+    limits: &RuntimeLimits,
+    bytes: Option<usize>,
+) -> Result<(), Interrupt> {
+    match bytes {
+        Some(n) if n <= limits.max_output_bytes => Ok(()),
+        _ => Err(output_too_large(args, limits)),
+    }
 }
 
 pub(crate) fn not_implemented(id: FnId, span: Span) -> Interrupt {

@@ -7,7 +7,7 @@ use super::scim::{self, AttrDef, AttrType, ScimPath};
 use crate::catalogue::Purity;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::eval::{Context, Outcome, Record, UniquenessOracle};
+use crate::eval::{uniqueness_key, Context, Outcome, Record, UniquenessOracle};
 use crate::syntax::{ExprKind, Span};
 use crate::value::Value;
 use crate::Expression;
@@ -61,6 +61,17 @@ pub struct CompiledObject {
     /// (priority, target path) sorted by priority.
     pub matching: Vec<(u32, String)>,
     pub limits: BuildLimits,
+    /// Index in `attrs` of the mapping with the first matching precedence:
+    /// a record it gives no value is not a resource (Entra can neither find
+    /// the object in the target nor create it).
+    match_attr: Option<usize>,
+    /// The attribute the resource's SCIM schema requires (`userName` for a
+    /// User, `displayName` for a Group, RFC 7643 §4.1 and §4.2), and the
+    /// mappings that write it.
+    required: (&'static str, Vec<usize>),
+    /// Where the object mapping is in the file, for errors about a
+    /// required attribute that no mapping writes.
+    object_span: Span,
 }
 
 /// One failing target attribute of a record.
@@ -209,12 +220,37 @@ pub fn compile_mapping(om: &ObjectMapping, file: &str) -> Result<CompiledObject,
         .map(|a| (a.matching_priority, a.target.clone()))
         .collect();
     matching.sort();
+    let match_attr = om
+        .attributes
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.matching_priority > 0)
+        .min_by_key(|(_, a)| a.matching_priority)
+        .map(|(i, _)| i);
+    let required_name = match object {
+        ObjectType::User => "userName",
+        ObjectType::Group => "displayName",
+    };
+    let required = attrs
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            a.place.extension.is_none()
+                && a.place.sub.is_none()
+                && a.place.filter.is_none()
+                && a.place.name.eq_ignore_ascii_case(required_name)
+        })
+        .map(|(i, _)| i)
+        .collect();
     Ok(CompiledObject {
         object,
         scope: om.scope.clone(),
         attrs,
         matching,
         limits: BuildLimits::default(),
+        match_attr,
+        required: (required_name, required),
+        object_span: om.span,
     })
 }
 
@@ -238,26 +274,82 @@ fn file_span(
 /// SelectUniqueValue's view for a batch: taken when the embedder's oracle
 /// says so or an earlier record of this batch already got the value
 /// (compared case-insensitively, as Entra compares UPNs and mail).
+///
+/// The values it remembers are bounded by [`BatchOracle::max_bytes`]: a
+/// batch of 1 200 records that each claimed a 1 MB value held 1.15 GB. A
+/// record whose claims would pass the bound is an error line
+/// ([`Code::MapUniqueValuesLimit`]), never a value handed out unrecorded,
+/// which a later record could be given again.
 pub struct BatchOracle<'o> {
     pub existing: &'o dyn UniquenessOracle,
     batch: RefCell<HashSet<String>>,
+    /// Bytes counted for the values remembered so far.
+    held: std::cell::Cell<usize>,
+    max_bytes: usize,
 }
+
+/// Default for [`BatchOracle::max_bytes`]: 256 MiB, room for about three
+/// million userPrincipalNames of 40 characters.
+pub const DEFAULT_MAX_CLAIMED_BYTES: usize = 256 << 20;
+
+/// Counted for each remembered value besides its text: the `String` and
+/// its share of the hash set.
+const CLAIM_OVERHEAD: usize = 48;
 
 impl<'o> BatchOracle<'o> {
     pub fn new(existing: &'o dyn UniquenessOracle) -> Self {
         BatchOracle {
             existing,
             batch: RefCell::new(HashSet::new()),
+            held: std::cell::Cell::new(0),
+            max_bytes: DEFAULT_MAX_CLAIMED_BYTES,
         }
     }
-    pub fn claim(&self, value: &str) {
-        self.batch.borrow_mut().insert(value.to_lowercase());
+    /// Bounds the memory of the values remembered (text plus 48 bytes each).
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
     }
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+    /// Remembers the values one record was given, all or none: `Err` when
+    /// they would pass [`BatchOracle::max_bytes`].
+    pub fn claim_all<S: AsRef<str>>(&self, values: &[S]) -> Result<(), ClaimLimit> {
+        let mut batch = self.batch.borrow_mut();
+        let keys: Vec<String> = values
+            .iter()
+            .map(|v| uniqueness_key(v.as_ref()).into_owned())
+            .filter(|k| !batch.contains(k))
+            .collect();
+        let cost: usize = keys.iter().map(|k| k.len() + CLAIM_OVERHEAD).sum();
+        let held = self.held.get();
+        if held.saturating_add(cost) > self.max_bytes {
+            return Err(ClaimLimit {
+                held,
+                max_bytes: self.max_bytes,
+            });
+        }
+        self.held.set(held + cost);
+        batch.extend(keys);
+        Ok(())
+    }
+}
+
+/// SelectUniqueValue's batch memory is full (see [`BatchOracle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimLimit {
+    pub held: usize,
+    pub max_bytes: usize,
 }
 
 impl UniquenessOracle for BatchOracle<'_> {
     fn is_taken(&self, candidate: &str) -> bool {
-        self.existing.is_taken(candidate) || self.batch.borrow().contains(&candidate.to_lowercase())
+        self.existing.is_taken(candidate)
+            || self
+                .batch
+                .borrow()
+                .contains(uniqueness_key(candidate).as_ref())
     }
 }
 
@@ -304,6 +396,60 @@ impl CompiledObject {
         })
     }
 
+    /// Turns a resource that Entra could not provision into errors: one
+    /// whose matching attribute came out null or empty (Entra can neither
+    /// look it up in the target nor create it), and, on create, one that
+    /// lacks the attribute its SCIM schema requires (the target rejects it).
+    fn check_identity(
+        &self,
+        matched: bool,
+        has_required: bool,
+        mode: Mode,
+        errors: &mut Vec<AttributeError>,
+    ) {
+        let kind = self.object.as_str();
+        if let (false, Some(i)) = (matched, self.match_attr) {
+            let a = &self.attrs[i];
+            errors.push(AttributeError {
+                code: Code::MapNoMatchingValue,
+                message: format!(
+                    "the matching attribute {} is null or empty for this {kind}: Entra can \
+                     neither match it with an object in the target nor create it, and \
+                     reports it as an error",
+                    a.target
+                ),
+                attribute: a.target.clone(),
+                span: a.mapping_span,
+            });
+            return;
+        }
+        let (name, writers) = &self.required;
+        if mode == Mode::Create && !has_required {
+            let (message, span) = match writers.first() {
+                Some(&i) => (
+                    format!(
+                        "{name} is null or empty for this {kind}, and the SCIM {kind} schema \
+                         requires it (RFC 7643): the target rejects the create"
+                    ),
+                    self.attrs[i].mapping_span,
+                ),
+                None => (
+                    format!(
+                        "no mapping writes {name}, which the SCIM {kind} schema requires \
+                         (RFC 7643): the target rejects the create; map an attribute to {name}"
+                    ),
+                    self.object_span,
+                ),
+            };
+            errors.push(AttributeError {
+                code: Code::MapMissingRequired,
+                message,
+                attribute: name.to_string(),
+                span,
+            });
+        }
+    }
+
     /// Maps one record. `oracle` (if any) is told the values
     /// SelectUniqueValue chose, so later records in the batch avoid them.
     pub fn map<R: Record + ?Sized>(
@@ -344,8 +490,15 @@ impl CompiledObject {
         };
         let mut errors = Vec::new();
         let mut claims: Vec<String> = Vec::new();
-        for a in &self.attrs {
+        // The first attribute that claims, to name in a ClaimLimit error.
+        let mut claimant: Option<&CompiledAttr> = None;
+        // Whether the matching mapping and a required attribute's mapping
+        // gave a value (or were not applied, in update mode).
+        let (mut matched, mut has_required) = (self.match_attr.is_none(), false);
+        for (index, a) in self.attrs.iter().enumerate() {
             if mode == Mode::Update && a.flow == FlowType::ObjectAddOnly {
+                matched |= self.match_attr == Some(index);
+                has_required |= self.required.1.contains(&index);
                 continue;
             }
             ctx.reset();
@@ -383,22 +536,38 @@ impl CompiledObject {
             };
             if a.unique {
                 claims.push(value.to_text().into_owned());
+                claimant.get_or_insert(a);
             }
-            if let Err(message) = place(&mut res, a, value, &self.limits) {
-                errors.push(AttributeError {
+            match place(&mut res, a, value, &self.limits) {
+                Ok(()) => {
+                    matched |= self.match_attr == Some(index);
+                    has_required |= self.required.1.contains(&index);
+                }
+                Err(message) => errors.push(AttributeError {
                     code: Code::MapConvert,
                     message,
                     attribute: a.target.clone(),
                     span: a.mapping_span,
-                });
+                }),
             }
+        }
+        if errors.is_empty() {
+            self.check_identity(matched, has_required, mode, &mut errors);
         }
         if !errors.is_empty() {
             return MappedRef::Failed(errors);
         }
-        if let Some(o) = oracle {
-            for c in &claims {
-                o.claim(c);
+        if let (Some(o), Some(a)) = (oracle, claimant) {
+            if let Err(full) = o.claim_all(&claims) {
+                return MappedRef::Failed(vec![AttributeError {
+                    code: Code::MapUniqueValuesLimit,
+                    message: format!(
+                        "SelectUniqueValue: this batch already remembers {} bytes of values handed out, and this record's would pass the limit of {} bytes; without remembering them a later record could be given the same value",
+                        full.held, full.max_bytes
+                    ),
+                    attribute: a.target.clone(),
+                    span: a.mapping_span,
+                }]);
             }
         }
         MappedRef::Resource(ResourceRef(res))
@@ -745,6 +914,41 @@ mod tests {
         assert_eq!(names, [json!("John@x.com"), json!("John.Smith@x.com")]);
     }
 
+    /// D11: the values a batch remembers are bounded. Each 1 MB value is
+    /// remembered until the bound; the record past it is an error naming
+    /// the limit, and nothing it would have claimed is handed out.
+    #[test]
+    fn batch_oracle_memory_is_bounded_with_an_error() {
+        let m = r#"{"objects": [{"object": "User", "mappings": [
+          {"target": "userName", "expression": "SelectUniqueValue([id], Join(\"-\", [id], \"2\"))"}]}]}"#;
+        let l = super::super::load(m).unwrap();
+        let c = compile_object(&l.set, ObjectType::User, m).unwrap();
+        let none = crate::eval::NoneTaken;
+        let oracle = BatchOracle::new(&none).with_max_bytes(3 << 20);
+        let mut outcomes = Vec::new();
+        for i in 0..5 {
+            let u = json!({ "id": format!("{i}{}", "x".repeat(1 << 20)) });
+            let mut ctx = Context::new().with_oracle(&oracle);
+            outcomes.push(c.map(&u, Mode::Create, &mut ctx, m, Some(&oracle)));
+        }
+        assert!(outcomes[..2]
+            .iter()
+            .all(|o| matches!(o, Mapped::Resource(_))));
+        for o in &outcomes[3..] {
+            let Mapped::Failed(e) = o else {
+                panic!("{o:?}")
+            };
+            assert_eq!(e[0].code, Code::MapUniqueValuesLimit);
+            assert_eq!(e[0].attribute, "userName");
+            assert!(e[0].message.contains("3145728 bytes"), "{}", e[0].message);
+        }
+        // A value already remembered costs nothing again.
+        assert!(oracle
+            .claim_all(&["0".to_string() + &"x".repeat(1 << 20)])
+            .is_ok());
+        assert!(oracle.claim_all(&["y"; 1]).is_ok());
+    }
+
     /// The streamed JSON and the serde_json::Value of a resource are built
     /// from one tree; this pins that they stay the same JSON for every kind
     /// of target path, including the odd ones (a later mapping replacing an
@@ -781,8 +985,8 @@ mod tests {
                    "given": "Zoë", "fullName": "Zoë Smith", "family": "Smith",
                    "tags": ["t1", "t2"], "blob": {"k": "v"}, "n": 42, "b": true,
                    "manager": "m-1", "quote": "q\u{1}"}),
-            json!({"schemasOverride": "custom", "more": "only"}),
-            json!({}),
+            json!({"upn": "b@x", "schemasOverride": "custom", "more": "only"}),
+            json!({"upn": "c@x"}),
         ];
         for u in users {
             let want = match c.map(&u, Mode::Create, &mut Context::new(), m, None) {
@@ -800,5 +1004,74 @@ mod tests {
             let got: Json = serde_json::from_str(&text).unwrap();
             assert_eq!(got, want, "{text}");
         }
+    }
+
+    fn outcome(m: &str, object: ObjectType, user: Json, mode: Mode) -> Mapped {
+        let l = super::super::load(m).unwrap();
+        let c = compile_object(&l.set, object, m).unwrap();
+        c.map(&user, mode, &mut Context::new(), m, None)
+    }
+
+    fn codes(m: Mapped) -> Vec<Code> {
+        match m {
+            Mapped::Failed(errors) => errors.iter().map(|e| e.code).collect(),
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_user_without_a_matching_value_is_not_a_resource() {
+        let m = r#"{"objects": [{"object": "User", "mappings": [
+          {"target": "userName", "attribute": "mail", "match": 1},
+          {"target": "externalId", "attribute": "objectId", "match": 2},
+          {"target": "displayName", "attribute": "displayName"}]}]}"#;
+        for user in [
+            json!({"objectId": "1"}),
+            json!({"mail": "", "objectId": "1"}),
+        ] {
+            for mode in [Mode::Create, Mode::Update] {
+                let got = outcome(m, ObjectType::User, user.clone(), mode);
+                assert_eq!(codes(got), [Code::MapNoMatchingValue]);
+            }
+        }
+        let ok = outcome(m, ObjectType::User, json!({"mail": "a@x"}), Mode::Create);
+        assert!(matches!(ok, Mapped::Resource(_)), "{ok:?}");
+    }
+
+    #[test]
+    fn a_resource_without_its_required_attribute_is_an_error_on_create() {
+        let user = r#"{"objects": [{"object": "User", "mappings": [
+          {"target": "externalId", "attribute": "objectId", "match": 1},
+          {"target": "userName", "attribute": "userPrincipalName"}]}]}"#;
+        let got = outcome(
+            user,
+            ObjectType::User,
+            json!({"objectId": "1"}),
+            Mode::Create,
+        );
+        assert_eq!(codes(got), [Code::MapMissingRequired]);
+        // An update sends only what changed: userName need not be in it.
+        let got = outcome(
+            user,
+            ObjectType::User,
+            json!({"objectId": "1"}),
+            Mode::Update,
+        );
+        assert!(matches!(got, Mapped::Resource(_)), "{got:?}");
+        let group = r#"{"objects": [{"object": "Group", "mappings": [
+          {"target": "externalId", "attribute": "objectId", "match": 1}]}]}"#;
+        let Mapped::Failed(errors) = outcome(
+            group,
+            ObjectType::Group,
+            json!({"objectId": "g"}),
+            Mode::Create,
+        ) else {
+            panic!()
+        };
+        assert_eq!(errors[0].code, Code::MapMissingRequired);
+        assert!(
+            errors[0].message.contains("no mapping writes displayName"),
+            "{errors:?}"
+        );
     }
 }
