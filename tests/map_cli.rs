@@ -170,7 +170,7 @@ fn existing_values_and_update_mode() {
         &["--existing", existing.to_str().unwrap()],
         r#"{"givenName": "John", "surname": "Smith", "hired": "2020-01-01"}"#,
     );
-    assert_eq!(code, 2, "both candidates are taken: {out}");
+    assert_eq!(code, 3, "both candidates are taken: {out}");
     assert!(out.contains("attrmap::eval::escrowed"), "{out}");
     std::fs::remove_dir_all(&dir).ok();
 }
