@@ -1290,7 +1290,7 @@ impl Emitter<'_> {
                 max,
                 greedy,
             } => {
-                if max.is_none_or(|m| m > 1) && nullable(node) && captures(node) {
+                if max.map_or(true, |m| m > 1) && nullable(node) && captures(node) {
                     // .NET ends such a loop with one more, empty, iteration
                     // that resets the group to ""; an automaton keeps the
                     // previous iteration's text. Refuse rather than differ.
@@ -1479,6 +1479,9 @@ fn weight(n: &Node) -> u64 {
     }
 }
 
+/// An engine refusing the translated pattern: in practice its size limit
+/// (`(a{1000}){1000}`), which .NET does not have. Reported as an invalid
+/// pattern that names the limit, since no rewrite of the same pattern helps.
 fn build_error(e: impl std::fmt::Display) -> PatternError {
     let text = e.to_string();
     let one_line: Vec<&str> = text
@@ -1486,8 +1489,8 @@ fn build_error(e: impl std::fmt::Display) -> PatternError {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    PatternError::Unsupported(format!(
-        "a pattern this large or complex ({})",
+    PatternError::Invalid(format!(
+        "attrmap cannot compile it within its limits: {}",
         one_line.join(" ")
     ))
 }
@@ -1564,7 +1567,9 @@ impl DotnetRegex {
             // Patterns that always need the backtracker are checked now, so a
             // constant pattern's problem is a compile-time error.
             re.exact().map_err(|e| {
-                PatternError::Unsupported(format!("a pattern this large or complex ({e})"))
+                PatternError::Unsupported(format!(
+                    "a construct attrmap's backtracking engine cannot run ({e})"
+                ))
             })?;
         }
         Ok(re)
