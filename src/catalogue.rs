@@ -50,6 +50,21 @@ pub struct Param {
     /// Repeats any number of times (Join's sources). For Switch, the key/value
     /// pair repeats together.
     pub repeating: bool,
+    /// A position or index counted from 1, so a constant 0 or below never
+    /// selects anything (lint `index-not-positive`). Not serialized: the JSON
+    /// catalogue's shape predates it.
+    #[serde(skip)]
+    pub one_based: bool,
+}
+
+impl Param {
+    /// The same parameter, counted from 1.
+    const fn one_based(self) -> Param {
+        Param {
+            one_based: true,
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -235,6 +250,7 @@ const fn p(name: &'static str, graph_key: &'static str, kind: ParamKind) -> Para
         kind,
         optional: false,
         repeating: false,
+        one_based: false,
     }
 }
 const fn opt(name: &'static str, graph_key: &'static str, kind: ParamKind) -> Param {
@@ -244,6 +260,7 @@ const fn opt(name: &'static str, graph_key: &'static str, kind: ParamKind) -> Pa
         kind,
         optional: true,
         repeating: false,
+        one_based: false,
     }
 }
 const fn rep(name: &'static str, graph_key: &'static str, kind: ParamKind) -> Param {
@@ -253,6 +270,7 @@ const fn rep(name: &'static str, graph_key: &'static str, kind: ParamKind) -> Pa
         kind,
         optional: false,
         repeating: true,
+        one_based: false,
     }
 }
 
@@ -318,7 +336,7 @@ pub static CATALOGUE: &[FunctionSpec] = &[
         "Drops the attribute from the flow when the expression is null or empty."),
     spec!(IIF, &[p("condition", "condition", K::Condition), p("valueIfTrue", "valueIfTrue", K::Expression), p("valueIfFalse", "valueIfFalse", K::Expression)], R::Any, Pure, Lazy, Documented,
         "valueIfTrue when the condition holds, otherwise valueIfFalse."),
-    spec!(InStr, &[p("value1", "value1", K::String), p("value2", "value2", K::String), opt("start", "start", K::Number), opt("compareType", "compareType", K::Enum(COMPARE_TYPES))], R::Number, Pure, Eager, Documented,
+    spec!(InStr, &[p("value1", "value1", K::String), p("value2", "value2", K::String), opt("start", "start", K::Number).one_based(), opt("compareType", "compareType", K::Enum(COMPARE_TYPES))], R::Number, Pure, Eager, Documented,
         "1-based position of value2 in value1, or 0."),
     spec!(IsNothing, &[p("expression", "source", K::Expression)], R::Boolean, Pure, Eager, Undocumented,
         "Same as IsNull."),
@@ -330,13 +348,13 @@ pub static CATALOGUE: &[FunctionSpec] = &[
         "True when the expression is neither null nor empty."),
     spec!(IsString, &[p("expression", "source", K::Expression)], R::Boolean, Pure, Eager, Documented,
         "True when the expression evaluates to a string."),
-    spec!(Item, &[p("attribute", "source", K::Attribute), p("index", "index", K::Number)], R::String, Pure, Eager, Documented,
+    spec!(Item, &[p("attribute", "source", K::Attribute), p("index", "index", K::Number).one_based()], R::String, Pure, Eager, Documented,
         "The index-th (1-based) element of a multi-valued attribute."),
     spec!(Join, &[p("separator", "separator", K::String), rep("source", "source", K::String)], R::String, Pure, Eager, Documented,
         "Joins non-empty values (flattening multi-valued ones) with the separator."),
     spec!(Left, &[p("string", "source", K::String), p("numChars", "numChars", K::Number)], R::String, Pure, Eager, Documented,
         "The first numChars characters."),
-    spec!(Mid, &[p("source", "source", K::String), p("start", "start", K::Number), p("length", "length", K::Number)], R::String, Pure, Eager, Documented,
+    spec!(Mid, &[p("source", "source", K::String), p("start", "start", K::Number).one_based(), p("length", "length", K::Number)], R::String, Pure, Eager, Documented,
         "length characters starting at the 1-based start."),
     spec!(NormalizeDiacritics, &[p("source", "source", K::String)], R::String, Pure, Eager, Documented,
         "Replaces letters with diacritics by their plain equivalents (reference table)."),
@@ -372,7 +390,7 @@ pub static CATALOGUE: &[FunctionSpec] = &[
         "Lower-cases, with the given culture's rules (invariant by default)."),
     spec!(ToUpper, &[p("source", "source", K::String), opt("culture", "culture", K::String)], R::String, Pure, Eager, Documented,
         "Upper-cases, with the given culture's rules (invariant by default)."),
-    spec!(Word, &[p("string", "source", K::String), p("wordNumber", "wordNumber", K::Number), p("delimiters", "delimiters", K::String)], R::String, Pure, Eager, Documented,
+    spec!(Word, &[p("string", "source", K::String), p("wordNumber", "wordNumber", K::Number).one_based(), p("delimiters", "delimiters", K::String)], R::String, Pure, Eager, Documented,
         "The wordNumber-th (1-based) word, splitting on any of the delimiter characters."),
 ];
 

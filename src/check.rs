@@ -3,19 +3,10 @@
 //! SelectUniqueValue placement.
 
 use crate::catalogue::{self, FnId, ParamKind, CATALOGUE, KEYWORDS};
+use crate::codes::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::syntax::{Expr, ExprKind, Span};
 use crate::value::parse_int_text;
-
-pub const CODE_UNKNOWN_FUNCTION: &str = "attrmap::check::unknown-function";
-pub const CODE_FUNCTION_CASE: &str = "attrmap::check::function-case";
-pub const CODE_ARITY: &str = "attrmap::check::arity";
-pub const CODE_SWITCH_PAIRS: &str = "attrmap::check::switch-pairs";
-pub const CODE_LITERAL_TYPE: &str = "attrmap::check::literal-type";
-pub const CODE_UNKNOWN_KEYWORD: &str = "attrmap::check::unknown-keyword";
-pub const CODE_KEYWORD_CASE: &str = "attrmap::check::keyword-case";
-pub const CODE_SELECT_UNIQUE_NESTED: &str = "attrmap::check::select-unique-nested";
-pub const CODE_EMPTY_REQUIRED: &str = "attrmap::check::empty-required-argument";
 
 /// Resolves function names in place and returns every finding, errors and
 /// warnings alike, in source order.
@@ -37,8 +28,8 @@ fn check_node(e: &mut Expr, top_level: bool, diags: &mut Vec<Diagnostic>) {
             let spec = catalogue::lookup(&call.name);
             match spec {
                 None => {
-                    let mut d = Diagnostic::error(
-                        CODE_UNKNOWN_FUNCTION,
+                    let mut d = Diagnostic::new(
+                        Code::CheckUnknownFunction,
                         call.name_span,
                         format!("unknown function `{}`", call.name),
                     )
@@ -53,8 +44,8 @@ fn check_node(e: &mut Expr, top_level: bool, diags: &mut Vec<Diagnostic>) {
                     call.id = Some(spec.id);
                     if spec.name != call.name {
                         diags.push(
-                            Diagnostic::warning(
-                                CODE_FUNCTION_CASE,
+                            Diagnostic::new(
+                                Code::CheckFunctionCase,
                                 call.name_span,
                                 format!("`{}` is spelled `{}` in Entra", call.name, spec.name),
                             )
@@ -66,8 +57,8 @@ fn check_node(e: &mut Expr, top_level: bool, diags: &mut Vec<Diagnostic>) {
                     }
                     if spec.id == FnId::SelectUniqueValue && !top_level {
                         diags.push(
-                            Diagnostic::error(
-                                CODE_SELECT_UNIQUE_NESTED,
+                            Diagnostic::new(
+                                Code::CheckSelectUniqueNested,
                                 call.name_span,
                                 "SelectUniqueValue must be the outermost function of the expression",
                             )
@@ -95,17 +86,20 @@ fn check_keyword(k: &str, span: Span, diags: &mut Vec<Diagnostic>) {
     match catalogue::lookup_keyword(k) {
         Some(spec) if spec.name == k => {}
         Some(spec) => diags.push(
-            Diagnostic::warning(
-                CODE_KEYWORD_CASE,
+            Diagnostic::new(
+                Code::CheckKeywordCase,
                 span,
                 format!("`{k}` is spelled `{}` in Entra", spec.name),
             )
             .with_help(format!("write `{}`", spec.name)),
         ),
         None => {
-            let mut d =
-                Diagnostic::error(CODE_UNKNOWN_KEYWORD, span, format!("unknown name `{k}`"))
-                    .with_label("not a keyword or function");
+            let mut d = Diagnostic::new(
+                Code::CheckUnknownKeyword,
+                span,
+                format!("unknown name `{k}`"),
+            )
+            .with_label("not a keyword or function");
             let fn_match = catalogue::lookup(k);
             d = if let Some(f) = fn_match {
                 d.with_help(format!(
@@ -154,8 +148,8 @@ fn check_arity(
             .as_ref()
             .map_or_else(|| "(empty)".to_string(), |k| k.to_string());
         diags.push(
-            Diagnostic::error(
-                CODE_SWITCH_PAIRS,
+            Diagnostic::new(
+                Code::CheckSwitchPairs,
                 last.span,
                 format!("Switch takes key/value pairs: key {key_text} has no value"),
             )
@@ -181,8 +175,8 @@ fn check_arity(
             span
         };
         diags.push(
-            Diagnostic::error(
-                CODE_ARITY,
+            Diagnostic::new(
+                Code::CheckArity,
                 at,
                 format!(
                     "{} takes {expected} argument{}, but {n} {} given",
@@ -210,8 +204,8 @@ fn check_arity(
             let required = !(p.optional || switch_may_be_empty);
             if required && spec.id != FnId::Coalesce && spec.id != FnId::Join {
                 diags.push(
-                    Diagnostic::error(
-                        CODE_EMPTY_REQUIRED,
+                    Diagnostic::new(
+                        Code::CheckEmptyRequiredArgument,
                         a.span,
                         format!("{}: the required argument {} is empty", spec.name, p.name),
                     )
@@ -233,8 +227,8 @@ fn check_literals(
         };
         match (&p.kind, &x.kind) {
             (ParamKind::Number, ExprKind::Str(s)) if parse_int_text(s).is_none() => diags.push(
-                Diagnostic::error(
-                    CODE_LITERAL_TYPE,
+                Diagnostic::new(
+                    Code::CheckLiteralType,
                     x.span,
                     format!(
                         "{}: {} must be a whole number, but \"{s}\" is not one",
@@ -250,8 +244,8 @@ fn check_literals(
             | (ParamKind::Enum(allowed), ExprKind::Keyword(s))
                 if !allowed.contains(&s.as_str()) =>
             {
-                let mut d = Diagnostic::error(
-                    CODE_LITERAL_TYPE,
+                let mut d = Diagnostic::new(
+                    Code::CheckLiteralType,
                     x.span,
                     format!(
                         "{}: {} must be one of {}, not \"{s}\"",

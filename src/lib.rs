@@ -11,6 +11,7 @@
 
 pub mod catalogue;
 pub mod check;
+pub mod codes;
 pub mod compile;
 pub mod conformance;
 pub mod diagnostic;
@@ -26,6 +27,7 @@ mod vm;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
+pub use codes::Code;
 pub use compile::Program;
 pub use diagnostic::{Diagnostic, Severity};
 pub use eval::{Context, Outcome, Record, RuntimeError};

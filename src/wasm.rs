@@ -15,6 +15,7 @@
 //!   `textarea.setSelectionRange` use); `byteSpan` keeps the UTF-8 offsets.
 
 use crate::catalogue::{CATALOGUE, KEYWORDS};
+use crate::codes::Code;
 use crate::eval::trace::Trace;
 use crate::eval::{Context, Outcome, RuntimeError, TakenSet};
 use crate::syntax::Span;
@@ -78,7 +79,7 @@ fn to_js(v: Json) -> JsValue {
     js_sys::JSON::parse(&js_safe(v).to_string()).unwrap_or(JsValue::NULL)
 }
 
-fn js_error(code: &str, message: impl std::fmt::Display) -> JsError {
+fn js_error(code: Code, message: impl std::fmt::Display) -> JsError {
     JsError::new(&format!("{code}: {message}"))
 }
 
@@ -93,7 +94,7 @@ fn from_js(v: &JsValue, what: &str) -> Result<Json, JsError> {
         None => js_sys::JSON::stringify(v)
             .map_err(|_| {
                 js_error(
-                    "attrmap::wasm::invalid-argument",
+                    Code::WasmInvalidArgument,
                     format!("{what} cannot be converted to JSON"),
                 )
             })?
@@ -102,7 +103,7 @@ fn from_js(v: &JsValue, what: &str) -> Result<Json, JsError> {
     };
     serde_json::from_str(&text).map_err(|e| {
         js_error(
-            "attrmap::input::invalid-json",
+            Code::InputInvalidJson,
             format!("{what} is not valid JSON: {e}"),
         )
     })
@@ -206,8 +207,7 @@ impl Default for Options {
 
 impl Options {
     fn read(v: &JsValue) -> Result<Options, JsError> {
-        Options::from_json(from_js(v, "options")?)
-            .map_err(|m| js_error("attrmap::wasm::invalid-option", m))
+        Options::from_json(from_js(v, "options")?).map_err(|m| js_error(Code::WasmInvalidOption, m))
     }
 
     fn from_json(json: Json) -> Result<Options, String> {
@@ -232,7 +232,7 @@ impl Options {
                     for item in items {
                         match item {
                             Json::String(s) => {
-                                o.existing.0.insert(s);
+                                o.existing.insert(&s);
                             }
                             other => {
                                 return Err(format!(
@@ -244,7 +244,7 @@ impl Options {
                 }
                 ("existing", Json::String(lines)) => {
                     // The playground's textarea: one taken value per line.
-                    o.existing.0.extend(
+                    o.existing.extend(
                         lines
                             .lines()
                             .map(str::trim)
@@ -474,7 +474,7 @@ fn users_from(v: &JsValue) -> Result<Users, JsError> {
                 Ok(users)
             }
             other => Err(js_error(
-                "attrmap::wasm::invalid-argument",
+                Code::WasmInvalidArgument,
                 format!(
                     "users must be JSON text, an array of objects or one object, not {}",
                     crate::mapping::stream::json_type(&other)
@@ -489,7 +489,7 @@ fn user_from(v: &JsValue) -> Result<Json, JsError> {
         Json::Null => Ok(Json::Object(Map::new())),
         obj @ Json::Object(_) => Ok(obj),
         other => Err(js_error(
-            "attrmap::input::invalid-json",
+            Code::InputInvalidJson,
             format!(
                 "the user must be a JSON object of attribute names to values, not {}",
                 crate::mapping::stream::json_type(&other)
@@ -602,7 +602,7 @@ impl Program {
                 })
             })
             .collect();
-        json!({ "nodes": nodes, "text": trace.render() })
+        json!({ "nodes": nodes, "truncated": trace.truncated, "text": trace.render() })
     }
 }
 
@@ -791,7 +791,7 @@ fn mapping_text(v: &JsValue) -> Result<String, JsError> {
         }
     }
     Err(js_error(
-        "attrmap::wasm::invalid-argument",
+        Code::WasmInvalidArgument,
         "the mapping must be the file's text (Graph synchronization schema JSON or a native attrmap mapping)",
     ))
 }
@@ -972,11 +972,12 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(o.now.unwrap().to_rfc3339(), "2024-05-01T09:30:00+00:00");
-        assert!(o.existing.0.contains("a@x") && o.existing.0.contains("b@x"));
-        assert_eq!(o.existing.0.len(), 2);
+        use crate::eval::UniquenessOracle;
+        assert!(o.existing.is_taken("a@x") && o.existing.is_taken("B@X"));
+        assert_eq!(o.existing.len(), 2);
         assert_eq!((o.seed, o.ast), (Some(7), true));
         let list = Options::from_json(json!({"existing": ["x", "y"], "now": null})).unwrap();
-        assert_eq!(list.existing.0.len(), 2);
+        assert_eq!(list.existing.len(), 2);
         assert!(list.now.is_none());
 
         let err = |v: Json| Options::from_json(v).err().unwrap();
@@ -1016,7 +1017,7 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .find(|d| d["code"] == json!("attrmap::parse::unclosed-call"))
+            .find(|d| d["code"] == json!(Code::ParseUnclosedCall))
             .unwrap_or_else(|| panic!("{lint}"));
         let start = unclosed["span"]["byteStart"].as_u64().unwrap() as usize;
         assert!(

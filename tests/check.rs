@@ -98,7 +98,7 @@ fn unknown_keywords_are_errors_with_hints() {
 #[test]
 fn all_errors_are_reported_not_just_the_first() {
     let e = compile("Join(Jion([a]), Lefft([b], 1))").unwrap_err();
-    let codes: Vec<&str> = e.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = e.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(
         codes,
         [

@@ -82,11 +82,14 @@ fn random_string_and_replace_templates_cannot_grow_without_bound() {
     ] {
         let e = attrmap::compile(src).unwrap();
         // Codes only: a failure must not print megabytes of output.
-        let vm = e.evaluate(&user, &mut Context::new()).err().map(|e| e.code);
+        let vm = e
+            .evaluate(&user, &mut Context::new())
+            .err()
+            .map(|e| e.code.as_str());
         let ast = e
             .evaluate_ast(&user, &mut Context::new())
             .err()
-            .map(|e| e.code);
+            .map(|e| e.code.as_str());
         assert_eq!(
             (vm, ast),
             (Some(code), Some(code)),
@@ -183,4 +186,48 @@ fn regex_work_and_backtracking_are_bounded() {
     assert_eq!(e.code, "attrmap::eval::regex-limit");
     assert!(e.message.contains("backtracking"), "{}", e.message);
     assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+}
+
+/// Issue 20, D2: a run of 65 536 or more `y` in an output format used to
+/// panic in the formatter ("Formatting argument out of range"). .NET pads the
+/// year to the run's width, and so does attrmap.
+#[test]
+fn formatdatetime_pads_the_year_to_any_width() {
+    let e = attrmap::compile(r#"FormatDateTime("2021-08-25", , "yyyy-MM-dd", [f])"#).unwrap();
+    for width in [65_536usize, 200_000] {
+        let user = json!({ "f": "y".repeat(width) });
+        let out = e.evaluate(&user, &mut Context::new()).unwrap();
+        let attrmap::Outcome::Value(v) = out else {
+            panic!("{out:?}")
+        };
+        let text = v.to_text();
+        assert_eq!(text.len(), width);
+        assert!(text.ends_with("2021") && text[..width - 4].bytes().all(|b| b == b'0'));
+        let ast = e.evaluate_ast(&user, &mut Context::new()).unwrap();
+        assert_eq!(ast, attrmap::Outcome::Value(v.clone()));
+    }
+}
+
+/// Issue 20, D5: the format tokenizer measured the run of every character
+/// and then moved on by one, so a run of n literal characters cost n²
+/// (100 000 `:` took 6.7 s; 1 000 000 never finished). It is linear now.
+#[test]
+fn formatdatetime_format_tokenizer_is_linear() {
+    let e = attrmap::compile(r#"FormatDateTime("2021-08-25", , "yyyy-MM-dd", [f])"#).unwrap();
+    for n in [100_000usize, 1_000_000] {
+        let user = json!({ "f": ":".repeat(n) });
+        let started = std::time::Instant::now();
+        let out = e.evaluate(&user, &mut Context::new()).unwrap();
+        let took = started.elapsed();
+        assert_eq!(
+            out,
+            attrmap::Outcome::Value(attrmap::value::Value::string(":".repeat(n)))
+        );
+        // Linear work is a few milliseconds even unoptimised; quadratic work
+        // on 100 000 characters took seconds.
+        assert!(
+            took < std::time::Duration::from_secs(2),
+            "{n} ':' took {took:?}"
+        );
+    }
 }

@@ -2,11 +2,13 @@
 //! one; positions land on the right character of the file, through JSON
 //! string escapes; output formats and exit codes; the golden corpus.
 
+use attrmap::codes::{Code, Example};
 use attrmap::lint::{self, output, Config};
+use attrmap::Context;
 use std::process::Command;
 
 fn codes(diags: &[attrmap::Diagnostic]) -> Vec<&'static str> {
-    diags.iter().map(|d| d.code).collect()
+    diags.iter().map(|d| d.code.as_str()).collect()
 }
 
 fn expr_codes(src: &str) -> Vec<&'static str> {
@@ -255,15 +257,147 @@ fn config_allows_and_denies() {
     assert!(c.merge_json(&serde_json::json!({"alow": []})).is_err());
 }
 
+/// What an example reports: lint findings, then the runtime error and
+/// warnings of both engines (expressions that compile only).
+fn example_codes(example: &Example) -> Option<Vec<Code>> {
+    let evaluate = |expression: &str, user: &serde_json::Value, out: &mut Vec<Code>| {
+        let Ok(compiled) = attrmap::compile(expression) else {
+            return;
+        };
+        let now = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+            .unwrap()
+            .into();
+        let mut vm = Context::new().with_now(now).with_seed(7);
+        let vm_error = compiled.evaluate(user, &mut vm).err().map(|e| e.code);
+        let mut tree = Context::new().with_now(now).with_seed(7);
+        let tree_error = compiled.evaluate_ast(user, &mut tree).err().map(|e| e.code);
+        assert_eq!(vm_error, tree_error, "the engines disagree on {expression}");
+        out.extend(vm_error);
+        out.extend(vm.warnings.iter().map(|w| w.code));
+    };
+    let mut out = Vec::new();
+    match *example {
+        Example::Expression(e) => {
+            out.extend(lint::lint_expression(e).iter().map(|d| d.code));
+            evaluate(e, &serde_json::json!({}), &mut out);
+        }
+        Example::Eval { expression, user } => {
+            out.extend(lint::lint_expression(expression).iter().map(|d| d.code));
+            evaluate(expression, &serde_json::from_str(user).unwrap(), &mut out);
+        }
+        Example::Mapping { file, .. } => {
+            out.extend(lint::lint_mapping(file).iter().map(|d| d.code))
+        }
+        Example::Described(_) => return None,
+    }
+    Some(out)
+}
+
 #[test]
-fn rule_table_covers_every_code_and_docs_are_current() {
-    for r in lint::rules::RULES {
+fn every_code_has_a_bad_example_that_reports_it_and_a_good_one_that_does_not() {
+    let mut described = Vec::new();
+    for &code in Code::ALL {
+        let spec = code.spec();
         assert!(
-            !r.explanation.is_empty() && !r.bad.is_empty() || r.code == "attrmap::parse::empty"
+            !spec.summary.is_empty() && !spec.explanation.is_empty(),
+            "{code}"
+        );
+        match example_codes(&spec.bad) {
+            Some(found) => assert!(
+                found.contains(&code),
+                "{code}: the bad example reports {found:?}"
+            ),
+            None => described.push(code.as_str()),
+        }
+        if let Some(found) = example_codes(&spec.good) {
+            assert!(
+                !found.contains(&code),
+                "{code}: the good example reports it too"
+            );
+        }
+    }
+    // Codes whose situation cannot be written as a short input. A new code
+    // belongs here only if no expression, user or mapping file can show it.
+    assert_eq!(
+        described,
+        [
+            "attrmap::parse::too-long",
+            "attrmap::parse::too-deep",
+            "attrmap::mapping::too-large",
+            "attrmap::mapping::placeholder-object",
+            "attrmap::mapping::no-object",
+            "attrmap::mapping::empty-source",
+            "attrmap::mapping::unknown-flow-type",
+            "attrmap::mapping::tree-disagrees",
+            "attrmap::mapping::target-path",
+            "attrmap::mapping::scope-attribute",
+            "attrmap::mapping::scope-operator",
+            "attrmap::mapping::scope-value",
+            "attrmap::mapping::scope-regex",
+            "attrmap::convert::scope-lists",
+            "attrmap::eval::not-implemented",
+            "attrmap::eval::output-too-large",
+            "attrmap::eval::step-budget",
+            "attrmap::eval::unknown-keyword",
+            "attrmap::eval::escrowed",
+            "attrmap::eval::replace-mode",
+            "attrmap::eval::several-app-roles",
+            "attrmap::map::convert",
+            "attrmap::map::no-matching-value",
+            "attrmap::map::missing-required",
+            "attrmap::map::malformed-json",
+            "attrmap::map::not-an-object",
+            "attrmap::map::record-too-large",
+            "attrmap::input::invalid-json",
+            "attrmap::wasm::invalid-argument",
+            "attrmap::wasm::invalid-option",
+        ]
+    );
+}
+
+/// Every code string in `src` is in the registry (no code can be reported
+/// that the registry lacks), and every registry code is reported somewhere.
+#[test]
+fn registry_and_sources_agree() {
+    let mut sources = String::new();
+    let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("codes.rs") {
+                sources.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    for literal in sources
+        .split('"')
+        .filter(|s| s.starts_with("attrmap::") && s.matches("::").count() == 2)
+    {
+        // Rule files hold their own row: the string must still be registered.
+        assert!(
+            Code::find(literal).is_some_and(|c| c.as_str() == literal),
+            "{literal} is not in the registry"
         );
     }
+    for code in Code::ALL {
+        let variant = format!("Code::{code:?}");
+        let uses = sources.matches(&format!("{variant},")).count()
+            + sources.matches(&format!("{variant})")).count()
+            + sources.matches(&format!("{variant}\n")).count()
+            + sources.matches(&format!("{variant} ")).count();
+        assert!(
+            uses > 0,
+            "{code} is registered but never reported ({variant} is not used in src)"
+        );
+    }
+}
+
+#[test]
+fn docs_list_every_code() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lint-rules.md");
-    let expected = format!("# Lint rules\n\nGenerated from `src/lint/rules.rs` (`attrmap lint --explain CODE` prints one).\n\n{}", lint::rules::markdown());
+    let expected = format!("# Lint rules\n\nGenerated from the code registry, `src/codes.rs` (`attrmap lint --explain CODE` prints one).\n\n{}", attrmap::codes::markdown());
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     if current != expected {
         if std::env::var_os("UPDATE_DOCS").is_some() {

@@ -6,6 +6,10 @@
 
 #[path = "oracle/client.rs"]
 mod client;
+#[path = "oracle/compare.rs"]
+mod compare;
+#[path = "oracle/text.rs"]
+mod text;
 
 use client::{oracle, Answer};
 

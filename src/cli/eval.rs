@@ -1,5 +1,6 @@
 use super::{parse_now, read_existing, read_input, CliError, CliResult};
 use attrmap::eval::{Context, Outcome, TakenSet};
+use attrmap::Code;
 use attrmap::{CompileError, Diagnostic, Expression, RuntimeError};
 use serde_json::json;
 use std::io::Write as _;
@@ -144,7 +145,7 @@ fn input_error(format: Format, path: &str, msg: &str) -> CliError {
     if format == Format::Json {
         println!(
             "{}",
-            json!({"error": {"code": "attrmap::input::invalid-json", "message": format!("{path}: {msg}"), "phase": "input"}})
+            json!({"error": {"code": Code::InputInvalidJson, "message": format!("{path}: {msg}"), "phase": "input"}})
         );
     }
     CliError(format!("{path}: invalid input: {msg}"))

@@ -1,5 +1,6 @@
 use super::{CliError, CliResult};
-use attrmap::lint::{self, output, rules, Config};
+use attrmap::lint::{self, output, Config};
+use attrmap::Code;
 use attrmap::Severity;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -37,24 +38,26 @@ enum Format {
 
 pub fn run(a: LintArgs) -> CliResult {
     if let Some(code) = &a.explain {
-        let r = rules::find(code).ok_or_else(|| {
-            CliError(format!(
-                "no rule {code:?}; `attrmap lint --rules` lists them"
-            ))
-        })?;
+        let r = Code::find(code)
+            .ok_or_else(|| {
+                CliError(format!(
+                    "no rule {code:?}; `attrmap lint --rules` lists them"
+                ))
+            })?
+            .spec();
         println!(
             "{} ({})\n\n{}\n\n{}\n\nBad:  {}\nGood: {}",
             r.code,
             r.severity.as_str(),
             r.summary,
             r.explanation,
-            r.bad,
-            r.good
+            r.bad.shown(),
+            r.good.shown()
         );
         return Ok(ExitCode::SUCCESS);
     }
     if a.rules {
-        for r in rules::RULES {
+        for r in Code::ALL.iter().map(|c| c.spec()) {
             println!("{:55} {:8} {}", r.code, r.severity.as_str(), r.summary);
         }
         return Ok(ExitCode::SUCCESS);

@@ -3,6 +3,7 @@
 //! that the AST evaluator and the VM must agree on (comparison, Switch keys,
 //! Coalesce, SelectUniqueValue).
 
+use crate::codes::Code;
 pub mod record;
 pub mod trace;
 pub mod tree;
@@ -39,14 +40,14 @@ impl Outcome<'_> {
 /// An evaluation failure, with the span of the call that failed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RuntimeError {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub span: Span,
     pub help: Option<String>,
 }
 
 impl RuntimeError {
-    pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         RuntimeError {
             code,
             message: message.into(),
@@ -59,7 +60,7 @@ impl RuntimeError {
         self
     }
     pub fn to_diagnostic(&self) -> crate::diagnostic::Diagnostic {
-        let d = crate::diagnostic::Diagnostic::error(self.code, self.span, self.message.clone());
+        let d = crate::diagnostic::Diagnostic::new(self.code, self.span, self.message.clone());
         match &self.help {
             Some(h) => d.with_help(h.clone()),
             None => d,
@@ -113,12 +114,57 @@ impl UniquenessOracle for NoneTaken {
     }
 }
 
-/// A fixed set of taken values (the CLI's `--existing FILE`).
+/// How SelectUniqueValue compares a candidate with a taken value: without
+/// regard to case, as Entra compares userPrincipalName and mail. Every
+/// taken set (`--existing`, the batch's own claims) folds with this one
+/// function, so no two of them can disagree.
+pub fn uniqueness_key(value: &str) -> std::borrow::Cow<'_, str> {
+    if value
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        std::borrow::Cow::Owned(value.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+/// A fixed set of taken values (the CLI's `--existing FILE`), compared as
+/// [`uniqueness_key`] says: `JDoe@x` is taken when `jdoe@x` is listed.
 #[derive(Debug, Default, Clone)]
-pub struct TakenSet(pub HashSet<String>);
+pub struct TakenSet(HashSet<String>);
+impl TakenSet {
+    pub fn new() -> Self {
+        TakenSet::default()
+    }
+    pub fn insert(&mut self, value: &str) {
+        self.0.insert(uniqueness_key(value).into_owned());
+    }
+    /// The number of distinct values (after case folding).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+impl<S: AsRef<str>> FromIterator<S> for TakenSet {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut set = TakenSet::new();
+        set.extend(iter);
+        set
+    }
+}
+impl<S: AsRef<str>> Extend<S> for TakenSet {
+    fn extend<I: IntoIterator<Item = S>>(&mut self, iter: I) {
+        for v in iter {
+            self.insert(v.as_ref());
+        }
+    }
+}
 impl UniquenessOracle for TakenSet {
     fn is_taken(&self, candidate: &str) -> bool {
-        self.0.contains(candidate)
+        self.0.contains(uniqueness_key(candidate).as_ref())
     }
 }
 impl<T: UniquenessOracle + ?Sized> UniquenessOracle for &T {
@@ -306,11 +352,6 @@ pub fn coalesce_accepts(v: &Value<'_>) -> bool {
     }
 }
 
-pub const CODE_ESCROWED: &str = "attrmap::eval::escrowed";
-pub const CODE_IIF_NULL: &str = "attrmap::eval::iif-null-condition";
-pub const CODE_BUDGET: &str = "attrmap::eval::step-budget";
-pub const CODE_UNKNOWN_KEYWORD: &str = "attrmap::eval::unknown-keyword";
-
 /// SelectUniqueValue accepts a candidate that has a value and is not taken.
 pub fn unique_candidate(ctx: &Context<'_>, v: &Value<'_>) -> bool {
     !v.is_null_or_empty() && !ctx.is_taken(&v.to_text())
@@ -318,7 +359,7 @@ pub fn unique_candidate(ctx: &Context<'_>, v: &Value<'_>) -> bool {
 
 pub fn escrowed(span: Span, candidates: usize) -> RuntimeError {
     RuntimeError::new(
-        CODE_ESCROWED,
+        Code::EvalEscrowed,
         span,
         format!("SelectUniqueValue: all {candidates} candidate values are already taken; Entra escrows this object"),
     )
@@ -330,7 +371,7 @@ pub fn escrowed(span: Span, candidates: usize) -> RuntimeError {
 pub fn iif_null_condition(span: Span, attribute: &str, value: &Value<'_>) -> RuntimeError {
     let what = if value.is_null() { "null" } else { "empty" };
     RuntimeError::new(
-        CODE_IIF_NULL,
+        Code::EvalIifNullCondition,
         span,
         format!("IIF condition reads [{attribute}], which is {what}: Entra fails the condition check"),
     )
@@ -340,6 +381,6 @@ pub fn iif_null_condition(span: Span, attribute: &str, value: &Value<'_>) -> Run
 }
 
 pub fn budget_exceeded(span: Span, limit: u64) -> RuntimeError {
-    RuntimeError::new(CODE_BUDGET, span, format!("evaluation exceeded the step budget of {limit}"))
+    RuntimeError::new(Code::EvalStepBudget, span, format!("evaluation exceeded the step budget of {limit}"))
         .with_help("the expression or its input is too large; raise RuntimeLimits::max_steps if this is expected")
 }

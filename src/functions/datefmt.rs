@@ -92,41 +92,18 @@ pub fn tokenize(format: &str) -> Result<Vec<Token>, String> {
     let chars: Vec<char> = format.chars().collect();
     let mut out: Vec<Token> = Vec::new();
     let mut i = 0;
-    let push_lit = |out: &mut Vec<Token>, s: &str| match out.last_mut() {
-        Some(Token::Literal(l)) => l.push_str(s),
-        _ => out.push(Token::Literal(s.to_string())),
+    let push_lit = |out: &mut Vec<Token>, c: char| match out.last_mut() {
+        Some(Token::Literal(l)) => l.push(c),
+        _ => out.push(Token::Literal(c.to_string())),
     };
     while i < chars.len() {
         let c = chars[i];
-        let run = chars[i..].iter().take_while(|&&x| x == c).count();
-        let tok = match c {
-            'y' => Some(Token::Year(run)),
-            'M' => Some(Token::Month(run)),
-            'd' => Some(Token::Day(run)),
-            'H' => Some(Token::Hour24(run.min(2))),
-            'h' => Some(Token::Hour12(run.min(2))),
-            'm' => Some(Token::Minute(run.min(2))),
-            's' => Some(Token::Second(run.min(2))),
-            'f' | 'F' => {
-                if run > 7 {
-                    return Err(format!(
-                        "\"{}\" asks for {run} fraction digits; the most is 7",
-                        c.to_string().repeat(run)
-                    ));
-                }
-                Some(Token::Fraction {
-                    digits: run,
-                    optional: c == 'F',
-                })
-            }
-            't' => Some(Token::AmPm(run.min(2))),
-            'z' => Some(Token::Offset(run.min(3))),
-            'K' => Some(Token::Kind),
-            _ => None,
-        };
-        if let Some(t) = tok {
-            out.push(t);
-            i += run;
+        if is_specifier(c) {
+            // The run is measured once and skipped whole, so a long run costs
+            // its length, not its length squared.
+            let run = chars[i..].iter().take_while(|&&x| x == c).count();
+            out.push(specifier(c, run)?);
+            i += if c == 'K' { 1 } else { run };
             continue;
         }
         match c {
@@ -137,30 +114,68 @@ pub fn tokenize(format: &str) -> Result<Vec<Token>, String> {
                         i + 1
                     )
                 })?;
-                let lit: String = chars[i + 1..i + 1 + close].iter().collect();
-                push_lit(&mut out, &lit);
+                for &l in &chars[i + 1..i + 1 + close] {
+                    push_lit(&mut out, l);
+                }
                 i += close + 2;
             }
             '\\' => {
-                let next = chars
+                let next = *chars
                     .get(i + 1)
                     .ok_or("the format ends with a lone \\ escape")?;
-                push_lit(&mut out, &next.to_string());
+                push_lit(&mut out, next);
                 i += 2;
             }
             '%' => {
-                if chars.get(i + 1).map_or(true, |&n| n == '%') {
-                    return Err("% must be followed by a single format specifier".into());
+                // `%x` is the one-letter custom format `x`, whatever follows it.
+                match chars.get(i + 1) {
+                    Some(&n) if is_specifier(n) => out.push(specifier(n, 1)?),
+                    Some(&n) if n != '%' => push_lit(&mut out, n),
+                    _ => return Err("% must be followed by a single format specifier".into()),
                 }
-                i += 1;
+                i += 2;
             }
             other => {
-                push_lit(&mut out, &other.to_string());
+                push_lit(&mut out, other);
                 i += 1;
             }
         }
     }
     Ok(out)
+}
+
+fn is_specifier(c: char) -> bool {
+    matches!(
+        c,
+        'y' | 'M' | 'd' | 'H' | 'h' | 'm' | 's' | 'f' | 'F' | 't' | 'z' | 'K'
+    )
+}
+
+/// The token for a run of `run` copies of the specifier letter `c`.
+fn specifier(c: char, run: usize) -> Result<Token, String> {
+    Ok(match c {
+        'y' => Token::Year(run),
+        'M' => Token::Month(run),
+        'd' => Token::Day(run),
+        'H' => Token::Hour24(run.min(2)),
+        'h' => Token::Hour12(run.min(2)),
+        'm' => Token::Minute(run.min(2)),
+        's' => Token::Second(run.min(2)),
+        'f' | 'F' => {
+            if run > 7 {
+                return Err(format!(
+                    "a run of {run} '{c}' asks for {run} fraction digits; the most is 7"
+                ));
+            }
+            Token::Fraction {
+                digits: run,
+                optional: c == 'F',
+            }
+        }
+        't' => Token::AmPm(run.min(2)),
+        'z' => Token::Offset(run.min(3)),
+        _ => Token::Kind,
+    })
 }
 
 fn two_digit_year(y: i32) -> i32 {
@@ -395,7 +410,14 @@ pub fn render(d: &DateTime<Utc>, tokens: &[Token]) -> String {
         let _ = match t {
             Token::Year(1) => write!(s, "{}", d.year() % 100),
             Token::Year(2) => write!(s, "{:02}", d.year() % 100),
-            Token::Year(n) => write!(s, "{:0width$}", d.year(), width = *n),
+            Token::Year(n) => {
+                // Padded by hand: a width above u16::MAX makes `{:0width$}` panic,
+                // and .NET pads to any width (`yyyyy…` of 65 536 gives 65 536 digits).
+                let year = d.year().to_string();
+                s.extend(std::iter::repeat('0').take(n.saturating_sub(year.len())));
+                s.push_str(&year);
+                Ok(())
+            }
             Token::Month(1) => write!(s, "{}", d.month()),
             Token::Month(2) => write!(s, "{:02}", d.month()),
             Token::Month(3) => write!(s, "{}", &MONTHS[d.month0() as usize][..3]),

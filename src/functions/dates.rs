@@ -3,16 +3,12 @@
 
 use super::{datefmt, Args};
 use crate::catalogue::FnId;
+use crate::codes::Code;
 use crate::eval::{Context, Interrupt};
 use crate::value::Value;
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, TimeZone, Utc,
 };
-
-pub const CODE_BAD_DATE: &str = "attrmap::eval::invalid-date";
-pub const CODE_BAD_INTERVAL: &str = "attrmap::eval::invalid-interval";
-pub const CODE_BAD_FORMAT: &str = "attrmap::eval::invalid-date-format";
-pub const CODE_DATE_RANGE: &str = "attrmap::eval::date-out-of-range";
 
 /// 100-ns ticks between 1601-01-01 and 1970-01-01.
 const FILETIME_UNIX_EPOCH: i64 = 116_444_736_000_000_000;
@@ -37,7 +33,7 @@ pub(super) fn call<'a>(
             };
             Value::DateTime(add(interval, n, base).ok_or_else(|| {
                 args.error(
-                    CODE_DATE_RANGE,
+                    Code::EvalDateOutOfRange,
                     "DateAdd: the result is outside the supported date range (years 1 to 9999)",
                 )
             })?)
@@ -56,7 +52,7 @@ pub(super) fn call<'a>(
                 let ticks = args.int(0, id)?;
                 Value::DateTime(from_filetime(ticks).ok_or_else(|| {
                     args.error(
-                        CODE_DATE_RANGE,
+                        Code::EvalDateOutOfRange,
                         format!("DateFromNum: {ticks} is outside the supported date range"),
                     )
                 })?)
@@ -100,7 +96,7 @@ fn interval(args: &Args<'_, '_>, i: usize) -> Result<Interval, Interrupt> {
     let text = args.get(i).to_text();
     parse_interval(text.trim()).ok_or_else(|| {
         args.error(
-            CODE_BAD_INTERVAL,
+            Code::EvalInvalidInterval,
             format!("\"{text}\" is not a date interval; use one of yyyy, m, d, ww, h, n, s"),
         )
     })
@@ -173,7 +169,7 @@ fn to_datetime(v: &Value<'_>, args: &Args<'_, '_>) -> Result<DateTime<Utc>, Inte
             let text = other.to_text();
             parse_datetime(&text).ok_or_else(|| {
                 args.error(
-                    CODE_BAD_DATE,
+                    Code::EvalInvalidDate,
                     format!("\"{text}\" is not a date/time CDate understands (ISO 8601 such as 2021-06-30T08:00:00+08:00 or 2020-03-16-07:00, or M/d/yyyy h:mm:ss tt)"),
                 )
             })
@@ -332,16 +328,16 @@ fn format_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> 
         )
     };
     check_styles(&styles)
-        .map_err(|e| args.error(CODE_BAD_FORMAT, format!("FormatDateTime: {e}")))?;
+        .map_err(|e| args.error(Code::EvalInvalidDateFormat, format!("FormatDateTime: {e}")))?;
     let input_tokens = datefmt::tokenize(&input_fmt).map_err(|e| {
         args.error(
-            CODE_BAD_FORMAT,
+            Code::EvalInvalidDateFormat,
             format!("FormatDateTime: inputFormat \"{input_fmt}\": {e}"),
         )
     })?;
     let output_tokens = datefmt::tokenize(&output_fmt).map_err(|e| {
         args.error(
-            CODE_BAD_FORMAT,
+            Code::EvalInvalidDateFormat,
             format!("FormatDateTime: outputFormat \"{output_fmt}\": {e}"),
         )
     })?;
@@ -352,7 +348,7 @@ fn format_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> 
             let text = v.to_text();
             datefmt::parse(&text, &input_tokens).ok_or_else(|| {
                 args.error(
-                    CODE_BAD_DATE,
+                    Code::EvalInvalidDate,
                     format!(
                         "FormatDateTime: \"{text}\" does not match the inputFormat \"{input_fmt}\""
                     ),

@@ -2,6 +2,7 @@
 //! the already-evaluated arguments; the lazy functions (IIF, Switch, Coalesce,
 //! SelectUniqueValue) are control flow and live in the evaluators.
 
+use crate::codes::Code;
 pub mod datefmt;
 mod dates;
 mod diacritics;
@@ -12,7 +13,7 @@ mod strings;
 pub mod text;
 
 use crate::catalogue::FnId;
-use crate::eval::{Context, Interrupt, RuntimeError};
+use crate::eval::{Context, Interrupt, RuntimeError, RuntimeLimits};
 use crate::syntax::Span;
 use crate::value::Value;
 
@@ -47,7 +48,7 @@ impl<'s, 'a> Args<'s, 'a> {
             .map(std::mem::take)
             .unwrap_or(Value::Null)
     }
-    pub fn error(&self, code: &'static str, message: impl Into<String>) -> Interrupt {
+    pub fn error(&self, code: Code, message: impl Into<String>) -> Interrupt {
         Interrupt::Error(RuntimeError::new(code, self.span, message))
     }
     /// Argument i as an integer, or a runtime error naming the parameter.
@@ -56,7 +57,7 @@ impl<'s, 'a> Args<'s, 'a> {
         v.as_int().ok_or_else(|| {
             let pname = id.spec().param_for(i).map_or("argument", |p| p.name);
             self.error(
-                CODE_NOT_A_NUMBER,
+                Code::EvalNotANumber,
                 format!(
                     "{}: {pname} must be a whole number, got {} \"{}\"",
                     id.spec().name,
@@ -67,10 +68,6 @@ impl<'s, 'a> Args<'s, 'a> {
         })
     }
 }
-
-pub const CODE_NOT_A_NUMBER: &str = "attrmap::eval::not-a-number";
-pub const CODE_NOT_IMPLEMENTED: &str = "attrmap::eval::not-implemented";
-pub const CODE_OUTPUT_TOO_LARGE: &str = "attrmap::eval::output-too-large";
 
 /// Calls an eager function.
 pub fn call<'a>(
@@ -94,8 +91,8 @@ pub fn call<'a>(
         | FnId::ConvertToUTF8Hex
         | FnId::InStr
         | FnId::Word
-        | FnId::Split => text::call(id, &mut args)?,
-        FnId::Replace => replace::replace(&mut args)?,
+        | FnId::Split => text::call(id, &mut args, &ctx.limits)?,
+        FnId::Replace => replace::replace(&mut args, &ctx.limits)?,
         FnId::Count
         | FnId::Item
         | FnId::RemoveDuplicates
@@ -120,29 +117,44 @@ fn check_size(v: &Value<'_>, args: &Args<'_, '_>, ctx: &Context<'_>) -> Result<(
         _ => false,
     };
     if too_big {
-        return Err(args.error(
-            CODE_OUTPUT_TOO_LARGE,
-            format!(
-                "result exceeds the output limit ({} bytes, {} list elements)",
-                ctx.limits.max_output_bytes, ctx.limits.max_list_len
-            ),
-        ));
+        return Err(output_too_large(args, &ctx.limits));
     }
     Ok(())
 }
 
+/// The error for a result over [`RuntimeLimits`]' output bounds.
+pub(crate) fn output_too_large(args: &Args<'_, '_>, limits: &RuntimeLimits) -> Interrupt {
+    args.error(
+        Code::EvalOutputTooLarge,
+        format!(
+            "result exceeds the output limit ({} bytes, {} list elements)",
+            limits.max_output_bytes, limits.max_list_len
+        ),
+    )
+}
+
+/// Refuses a string result of `bytes` before it is built, so a function
+/// whose output multiplies its inputs (a separator between many values, a
+/// replacement at every match) never allocates past the limit. `None`
+/// means the size overflowed `usize` while being computed.
+pub(crate) fn ensure_fits(
+    args: &Args<'_, '_>,
+    limits: &RuntimeLimits,
+    bytes: Option<usize>,
+) -> Result<(), Interrupt> {
+    match bytes {
+        Some(n) if n <= limits.max_output_bytes => Ok(()),
+        _ => Err(output_too_large(args, limits)),
+    }
+}
+
 pub(crate) fn not_implemented(id: FnId, span: Span) -> Interrupt {
     Interrupt::Error(RuntimeError::new(
-        CODE_NOT_IMPLEMENTED,
+        Code::EvalNotImplemented,
         span,
         format!("{} is not implemented yet", id.spec().name),
     ))
 }
-
-pub const CODE_CHECK_REGEX: &str = "attrmap::check::invalid-regex";
-pub const CODE_CHECK_DOTNET_REGEX: &str = "attrmap::check::unsupported-regex-feature";
-pub const CODE_CHECK_DATE_FORMAT: &str = "attrmap::check::invalid-date-format";
-pub const CODE_CHECK_REPLACE_MODE: &str = "attrmap::check::replace-mode";
 
 /// Function-specific static checks on constant arguments (regex patterns,
 /// date formats, Replace's mode), run by the checker so mistakes surface
@@ -164,13 +176,13 @@ pub fn static_check(
         FnId::Replace => {
             if let Some((pattern, span)) = literal(2) {
                 if let Err((code, msg)) = replace::compile(pattern) {
-                    let (code, help) = if code == replace::CODE_DOTNET_REGEX {
-                        (CODE_CHECK_DOTNET_REGEX, "rewrite the pattern without it, or split the work across several Replace calls")
+                    let (code, help) = if code == Code::EvalUnsupportedRegexFeature {
+                        (Code::CheckUnsupportedRegexFeature, "rewrite the pattern without it, or split the work across several Replace calls")
                     } else {
-                        (CODE_CHECK_REGEX, "check the pattern's brackets and escapes; in an expression string, \\ is one backslash")
+                        (Code::CheckInvalidRegex, "check the pattern's brackets and escapes; in an expression string, \\ is one backslash")
                     };
                     diags.push(
-                        Diagnostic::error(code, span, format!("Replace: {msg}")).with_help(help),
+                        Diagnostic::new(code, span, format!("Replace: {msg}")).with_help(help),
                     );
                 }
             }
@@ -186,7 +198,7 @@ pub fn static_check(
                 (pattern && group && attr) || (old && (template || repl)) || (pattern && repl);
             if !selects_mode && call.args.len() > 1 {
                 diags.push(
-                    Diagnostic::error(CODE_CHECK_REPLACE_MODE, call.name_span, "Replace: the written arguments select none of its five modes")
+                    Diagnostic::new(Code::CheckReplaceMode, call.name_span, "Replace: the written arguments select none of its five modes")
                         .with_help("write oldValue with replacementValue or template, or regexPattern with replacementValue (and optionally regexGroupName), or regexPattern, regexGroupName and replacementAttributeName; leave the others empty: Replace([mail], \"@contoso.com\", , , \"\", , )"),
                 );
             }
@@ -199,8 +211,8 @@ pub fn static_check(
             };
             if let Some((styles, span)) = styles_at.and_then(literal) {
                 if let Err(e) = dates::check_styles(styles) {
-                    diags.push(Diagnostic::error(
-                        CODE_CHECK_DATE_FORMAT,
+                    diags.push(Diagnostic::new(
+                        Code::CheckInvalidDateFormat,
                         span,
                         format!("FormatDateTime: {e}"),
                     ));
@@ -215,15 +227,18 @@ pub fn static_check(
                     };
                     match datefmt::tokenize(fmt) {
                         Err(e) => diags.push(
-                            Diagnostic::error(CODE_CHECK_DATE_FORMAT, span, format!("FormatDateTime: {which} \"{fmt}\": {e}"))
+                            Diagnostic::new(Code::CheckInvalidDateFormat, span, format!("FormatDateTime: {which} \"{fmt}\": {e}"))
                                 .with_help("use .NET custom date and time format specifiers such as yyyy-MM-dd'T'HH:mm:ss"),
                         ),
                         Ok(tokens) if n == 0 => {
                             // A format must be able to read what it writes.
                             let sample = datefmt::render(&datefmt::sample_instant(), &tokens);
                             if datefmt::parse(&sample, &tokens).is_none() {
+                                // Only a warning: the format may never meet
+                                // the ambiguous dates (the registry says so).
                                 diags.push(
-                                    Diagnostic::warning(CODE_CHECK_DATE_FORMAT, span, format!("FormatDateTime: inputFormat \"{fmt}\" cannot parse its own example \"{sample}\""))
+                                    Diagnostic::new(Code::CheckInvalidDateFormat, span, format!("FormatDateTime: inputFormat \"{fmt}\" cannot parse its own example \"{sample}\""))
+                                        .with_severity(crate::Severity::Warning)
                                         .with_help("adjacent variable-width fields (such as M and d without separators) are ambiguous: use MM and dd"),
                                 );
                             }

@@ -1654,7 +1654,11 @@ impl DotnetRegex {
     /// a match the next search starts where it ended, and after an empty
     /// match one code unit further (so an empty match may directly follow a
     /// non-empty one).
-    pub fn for_each_match(&self, text: &str, mut f: impl FnMut(&Captures)) -> Result<(), RunError> {
+    pub fn for_each_match(
+        &self,
+        text: &str,
+        mut f: impl FnMut(&Captures) -> bool,
+    ) -> Result<(), RunError> {
         self.check_work(text)?;
         let (mut pos, mut after_empty) = (0, false);
         while pos <= text.len() {
@@ -1662,7 +1666,9 @@ impl DotnetRegex {
                 break;
             };
             let whole = c.whole();
-            f(&c);
+            if !f(&c) {
+                break;
+            }
             after_empty = whole.is_empty();
             if whole.is_empty() {
                 match text[whole.end..].chars().next() {

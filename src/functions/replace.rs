@@ -1,23 +1,17 @@
-//! Replace and its five modes, .NET regular expressions on a linear-time
-//! engine, and .NET substitutions (`${name}`, `$1`, `$$`, `$&`, …).
+//! Replace and its five modes: .NET regular expressions (read by
+//! `regex_dotnet`), .NET's Regex.Replace iteration and substitutions
+//! (`${name}`, `$1`, `$$`, `$&`, …).
 
 use super::regex_dotnet::{self, Captures, DotnetRegex, PatternError};
-use super::Args;
-use crate::eval::Interrupt;
+use super::{ensure_fits, output_too_large, Args};
+use crate::codes::Code;
+use crate::eval::{Interrupt, RuntimeLimits};
 use crate::value::Value;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 pub use super::regex_dotnet::REGEX_SIZE_LIMIT;
-
-pub const CODE_BAD_REGEX: &str = "attrmap::eval::invalid-regex";
-pub const CODE_DOTNET_REGEX: &str = "attrmap::eval::unsupported-regex-feature";
-pub const CODE_REPLACE_MODE: &str = "attrmap::eval::replace-mode";
-/// A search stopped by a bound: backtracking steps or pattern-times-value work.
-pub const CODE_REGEX_LIMIT: &str = "attrmap::eval::regex-limit";
-/// .NET rejects the replacement string (a group number past Int32.MaxValue).
-pub const CODE_BAD_SUBSTITUTION: &str = "attrmap::eval::invalid-substitution";
 
 const CACHE_CAPACITY: usize = 256;
 
@@ -28,17 +22,17 @@ thread_local! {
 }
 
 /// Compiles a .NET pattern (cached), or explains why it cannot be used.
-pub fn compile(pattern: &str) -> Result<Rc<DotnetRegex>, (&'static str, String)> {
+pub fn compile(pattern: &str) -> Result<Rc<DotnetRegex>, (Code, String)> {
     if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(r);
     }
     let re = DotnetRegex::new(pattern).map_err(|e| match e {
         PatternError::Invalid(m) => (
-            CODE_BAD_REGEX,
+            Code::EvalInvalidRegex,
             format!("the pattern is not a valid .NET regular expression: {m}"),
         ),
         PatternError::Unsupported(feature) => (
-            CODE_DOTNET_REGEX,
+            Code::EvalUnsupportedRegexFeature,
             format!("the pattern uses {feature}, which .NET accepts but attrmap cannot run"),
         ),
     })?;
@@ -185,7 +179,8 @@ pub fn regex_replace(
     re: &DotnetRegex,
     input: &str,
     replacement: &str,
-) -> Result<String, (&'static str, String)> {
+    max_output: usize,
+) -> Result<String, (Code, String)> {
     let units = regex_dotnet::to_units(input);
     let mapped = matches!(units, std::borrow::Cow::Owned(_));
     let replacement = if mapped {
@@ -193,16 +188,23 @@ pub fn regex_replace(
     } else {
         std::borrow::Cow::Borrowed(replacement)
     };
-    let pieces = parse_replacement(&replacement, re).map_err(|m| (CODE_BAD_SUBSTITUTION, m))?;
+    let pieces =
+        parse_replacement(&replacement, re).map_err(|m| (Code::EvalInvalidSubstitution, m))?;
     let mut out = String::with_capacity(units.len());
     let mut last = 0;
     re.for_each_match(&units, |caps| {
         let whole = caps.whole();
         out.push_str(&units[last..whole.start]);
+        // `$_` copies the whole input: a replacement of many of them could
+        // allocate gigabytes, so the size is checked at every match.
         expand(&pieces, re, caps, &units, &mut out);
         last = whole.end;
+        out.len() <= max_output
     })
-    .map_err(|e| (CODE_REGEX_LIMIT, e.0))?;
+    .map_err(|e| (Code::EvalRegexLimit, e.0))?;
+    if out.len() > max_output {
+        return Err((Code::EvalOutputTooLarge, String::new()));
+    }
     out.push_str(&units[last..]);
     Ok(if mapped {
         regex_dotnet::from_units(&out).into_owned()
@@ -219,7 +221,8 @@ pub fn regex_replace_group(
     input: &str,
     group: &str,
     replacement: &str,
-) -> Result<String, (&'static str, String)> {
+    max_output: usize,
+) -> Result<String, (Code, String)> {
     let units = regex_dotnet::to_units(input);
     let mapped = matches!(units, std::borrow::Cow::Owned(_));
     let replacement = if mapped {
@@ -242,8 +245,12 @@ pub fn regex_replace_group(
             _ => out.push_str(&units[whole.clone()]),
         }
         last = whole.end;
+        out.len() <= max_output
     })
-    .map_err(|e| (CODE_REGEX_LIMIT, e.0))?;
+    .map_err(|e| (Code::EvalRegexLimit, e.0))?;
+    if out.len() > max_output {
+        return Err((Code::EvalOutputTooLarge, String::new()));
+    }
     out.push_str(&units[last..]);
     Ok(if mapped {
         regex_dotnet::from_units(&out).into_owned()
@@ -258,14 +265,21 @@ pub fn regex_extract(
     re: &DotnetRegex,
     input: &str,
     group: &str,
-) -> Result<Option<String>, (&'static str, String)> {
+) -> Result<Option<String>, (Code, String)> {
     let units = regex_dotnet::to_units(input);
     let caps = re
         .first_match(&units)
-        .map_err(|e| (CODE_REGEX_LIMIT, e.0))?;
+        .map_err(|e| (Code::EvalRegexLimit, e.0))?;
     Ok(caps
         .and_then(|c| re.group_number(group).and_then(|n| re.group(&c, n)))
         .map(|r| regex_dotnet::from_units(&units[r]).into_owned()))
+}
+
+/// The length of `text` with every (non-overlapping) `find` replaced by
+/// `with_len` bytes, computed without building it; `None` on overflow.
+fn replaced_len(text: &str, find: &str, with_len: usize) -> Option<usize> {
+    let hits = text.matches(find).count();
+    (text.len() - hits * find.len()).checked_add(hits.checked_mul(with_len)?)
 }
 
 fn regex_or_error(args: &Args<'_, '_>, pattern: &str) -> Result<Rc<DotnetRegex>, Interrupt> {
@@ -274,7 +288,10 @@ fn regex_or_error(args: &Args<'_, '_>, pattern: &str) -> Result<Rc<DotnetRegex>,
 
 /// Replace(source, oldValue, regexPattern, regexGroupName, replacementValue,
 /// replacementAttributeName, template). The written arguments pick the mode.
-pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> {
+pub(super) fn replace<'a>(
+    args: &mut Args<'_, 'a>,
+    limits: &RuntimeLimits,
+) -> Result<Value<'a>, Interrupt> {
     let (old, pattern, group, replacement, repl_attr, template) = (
         args.is_present(1),
         args.is_present(2),
@@ -305,11 +322,11 @@ pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrup
             return Ok(Value::Null);
         }
         let (find, tpl, src) = (text(1), text(6), args.get(0).to_text().into_owned());
-        return Ok(Value::string(if find.is_empty() {
-            tpl
-        } else {
-            tpl.replace(&find, &src)
-        }));
+        if find.is_empty() {
+            return Ok(Value::string(tpl));
+        }
+        ensure_fits(args, limits, replaced_len(&tpl, &find, src.len()))?;
+        return Ok(Value::string(tpl.replace(&find, &src)));
     }
     if old && replacement {
         let src = args.take(0);
@@ -321,7 +338,9 @@ pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrup
         if !t.contains(find.as_str()) {
             return Ok(src);
         }
-        return Ok(Value::string(t.replace(&find, &text(4))));
+        let repl = text(4);
+        ensure_fits(args, limits, replaced_len(&t, &find, repl.len()))?;
+        return Ok(Value::string(t.replace(&find, &repl)));
     }
     if pattern && replacement {
         let src = args.take(0);
@@ -330,17 +349,22 @@ pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrup
         }
         let re = regex_or_error(args, &text(2))?;
         let input = src.to_text();
+        let max = limits.max_output_bytes;
         let result = if group {
-            regex_replace_group(&re, &input, &text(3), &text(4))
+            regex_replace_group(&re, &input, &text(3), &text(4), max)
         } else {
-            regex_replace(&re, &input, &text(4))
+            regex_replace(&re, &input, &text(4), max)
         };
-        return result
-            .map(Value::string)
-            .map_err(|(code, msg)| args.error(code, format!("Replace: {msg}")));
+        return result.map(Value::string).map_err(|(code, msg)| {
+            if code == Code::EvalOutputTooLarge {
+                output_too_large(args, limits)
+            } else {
+                args.error(code, format!("Replace: {msg}"))
+            }
+        });
     }
     Err(args.error(
-        CODE_REPLACE_MODE,
+        Code::EvalReplaceMode,
         "Replace: these arguments select no mode; give oldValue with replacementValue or template, or regexPattern with replacementValue (and optionally regexGroupName), or regexPattern, regexGroupName and replacementAttributeName",
     ))
 }
@@ -351,7 +375,7 @@ mod tests {
 
     fn sub(pattern: &str, repl: &str, input: &str) -> String {
         let re = compile(pattern).unwrap();
-        regex_replace(&re, input, repl).unwrap()
+        regex_replace(&re, input, repl, usize::MAX).unwrap()
     }
 
     #[test]
@@ -382,13 +406,16 @@ mod tests {
     #[test]
     fn unsupported_features_are_named() {
         assert!(
-            matches!(compile("(?(1)a|b)"), Err((CODE_DOTNET_REGEX, m)) if m.contains("conditional"))
+            matches!(compile("(?(1)a|b)"), Err((Code::EvalUnsupportedRegexFeature, m)) if m.contains("conditional"))
         );
         assert!(
-            matches!(compile("(?<a-b>x)"), Err((CODE_DOTNET_REGEX, m)) if m.contains("balancing"))
+            matches!(compile("(?<a-b>x)"), Err((Code::EvalUnsupportedRegexFeature, m)) if m.contains("balancing"))
         );
-        assert!(matches!(compile("(unclosed"), Err((CODE_BAD_REGEX, _))));
-        assert!(matches!(compile("a**"), Err((CODE_BAD_REGEX, _))));
+        assert!(matches!(
+            compile("(unclosed"),
+            Err((Code::EvalInvalidRegex, _))
+        ));
+        assert!(matches!(compile("a**"), Err((Code::EvalInvalidRegex, _))));
     }
 
     #[test]

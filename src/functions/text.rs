@@ -1,17 +1,15 @@
 //! Text functions beyond the basics: PCase, NormalizeDiacritics, culture-aware
 //! ToLower/ToUpper, InStr, Word, Split, ConvertToBase64, ConvertToUTF8Hex.
 
-use super::{diacritics, Args};
+use super::{diacritics, ensure_fits, Args};
 use crate::catalogue::FnId;
-use crate::eval::Interrupt;
+use crate::codes::Code;
+use crate::eval::{Interrupt, RuntimeLimits};
 use crate::value::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use unicode_general_category::{get_general_category, GeneralCategory as G};
-
-pub const CODE_BAD_CULTURE: &str = "attrmap::eval::invalid-culture";
-pub const CODE_BAD_START: &str = "attrmap::eval::invalid-start";
 
 /// Maps every string value of a (possibly multi-valued) argument.
 fn map_str<'a>(v: Value<'a>, f: &dyn Fn(Cow<'a, str>) -> Cow<'a, str>) -> Value<'a> {
@@ -52,64 +50,183 @@ fn is_default_separator(c: char) -> bool {
         )
 }
 
-/// Upper-cases the first character of each word and lower-cases the rest.
+/// PCase. With wordSeparators, exactly those characters separate words, and
+/// each word's first character is upper-cased and the rest lower-cased.
+/// Without them, .NET's `TextInfo.ToTitleCase` on the lower-cased text (the
+/// reference's example lowers words in capitals, which ToTitleCase alone
+/// keeps): an apostrophe does not end a word (`O'neil`), and a word starts
+/// at its first letter (`1St`), as the .NET oracle shows.
 pub fn pcase(s: &str, separators: Option<&str>) -> String {
+    let Some(seps) = separators else {
+        return title_case(&change_case_str(s, false, CaseRules::Invariant));
+    };
     let mut out = String::with_capacity(s.len());
     let mut at_word_start = true;
     for c in s.chars() {
-        let sep = match separators {
-            Some(seps) => seps.contains(c),
-            None => is_default_separator(c),
-        };
-        if sep {
+        if seps.contains(c) {
             out.push(c);
             at_word_start = true;
         } else if at_word_start {
-            push_upper_simple(&mut out, c, false);
+            out.push(upper_simple(c, CaseRules::Invariant));
             at_word_start = false;
         } else {
-            push_lower_simple(&mut out, c, false);
+            out.push(lower_simple(c, CaseRules::Invariant));
         }
     }
     out
 }
 
+fn is_letter(c: char) -> bool {
+    matches!(
+        get_general_category(c),
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
+    )
+}
+
+/// .NET's TextInfo.ToTitleCase (invariant culture): each word's first letter
+/// is title-cased; the rest of the word is lower-cased unless it has no
+/// lower-case letter (an acronym); an apostrophe restarts that choice.
+/// Letters, marks and numbers continue a word; the categories the reference
+/// lists (white space, punctuation, symbols) end it.
+fn title_case(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let flush = |out: &mut String, segment: &[char], has_lower: bool| {
+        for &c in segment {
+            out.push(if has_lower {
+                lower_simple(c, CaseRules::Invariant)
+            } else {
+                c
+            });
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let first = chars[i];
+        i += 1;
+        if !is_letter(first) {
+            out.push(first);
+            continue;
+        }
+        out.push(title_simple(first));
+        let mut has_lower = get_general_category(first) == G::LowercaseLetter;
+        let mut segment_start = i;
+        while i < chars.len() {
+            let c = chars[i];
+            if is_letter(c) {
+                has_lower |= get_general_category(c) == G::LowercaseLetter;
+                i += 1;
+            } else if c == '\'' {
+                i += 1;
+                flush(&mut out, &chars[segment_start..i], has_lower);
+                segment_start = i;
+                has_lower = true;
+            } else if !is_default_separator(c) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        flush(&mut out, &chars[segment_start..i], has_lower);
+    }
+    out
+}
+
+/// The title-case form ToTitleCase gives a word's first letter: the
+/// title-case digraphs for the DŽ, LJ, NJ and DZ families, else upper case.
+fn title_simple(c: char) -> char {
+    match c {
+        '\u{1C4}'..='\u{1C6}' => '\u{1C5}',
+        '\u{1C7}'..='\u{1C9}' => '\u{1C8}',
+        '\u{1CA}'..='\u{1CC}' => '\u{1CB}',
+        '\u{1F1}'..='\u{1F3}' => '\u{1F2}',
+        _ => upper_simple(c, CaseRules::Invariant),
+    }
+}
+
 // ---- case mapping with cultures --------------------------------------------
 
-/// Simple (one-to-one) case mapping, as .NET does: `ß` stays `ß` when
-/// upper-cased, and `İ` lower-cases to `i`.
-fn push_upper_simple(out: &mut String, c: char, turkish: bool) {
-    match c {
-        'i' if turkish => out.push('İ'),
-        'ı' => out.push('I'),
+/// Which casing table a culture argument selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseRules {
+    /// No culture: .NET's invariant table, which maps only letters whose
+    /// mapping goes both ways (so `ı`, `µ`, `ς`, `ǅ` keep their form in
+    /// upper case, and `İ`, `Ω` (ohm), `K` (kelvin) in lower case).
+    Invariant,
+    /// `tr` and `az`: `i`↔`İ` and `ı`↔`I`.
+    Turkish,
+    /// Any other culture: Unicode's simple case mapping.
+    Other,
+}
+
+/// Characters the invariant culture does not upper-case, though Unicode
+/// gives them an upper-case form. Found by the .NET oracle (every BMP
+/// character, invariant against en-US); tests/oracle/text.rs checks it.
+const INVARIANT_UPPER_KEEPS: &[char] = &[
+    '\u{B5}', '\u{131}', '\u{17F}', '\u{1C5}', '\u{1C8}', '\u{1CB}', '\u{1F2}', '\u{345}',
+    '\u{3C2}', '\u{3D0}', '\u{3D1}', '\u{3D5}', '\u{3D6}', '\u{3F0}', '\u{3F1}', '\u{3F5}',
+    '\u{1E9B}', '\u{1FBE}',
+];
+/// Characters the invariant culture does not lower-case (same evidence).
+const INVARIANT_LOWER_KEEPS: &[char] = &[
+    '\u{130}', '\u{1C5}', '\u{1C8}', '\u{1CB}', '\u{1F2}', '\u{3D2}', '\u{3D3}', '\u{3D4}',
+    '\u{3F4}', '\u{1E9E}', '\u{2126}', '\u{212A}', '\u{212B}',
+];
+
+/// Simple (one-to-one) upper case, as .NET does: `ß` stays `ß`.
+fn upper_simple(c: char, rules: CaseRules) -> char {
+    match (c, rules) {
+        ('i', CaseRules::Turkish) => 'İ',
+        (_, CaseRules::Invariant) if INVARIANT_UPPER_KEEPS.contains(&c) => c,
         _ => {
             let mut up = c.to_uppercase();
             match (up.next(), up.next()) {
-                (Some(u), None) => out.push(u),
-                _ => out.push(c),
+                (Some(u), None) => u,
+                _ => greek_iota_subscript_upper(c).unwrap_or(c),
             }
         }
     }
 }
 
-fn push_lower_simple(out: &mut String, c: char, turkish: bool) {
-    match c {
-        'I' if turkish => out.push('ı'),
-        'İ' => out.push('i'),
+/// The simple upper case of the Greek letters with a iota subscript, whose
+/// full upper case (what `char::to_uppercase` gives) is two letters: `ᾳ` is
+/// `ᾼ`, as in .NET. No other character has a simple mapping that differs
+/// from a multi-character full one.
+fn greek_iota_subscript_upper(c: char) -> Option<char> {
+    let u = c as u32;
+    let up = match u {
+        0x1F80..=0x1FAF if u & 0xF < 8 => u + 8,
+        0x1FB3 | 0x1FC3 | 0x1FF3 => u + 9,
+        _ => return None,
+    };
+    char::from_u32(up)
+}
+
+/// Simple (one-to-one) lower case: `İ` is `i` (except in the invariant
+/// culture, which keeps it), not Unicode's two-character full mapping.
+fn lower_simple(c: char, rules: CaseRules) -> char {
+    match (c, rules) {
+        ('I', CaseRules::Turkish) => 'ı',
+        ('İ', CaseRules::Turkish | CaseRules::Other) => 'i',
+        (_, CaseRules::Invariant) if INVARIANT_LOWER_KEEPS.contains(&c) => c,
         _ => {
             let mut low = c.to_lowercase();
             match (low.next(), low.next()) {
-                (Some(l), None) => out.push(l),
-                _ => out.push(c),
+                (Some(l), None) => l,
+                _ => c,
             }
         }
     }
 }
 
-/// Whether a culture name uses the Turkish dotted/dotless i rules.
-fn parse_culture(args: &Args<'_, '_>) -> Result<bool, Interrupt> {
+/// The casing rules a culture argument selects (absent or empty: invariant).
+fn parse_culture(args: &Args<'_, '_>) -> Result<CaseRules, Interrupt> {
     if !args.is_present(1) {
-        return Ok(false);
+        return Ok(CaseRules::Invariant);
     }
     let culture = args.get(1).to_text();
     let c = culture.trim();
@@ -118,37 +235,44 @@ fn parse_culture(args: &Args<'_, '_>) -> Result<bool, Interrupt> {
             !part.is_empty() && part.len() <= 8 && part.chars().all(|ch| ch.is_ascii_alphanumeric())
         });
     if !valid {
-        return Err(args.error(CODE_BAD_CULTURE, format!("\"{culture}\" is not a culture name; use an RFC 4646 name such as en-US, tr-TR or ja-JP")));
+        return Err(args.error(Code::EvalInvalidCulture, format!("\"{culture}\" is not a culture name; use an RFC 4646 name such as en-US, tr-TR or ja-JP")));
     }
     let lang = c
         .split(['-', '_'])
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    Ok(lang == "tr" || lang == "az")
+    Ok(match lang.as_str() {
+        "" => CaseRules::Invariant,
+        "tr" | "az" => CaseRules::Turkish,
+        _ => CaseRules::Other,
+    })
 }
 
-fn change_case<'a>(v: Value<'a>, upper: bool, turkish: bool) -> Value<'a> {
-    map_str(v, &|s| {
-        let needs = s.chars().any(|c| {
-            if upper {
-                c.is_lowercase() || c == 'ı'
-            } else {
-                c.is_uppercase()
-            }
-        });
-        if !needs {
-            return s;
+/// Maps every character; borrows when nothing changes.
+fn change_case_str(s: &str, upper: bool, rules: CaseRules) -> Cow<'_, str> {
+    let map = |c| {
+        if upper {
+            upper_simple(c, rules)
+        } else {
+            lower_simple(c, rules)
         }
-        let mut out = String::with_capacity(s.len());
-        for c in s.chars() {
-            if upper {
-                push_upper_simple(&mut out, c, turkish);
-            } else {
-                push_lower_simple(&mut out, c, turkish);
-            }
+    };
+    match s.char_indices().find(|&(_, c)| map(c) != c) {
+        None => Cow::Borrowed(s),
+        Some((at, _)) => {
+            let mut out = String::with_capacity(s.len());
+            out.push_str(&s[..at]);
+            out.extend(s[at..].chars().map(map));
+            Cow::Owned(out)
         }
-        Cow::Owned(out)
+    }
+}
+
+fn change_case<'a>(v: Value<'a>, upper: bool, rules: CaseRules) -> Value<'a> {
+    map_str(v, &|s| match s {
+        Cow::Borrowed(b) => change_case_str(b, upper, rules),
+        Cow::Owned(o) => Cow::Owned(change_case_str(&o, upper, rules).into_owned()),
     })
 }
 
@@ -264,7 +388,11 @@ pub fn instr(hay: &str, needle: &str, start: usize, text_compare: bool) -> i64 {
     }
 }
 
-pub(super) fn call<'a>(id: FnId, args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> {
+pub(super) fn call<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    limits: &RuntimeLimits,
+) -> Result<Value<'a>, Interrupt> {
     Ok(match id {
         FnId::PCase => {
             let seps = if args.is_present(1) {
@@ -286,16 +414,27 @@ pub(super) fn call<'a>(id: FnId, args: &mut Args<'_, 'a>) -> Result<Value<'a>, I
             Cow::Owned(o) => Cow::Owned(normalize_diacritics(&o).into_owned()),
         }),
         FnId::ToLower | FnId::ToUpper => {
-            let turkish = parse_culture(args)?;
-            change_case(args.take(0), id == FnId::ToUpper, turkish)
+            let rules = parse_culture(args)?;
+            change_case(args.take(0), id == FnId::ToUpper, rules)
         }
+        // Both encodings are longer than their input: measured first.
         FnId::ConvertToBase64 => match args.get(0) {
             Value::Null => Value::Null,
-            v => Value::string(base64_utf16le(&v.to_text())),
+            v => {
+                let text = v.to_text();
+                let utf16_bytes = text.encode_utf16().count().checked_mul(2);
+                let len = utf16_bytes.and_then(|n| n.div_ceil(3).checked_mul(4));
+                ensure_fits(args, limits, len)?;
+                Value::string(base64_utf16le(&text))
+            }
         },
         FnId::ConvertToUTF8Hex => match args.get(0) {
             Value::Null => Value::Null,
-            v => Value::string(utf8_hex(&v.to_text())),
+            v => {
+                let text = v.to_text();
+                ensure_fits(args, limits, text.len().checked_mul(2))?;
+                Value::string(utf8_hex(&text))
+            }
         },
         FnId::InStr => {
             let start = if args.is_present(2) && !args.get(2).is_null() {
@@ -305,7 +444,7 @@ pub(super) fn call<'a>(id: FnId, args: &mut Args<'_, 'a>) -> Result<Value<'a>, I
             };
             if start < 1 {
                 return Err(args.error(
-                    CODE_BAD_START,
+                    Code::EvalInvalidStart,
                     format!("InStr: start is {start}, but positions start at 1"),
                 ));
             }
@@ -349,6 +488,14 @@ pub(super) fn call<'a>(id: FnId, args: &mut Args<'_, 'a>) -> Result<Value<'a>, I
         }
         FnId::Split => {
             let delim = args.get(1).to_text().into_owned();
+            // Counted before the list is built: a megabyte of commas
+            // would otherwise make half a million values first.
+            if !delim.is_empty() {
+                let parts = args.get(0).to_text().matches(delim.as_str()).count() + 1;
+                if parts > limits.max_list_len {
+                    return Err(super::output_too_large(args, limits));
+                }
+            }
             match args.take(0) {
                 Value::Null => Value::Null,
                 Value::Str(Cow::Borrowed(s)) => {
@@ -425,19 +572,18 @@ mod tests {
 
     #[test]
     fn turkish_and_invariant_case() {
-        let mut s = String::new();
-        for c in "iı".chars() {
-            push_upper_simple(&mut s, c, true);
-        }
-        assert_eq!(s, "İI");
-        let mut s = String::new();
-        for c in "Iİ".chars() {
-            push_lower_simple(&mut s, c, true);
-        }
-        assert_eq!(s, "ıi");
-        let mut s = String::new();
-        push_upper_simple(&mut s, 'ß', false);
-        assert_eq!(s, "ß");
+        assert_eq!(change_case_str("iı", true, CaseRules::Turkish), "İI");
+        assert_eq!(change_case_str("Iİ", false, CaseRules::Turkish), "ıi");
+        assert_eq!(change_case_str("ßıǅ", true, CaseRules::Invariant), "ßıǅ");
+        assert_eq!(change_case_str("ßıǅ", true, CaseRules::Other), "ßIǄ");
+        assert_eq!(change_case_str("İǅ", false, CaseRules::Invariant), "İǅ");
+        assert_eq!(change_case_str("İǅ", false, CaseRules::Other), "iǆ");
+    }
+
+    #[test]
+    fn pcase_is_dotnet_title_case() {
+        assert_eq!(pcase("O'NEIL 1ST", None), "O'neil 1St");
+        assert_eq!(pcase("ǆemal x1y", None), "ǅemal X1y");
     }
 
     #[test]

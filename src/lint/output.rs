@@ -48,14 +48,15 @@ pub fn locate(file: &str, text: &str, d: &Diagnostic) -> Located {
 }
 
 pub fn sarif(findings: &[Located]) -> serde_json::Value {
-    let rules: Vec<serde_json::Value> = super::rules::RULES
+    let rules: Vec<serde_json::Value> = crate::codes::Code::ALL
         .iter()
-        .map(|r| {
+        .map(|code| {
+            let r = code.spec();
             json!({
                 "id": r.code,
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.explanation},
-                "help": {"text": format!("{}\nBad: {}\nGood: {}", r.explanation, r.bad, r.good)},
+                "help": {"text": format!("{}\nBad: {}\nGood: {}", r.explanation, r.bad.shown(), r.good.shown())},
                 "defaultConfiguration": {"level": level(r.severity)},
             })
         })

@@ -5,8 +5,9 @@ use super::model::*;
 use super::resource::{slot, Node, Resource};
 use super::scim::{self, AttrDef, AttrType, ScimPath};
 use crate::catalogue::Purity;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::eval::{Context, Outcome, Record, UniquenessOracle};
+use crate::eval::{uniqueness_key, Context, Outcome, Record, UniquenessOracle};
 use crate::syntax::{ExprKind, Span};
 use crate::value::Value;
 use crate::Expression;
@@ -60,12 +61,23 @@ pub struct CompiledObject {
     /// (priority, target path) sorted by priority.
     pub matching: Vec<(u32, String)>,
     pub limits: BuildLimits,
+    /// Index in `attrs` of the mapping with the first matching precedence:
+    /// a record it gives no value is not a resource (Entra can neither find
+    /// the object in the target nor create it).
+    match_attr: Option<usize>,
+    /// The attribute the resource's SCIM schema requires (`userName` for a
+    /// User, `displayName` for a Group, RFC 7643 §4.1 and §4.2), and the
+    /// mappings that write it.
+    required: (&'static str, Vec<usize>),
+    /// Where the object mapping is in the file, for errors about a
+    /// required attribute that no mapping writes.
+    object_span: Span,
 }
 
 /// One failing target attribute of a record.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AttributeError {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     /// The target attribute path.
     pub attribute: String,
@@ -117,8 +129,8 @@ pub fn compile_object(
     file: &str,
 ) -> Result<CompiledObject, Vec<Diagnostic>> {
     let Some(om) = set.object(object) else {
-        return Err(vec![Diagnostic::error(
-            "attrmap::mapping::no-object",
+        return Err(vec![Diagnostic::new(
+            Code::MappingNoObject,
             Span::new(0, 0),
             format!(
                 "the mapping has no {} object mapping (it has: {})",
@@ -137,11 +149,7 @@ pub fn compile_object(
         let path = match ScimPath::parse(&a.target) {
             Ok(p) => p,
             Err(m) => {
-                errors.push(Diagnostic::error(
-                    "attrmap::mapping::target-path",
-                    a.target_span,
-                    m,
-                ));
+                errors.push(Diagnostic::new(Code::MappingTargetPath, a.target_span, m));
                 continue;
             }
         };
@@ -194,12 +202,37 @@ pub fn compile_object(
         .map(|a| (a.matching_priority, a.target.clone()))
         .collect();
     matching.sort();
+    let match_attr = om
+        .attributes
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.matching_priority > 0)
+        .min_by_key(|(_, a)| a.matching_priority)
+        .map(|(i, _)| i);
+    let required_name = match object {
+        ObjectType::User => "userName",
+        ObjectType::Group => "displayName",
+    };
+    let required = attrs
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            a.place.extension.is_none()
+                && a.place.sub.is_none()
+                && a.place.filter.is_none()
+                && a.place.name.eq_ignore_ascii_case(required_name)
+        })
+        .map(|(i, _)| i)
+        .collect();
     Ok(CompiledObject {
         object,
         scope: om.scope.clone(),
         attrs,
         matching,
         limits: BuildLimits::default(),
+        match_attr,
+        required: (required_name, required),
+        object_span: om.span,
     })
 }
 
@@ -236,13 +269,19 @@ impl<'o> BatchOracle<'o> {
         }
     }
     pub fn claim(&self, value: &str) {
-        self.batch.borrow_mut().insert(value.to_lowercase());
+        self.batch
+            .borrow_mut()
+            .insert(uniqueness_key(value).into_owned());
     }
 }
 
 impl UniquenessOracle for BatchOracle<'_> {
     fn is_taken(&self, candidate: &str) -> bool {
-        self.existing.is_taken(candidate) || self.batch.borrow().contains(&candidate.to_lowercase())
+        self.existing.is_taken(candidate)
+            || self
+                .batch
+                .borrow()
+                .contains(uniqueness_key(candidate).as_ref())
     }
 }
 
@@ -289,6 +328,60 @@ impl CompiledObject {
         })
     }
 
+    /// Turns a resource that Entra could not provision into errors: one
+    /// whose matching attribute came out null or empty (Entra can neither
+    /// look it up in the target nor create it), and, on create, one that
+    /// lacks the attribute its SCIM schema requires (the target rejects it).
+    fn check_identity(
+        &self,
+        matched: bool,
+        has_required: bool,
+        mode: Mode,
+        errors: &mut Vec<AttributeError>,
+    ) {
+        let kind = self.object.as_str();
+        if let (false, Some(i)) = (matched, self.match_attr) {
+            let a = &self.attrs[i];
+            errors.push(AttributeError {
+                code: Code::MapNoMatchingValue,
+                message: format!(
+                    "the matching attribute {} is null or empty for this {kind}: Entra can \
+                     neither match it with an object in the target nor create it, and \
+                     reports it as an error",
+                    a.target
+                ),
+                attribute: a.target.clone(),
+                span: a.mapping_span,
+            });
+            return;
+        }
+        let (name, writers) = &self.required;
+        if mode == Mode::Create && !has_required {
+            let (message, span) = match writers.first() {
+                Some(&i) => (
+                    format!(
+                        "{name} is null or empty for this {kind}, and the SCIM {kind} schema \
+                         requires it (RFC 7643): the target rejects the create"
+                    ),
+                    self.attrs[i].mapping_span,
+                ),
+                None => (
+                    format!(
+                        "no mapping writes {name}, which the SCIM {kind} schema requires \
+                         (RFC 7643): the target rejects the create; map an attribute to {name}"
+                    ),
+                    self.object_span,
+                ),
+            };
+            errors.push(AttributeError {
+                code: Code::MapMissingRequired,
+                message,
+                attribute: name.to_string(),
+                span,
+            });
+        }
+    }
+
     /// Maps one record. `oracle` (if any) is told the values
     /// SelectUniqueValue chose, so later records in the batch avoid them.
     pub fn map<R: Record + ?Sized>(
@@ -329,8 +422,13 @@ impl CompiledObject {
         };
         let mut errors = Vec::new();
         let mut claims: Vec<String> = Vec::new();
-        for a in &self.attrs {
+        // Whether the matching mapping and a required attribute's mapping
+        // gave a value (or were not applied, in update mode).
+        let (mut matched, mut has_required) = (self.match_attr.is_none(), false);
+        for (index, a) in self.attrs.iter().enumerate() {
             if mode == Mode::Update && a.flow == FlowType::ObjectAddOnly {
+                matched |= self.match_attr == Some(index);
+                has_required |= self.required.1.contains(&index);
                 continue;
             }
             ctx.reset();
@@ -369,14 +467,21 @@ impl CompiledObject {
             if a.unique {
                 claims.push(value.to_text().into_owned());
             }
-            if let Err(message) = place(&mut res, a, value, &self.limits) {
-                errors.push(AttributeError {
-                    code: "attrmap::map::convert",
+            match place(&mut res, a, value, &self.limits) {
+                Ok(()) => {
+                    matched |= self.match_attr == Some(index);
+                    has_required |= self.required.1.contains(&index);
+                }
+                Err(message) => errors.push(AttributeError {
+                    code: Code::MapConvert,
                     message,
                     attribute: a.target.clone(),
                     span: a.mapping_span,
-                });
+                }),
             }
+        }
+        if errors.is_empty() {
+            self.check_identity(matched, has_required, mode, &mut errors);
         }
         if !errors.is_empty() {
             return MappedRef::Failed(errors);
@@ -766,8 +871,8 @@ mod tests {
                    "given": "Zoë", "fullName": "Zoë Smith", "family": "Smith",
                    "tags": ["t1", "t2"], "blob": {"k": "v"}, "n": 42, "b": true,
                    "manager": "m-1", "quote": "q\u{1}"}),
-            json!({"schemasOverride": "custom", "more": "only"}),
-            json!({}),
+            json!({"upn": "b@x", "schemasOverride": "custom", "more": "only"}),
+            json!({"upn": "c@x"}),
         ];
         for u in users {
             let want = match c.map(&u, Mode::Create, &mut Context::new(), m, None) {
@@ -785,5 +890,74 @@ mod tests {
             let got: Json = serde_json::from_str(&text).unwrap();
             assert_eq!(got, want, "{text}");
         }
+    }
+
+    fn outcome(m: &str, object: ObjectType, user: Json, mode: Mode) -> Mapped {
+        let l = super::super::load(m).unwrap();
+        let c = compile_object(&l.set, object, m).unwrap();
+        c.map(&user, mode, &mut Context::new(), m, None)
+    }
+
+    fn codes(m: Mapped) -> Vec<Code> {
+        match m {
+            Mapped::Failed(errors) => errors.iter().map(|e| e.code).collect(),
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_user_without_a_matching_value_is_not_a_resource() {
+        let m = r#"{"objects": [{"object": "User", "mappings": [
+          {"target": "userName", "attribute": "mail", "match": 1},
+          {"target": "externalId", "attribute": "objectId", "match": 2},
+          {"target": "displayName", "attribute": "displayName"}]}]}"#;
+        for user in [
+            json!({"objectId": "1"}),
+            json!({"mail": "", "objectId": "1"}),
+        ] {
+            for mode in [Mode::Create, Mode::Update] {
+                let got = outcome(m, ObjectType::User, user.clone(), mode);
+                assert_eq!(codes(got), [Code::MapNoMatchingValue]);
+            }
+        }
+        let ok = outcome(m, ObjectType::User, json!({"mail": "a@x"}), Mode::Create);
+        assert!(matches!(ok, Mapped::Resource(_)), "{ok:?}");
+    }
+
+    #[test]
+    fn a_resource_without_its_required_attribute_is_an_error_on_create() {
+        let user = r#"{"objects": [{"object": "User", "mappings": [
+          {"target": "externalId", "attribute": "objectId", "match": 1},
+          {"target": "userName", "attribute": "userPrincipalName"}]}]}"#;
+        let got = outcome(
+            user,
+            ObjectType::User,
+            json!({"objectId": "1"}),
+            Mode::Create,
+        );
+        assert_eq!(codes(got), [Code::MapMissingRequired]);
+        // An update sends only what changed: userName need not be in it.
+        let got = outcome(
+            user,
+            ObjectType::User,
+            json!({"objectId": "1"}),
+            Mode::Update,
+        );
+        assert!(matches!(got, Mapped::Resource(_)), "{got:?}");
+        let group = r#"{"objects": [{"object": "Group", "mappings": [
+          {"target": "externalId", "attribute": "objectId", "match": 1}]}]}"#;
+        let Mapped::Failed(errors) = outcome(
+            group,
+            ObjectType::Group,
+            json!({"objectId": "g"}),
+            Mode::Create,
+        ) else {
+            panic!()
+        };
+        assert_eq!(errors[0].code, Code::MapMissingRequired);
+        assert!(
+            errors[0].message.contains("no mapping writes displayName"),
+            "{errors:?}"
+        );
     }
 }

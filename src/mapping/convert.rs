@@ -3,6 +3,7 @@
 
 use super::model::*;
 use super::tree;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::syntax::Limits;
 use serde_json::{json, Value as Json};
@@ -149,8 +150,8 @@ pub fn to_native(set: &MappingSet) -> (String, Vec<Diagnostic>) {
         }
         if let Some(s) = &o.scope {
             if s.filters.len() > 1 {
-                warnings.push(Diagnostic::warning(
-                    "attrmap::convert::scope-lists",
+                warnings.push(Diagnostic::new(
+                    Code::ConvertScopeLists,
                     s.span,
                     "only the first scope filter list has a native form; the others are left out",
                 ));

@@ -10,6 +10,7 @@ use super::json::{Json, JsonKind};
 use super::model::*;
 use super::tree;
 use super::{scope_clause, Collector};
+use crate::codes::Code;
 use crate::syntax::Limits;
 
 /// `src` parsed as JSON already; `root` is its top value.
@@ -112,8 +113,8 @@ fn object_mapping(om: &Json, diags: &mut Collector) -> Option<ObjectMapping> {
     if source_object.is_empty() {
         // Exports contain placeholder mappings for object types the app does not use.
         if !attrs.is_empty() {
-            diags.warning(
-                "attrmap::mapping::placeholder-object",
+            diags.push(
+                Code::MappingPlaceholderObject,
                 om.span,
                 "object mapping with an empty sourceObjectName is skipped",
             );
@@ -123,8 +124,8 @@ fn object_mapping(om: &Json, diags: &mut Collector) -> Option<ObjectMapping> {
     let Some(object) = ObjectType::from_target_name(target_object)
         .or_else(|| ObjectType::from_target_name(source_object))
     else {
-        diags.warning(
-            "attrmap::mapping::unknown-object",
+        diags.skipped(
+            Code::MappingUnknownObject,
             om.span,
             format!(
                 "object mapping {source_object:?} → {target_object:?} is neither User nor Group; skipped"
@@ -202,8 +203,8 @@ fn attribute_mapping(a: &Json, diags: &mut Collector) -> Option<AttributeMapping
         .unwrap_or("")
         .to_string();
     if target.is_empty() {
-        diags.warning(
-            "attrmap::mapping::no-target",
+        diags.skipped(
+            Code::MappingNoTarget,
             a.span,
             "attribute mapping without a targetAttributeName is skipped",
         );
@@ -222,8 +223,8 @@ fn attribute_mapping(a: &Json, diags: &mut Collector) -> Option<AttributeMapping
     let flow = match a.get("flowType").and_then(Json::as_str) {
         None => FlowType::Always,
         Some(f) => FlowType::parse(f).unwrap_or_else(|| {
-            diags.warning(
-                "attrmap::mapping::unknown-flow-type",
+            diags.push(
+                Code::MappingUnknownFlowType,
                 a.get("flowType").map_or(a.span, |j| j.span),
                 format!(
                     "unknown flowType {f:?}; treated as Always (expected Always, ObjectAddOnly, MultiValueAddOnly, ValueAddOnly or AttributeAddOnly)"
@@ -276,8 +277,8 @@ fn source(s: &Json, diags: &mut Collector) -> Source {
         if ty == "function" || has_params {
             if let Ok(r) = &rebuilt {
                 if !same_expression(&text, r) {
-                    diags.warning(
-                        "attrmap::mapping::tree-disagrees",
+                    diags.push(
+                        Code::MappingTreeDisagrees,
                         s.span,
                         format!(
                             "the `expression` and the `parameters` tree differ; using the expression (the tree reads {r})"
@@ -319,8 +320,8 @@ fn source(s: &Json, diags: &mut Collector) -> Source {
                 span: name_m.map(|m| m.value.span),
             },
             None => {
-                diags.warning(
-                    "attrmap::mapping::empty-source",
+                diags.push(
+                    Code::MappingEmptySource,
                     s.span,
                     "Attribute source without a name; nothing flows",
                 );
@@ -338,7 +339,7 @@ fn source(s: &Json, diags: &mut Collector) -> Source {
                 tree_span: Some(s.span),
             },
             Err(e) => {
-                diags.error("attrmap::mapping::bad-source", e.span, e.message);
+                diags.push(Code::MappingBadSource, e.span, e.message);
                 Source::None
             }
         },

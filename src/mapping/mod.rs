@@ -3,6 +3,7 @@
 //! paths and the SCIM resource builder. No file I/O here: callers pass text,
 //! so the wasm build can use all of it.
 
+use crate::codes::Code;
 pub mod builder;
 pub mod convert;
 pub mod graph;
@@ -43,11 +44,17 @@ impl Loaded {
 pub struct Collector(pub Vec<Diagnostic>);
 
 impl Collector {
-    pub fn warning(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
-        self.0.push(Diagnostic::warning(code, span, message));
+    /// A finding at its code's registry severity.
+    pub fn push(&mut self, code: Code, span: Span, message: impl Into<String>) {
+        self.0.push(Diagnostic::new(code, span, message));
     }
-    pub fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
-        self.0.push(Diagnostic::error(code, span, message));
+    /// A finding that a Graph schema may carry harmlessly (other products'
+    /// object mappings, half-written attribute mappings): it is skipped with a
+    /// warning, where the native format, written by hand for attrmap, makes
+    /// the same code an error. The registry's explanation says so.
+    pub fn skipped(&mut self, code: Code, span: Span, message: impl Into<String>) {
+        self.0
+            .push(Diagnostic::new(code, span, message).with_severity(crate::Severity::Warning));
     }
 }
 
@@ -68,8 +75,8 @@ pub fn detect(root: &json::Json) -> Option<Format> {
 /// JSON or is neither format; everything else is reported in `diagnostics`.
 pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
     if src.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            "attrmap::mapping::too-large",
+        return Err(Diagnostic::new(
+            Code::MappingTooLarge,
             Span::new(0, 0),
             format!(
                 "mapping file is {} bytes; the limit is {MAX_FILE_BYTES}",
@@ -78,8 +85,8 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
         ));
     }
     let root = json::parse(src).map_err(|e| {
-        Diagnostic::error(
-            "attrmap::mapping::json",
+        Diagnostic::new(
+            Code::MappingJson,
             Span::new(e.offset, e.offset),
             format!("not valid JSON: {}", e.message),
         )
@@ -89,8 +96,8 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
         Some(Format::Graph) => graph::load(&root, &mut diags),
         Some(Format::Native) => native::load(&root, &mut diags),
         None => {
-            return Err(Diagnostic::error(
-                "attrmap::mapping::format",
+            return Err(Diagnostic::new(
+                Code::MappingFormat,
                 root.span,
                 "neither a Graph synchronization schema (synchronizationRules) nor a native mapping file (objects)",
             )
@@ -98,8 +105,8 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
         }
     };
     if set.objects.is_empty() {
-        diags.error(
-            "attrmap::mapping::empty",
+        diags.push(
+            Code::MappingEmpty,
             root.span,
             "the file defines no usable User or Group object mapping",
         );
@@ -120,16 +127,16 @@ pub(crate) fn scope_clause(
     diags: &mut Collector,
 ) -> Option<ScopeClause> {
     let Some(attribute) = attribute.filter(|a| !a.is_empty()) else {
-        diags.error(
-            "attrmap::mapping::scope-attribute",
+        diags.push(
+            Code::MappingScopeAttribute,
             span,
             "scope clause without a source attribute",
         );
         return None;
     };
     let Some(op) = operator.and_then(ScopeOperator::parse) else {
-        diags.error(
-            "attrmap::mapping::scope-operator",
+        diags.push(
+            Code::MappingScopeOperator,
             span,
             format!(
                 "unknown scope operator {:?}; expected one of {}",
@@ -140,8 +147,8 @@ pub(crate) fn scope_clause(
         return None;
     };
     if !op.is_unary() && values.is_empty() {
-        diags.error(
-            "attrmap::mapping::scope-value",
+        diags.push(
+            Code::MappingScopeValue,
             span,
             format!("scope operator {} needs a value", op.wire_name()),
         );
@@ -154,8 +161,8 @@ pub(crate) fn scope_clause(
         {
             Ok(r) => Some(r),
             Err(e) => {
-                diags.error(
-                    "attrmap::mapping::scope-regex",
+                diags.push(
+                    Code::MappingScopeRegex,
                     span,
                     format!("invalid regular expression {:?}: {e}", values[0]),
                 );
@@ -292,7 +299,7 @@ mod tests {
         assert!(l
             .diagnostics
             .iter()
-            .any(|d| d.code == "attrmap::mapping::tree-disagrees"));
+            .any(|d| d.code == Code::MappingTreeDisagrees));
         assert_eq!(a[3].source, Source::None);
         assert_eq!(a[3].default_value.as_deref(), Some("Reader"));
         // Spans point into the file.
@@ -346,8 +353,8 @@ mod tests {
         assert_eq!(o.attributes[1].flow, FlowType::ObjectAddOnly);
         assert!(l.has_errors());
         let codes: Vec<_> = l.diagnostics.iter().map(|d| d.code).collect();
-        assert!(codes.contains(&"attrmap::mapping::several-sources"));
-        assert!(codes.contains(&"attrmap::mapping::unknown-property"));
+        assert!(codes.contains(&Code::MappingSeveralSources));
+        assert!(codes.contains(&Code::MappingUnknownProperty));
         assert!(o
             .scope
             .as_ref()
@@ -358,6 +365,6 @@ mod tests {
     #[test]
     fn not_json_or_unknown_shape_is_refused_with_a_position() {
         assert_eq!(load("{\"a\": }").unwrap_err().span.start, 6);
-        assert_eq!(load("{}").unwrap_err().code, "attrmap::mapping::format");
+        assert_eq!(load("{}").unwrap_err().code, Code::MappingFormat);
     }
 }

@@ -4,6 +4,7 @@
 use super::json::Json;
 use super::model::*;
 use super::{scope_clause, Collector};
+use crate::codes::Code;
 
 const OBJECT_KEYS: &[&str] = &["object", "source", "name", "enabled", "scope", "mappings"];
 const MAPPING_KEYS: &[&str] = &[
@@ -25,8 +26,8 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
     };
     for m in root.members() {
         if !["$schema", "app", "description", "objects", "lint"].contains(&m.key.as_str()) {
-            diags.warning(
-                "attrmap::mapping::unknown-property",
+            diags.push(
+                Code::MappingUnknownProperty,
                 m.key_span,
                 format!(
                     "unknown property {:?} (expected $schema, app, description, objects, lint); ignored",
@@ -46,8 +47,8 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
 fn unknown_keys(j: &Json, known: &[&str], what: &str, diags: &mut Collector) {
     for m in j.members() {
         if !known.contains(&m.key.as_str()) {
-            diags.warning(
-                "attrmap::mapping::unknown-property",
+            diags.push(
+                Code::MappingUnknownProperty,
                 m.key_span,
                 format!(
                     "unknown {what} property {:?} (expected one of {}); ignored",
@@ -63,8 +64,8 @@ fn object(o: &Json, diags: &mut Collector) -> Option<ObjectMapping> {
     unknown_keys(o, OBJECT_KEYS, "object", diags);
     let target = o.get("object").and_then(Json::as_str).unwrap_or("");
     let Some(object) = ObjectType::from_target_name(target) else {
-        diags.error(
-            "attrmap::mapping::unknown-object",
+        diags.push(
+            Code::MappingUnknownObject,
             o.get("object").map_or(o.span, |j| j.span),
             format!("\"object\" must be \"User\" or \"Group\", found {target:?}"),
         );
@@ -141,8 +142,8 @@ fn scope(s: &Json, diags: &mut Collector) -> Option<Scope> {
 fn mapping(m: &Json, diags: &mut Collector) -> Option<AttributeMapping> {
     unknown_keys(m, MAPPING_KEYS, "mapping", diags);
     let Some(target_m) = m.member("target").filter(|t| t.value.as_str().is_some()) else {
-        diags.error(
-            "attrmap::mapping::no-target",
+        diags.push(
+            Code::MappingNoTarget,
             m.span,
             "a mapping needs \"target\" (a SCIM attribute path such as \"userName\")",
         );
@@ -153,8 +154,8 @@ fn mapping(m: &Json, diags: &mut Collector) -> Option<AttributeMapping> {
         .filter(|k| m.get(k).is_some())
         .collect();
     if given.len() > 1 {
-        diags.error(
-            "attrmap::mapping::several-sources",
+        diags.push(
+            Code::MappingSeveralSources,
             m.span,
             format!(
                 "a mapping takes one of attribute, constant or expression, found {}",
@@ -200,8 +201,8 @@ fn mapping(m: &Json, diags: &mut Collector) -> Option<AttributeMapping> {
         Some(a) => match a.as_str().and_then(FlowType::parse) {
             Some(f) => f,
             None => {
-                diags.error(
-                    "attrmap::mapping::bad-apply",
+                diags.push(
+                    Code::MappingBadApply,
                     a.span,
                     "\"apply\" must be \"always\" or \"create\" (or a Graph flowType such as MultiValueAddOnly)",
                 );
@@ -214,8 +215,8 @@ fn mapping(m: &Json, diags: &mut Collector) -> Option<AttributeMapping> {
         Some(x) => match x.scalar_text().and_then(|t| t.parse::<u32>().ok()) {
             Some(p) => p,
             None => {
-                diags.error(
-                    "attrmap::mapping::bad-match",
+                diags.push(
+                    Code::MappingBadMatch,
                     x.span,
                     "\"match\" must be a positive whole number (1 is tried first)",
                 );
@@ -240,8 +241,8 @@ fn mapping(m: &Json, diags: &mut Collector) -> Option<AttributeMapping> {
 }
 
 fn bad_type(m: &Json, key: &str, diags: &mut Collector) -> Option<AttributeMapping> {
-    diags.error(
-        "attrmap::mapping::bad-source",
+    diags.push(
+        Code::MappingBadSource,
         m.get(key).map_or(m.span, |j| j.span),
         format!("\"{key}\" must be a string"),
     );

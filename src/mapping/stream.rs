@@ -7,6 +7,7 @@
 //! becomes an error line and the stream goes on; only I/O errors stop it.
 
 use super::builder::{BatchOracle, CompiledObject, MappedRef, Mode};
+use crate::codes::Code;
 use crate::eval::{Context, FlatRecord};
 use serde_json::{json, Value as Json};
 use std::io::{self, BufRead, Read, Write};
@@ -308,16 +309,13 @@ impl LineMapper<'_> {
             Err(e) => {
                 let (code, message) = match serde_json::from_slice::<Json>(text) {
                     Ok(other) if !other.is_object() => (
-                        "attrmap::map::not-an-object",
+                        Code::MapNotAnObject,
                         format!(
                             "each line must be a JSON object with the source attributes, found {}",
                             json_type(&other)
                         ),
                     ),
-                    _ => (
-                        "attrmap::map::malformed-json",
-                        format!("malformed JSON: {e}"),
-                    ),
+                    _ => (Code::MapMalformedJson, format!("malformed JSON: {e}")),
                 };
                 write_error(out, index, code, &message)?;
                 return Ok(Outcome::Error);
@@ -581,7 +579,7 @@ fn write_too_large<W: Write + ?Sized>(
     write_error(
         out,
         index,
-        "attrmap::map::record-too-large",
+        Code::MapRecordTooLarge,
         &format!(
             "record is longer than {max_record_bytes} bytes (raise the limit with --max-record-bytes)"
         ),
@@ -592,7 +590,7 @@ fn write_too_large<W: Write + ?Sized>(
 fn write_error<W: Write + ?Sized>(
     out: &mut W,
     index: u64,
-    code: &str,
+    code: Code,
     message: &str,
 ) -> io::Result<()> {
     let line = json!({"index": index, "error": {

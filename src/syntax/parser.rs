@@ -1,4 +1,5 @@
 use super::ast::*;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -27,22 +28,12 @@ impl Default for Limits {
     }
 }
 
-pub const CODE_TOO_LONG: &str = "attrmap::parse::too-long";
-pub const CODE_TOO_DEEP: &str = "attrmap::parse::too-deep";
-pub const CODE_UNCLOSED_CALL: &str = "attrmap::parse::unclosed-call";
-pub const CODE_UNEXPECTED_CLOSE: &str = "attrmap::parse::unexpected-close";
-pub const CODE_UNTERMINATED_STRING: &str = "attrmap::parse::unterminated-string";
-pub const CODE_UNCLOSED_ATTRIBUTE: &str = "attrmap::parse::unclosed-attribute";
-pub const CODE_EMPTY: &str = "attrmap::parse::empty";
-pub const CODE_SYNTAX: &str = "attrmap::parse::syntax";
-pub const CODE_NUMBER_RANGE: &str = "attrmap::parse::number-out-of-range";
-
 /// Parses an expression into an AST, or returns the first syntax error.
 pub fn parse(source: &str, limits: &Limits) -> Result<Expr, Diagnostic> {
     let chars = source.chars().count();
     if chars > limits.max_expression_chars {
-        return Err(Diagnostic::error(
-            CODE_TOO_LONG,
+        return Err(Diagnostic::new(
+            Code::ParseTooLong,
             Span::new(0, source.len().min(source.char_indices().nth(limits.max_expression_chars).map_or(source.len(), |(i, _)| i))),
             format!(
                 "expression is {chars} characters long; the limit is {}",
@@ -52,7 +43,7 @@ pub fn parse(source: &str, limits: &Limits) -> Result<Expr, Diagnostic> {
         .with_help("Entra rejects expressions over 10 000 characters: split the logic across several mappings, or shorten repeated sub-expressions"));
     }
     if source.trim().is_empty() {
-        return Err(Diagnostic::error(CODE_EMPTY, Span::new(0, source.len()), "the expression is empty")
+        return Err(Diagnostic::new(Code::ParseEmpty, Span::new(0, source.len()), "the expression is empty")
             .with_help("write an attribute such as [mail], a string constant such as \"x\", or a function call such as Join(\",\", [a], [b])"));
     }
     let scan = scan_structure(source);
@@ -149,7 +140,7 @@ fn build_operand(pair: Pair<'_, Rule>) -> Result<Expr, Diagnostic> {
                 _ => text.parse::<i64>().ok(),
             };
             value.map(|v| Expr::new(ExprKind::Number(v), span)).ok_or_else(|| {
-                Diagnostic::error(CODE_NUMBER_RANGE, span, format!("number {text} does not fit in a 64-bit integer"))
+                Diagnostic::new(Code::ParseNumberOutOfRange, span, format!("number {text} does not fit in a 64-bit integer"))
                     .with_help("numbers are 64-bit signed integers (-9223372036854775808 to 9223372036854775807); quote it to pass it as a string")
             })
         }
@@ -304,8 +295,8 @@ impl Scan {
     fn structural_error(&self, limits: &Limits) -> Option<Diagnostic> {
         if self.max_depth > limits.max_depth {
             return Some(
-                Diagnostic::error(
-                    CODE_TOO_DEEP,
+                Diagnostic::new(
+                    Code::ParseTooDeep,
                     Span::new(self.deepest_at, self.deepest_at + 1),
                     format!("calls are nested {} deep; the limit is {}", self.max_depth, limits.max_depth),
                 )
@@ -314,8 +305,8 @@ impl Scan {
         }
         if let Some(start) = self.unterminated_string {
             return Some(
-                Diagnostic::error(
-                    CODE_UNTERMINATED_STRING,
+                Diagnostic::new(
+                    Code::ParseUnterminatedString,
                     Span::new(start, self.source_len),
                     "string constant is never closed",
                 )
@@ -326,8 +317,8 @@ impl Scan {
         if let Some(start) = self.unclosed_attribute {
             let end = self.source_len.min(start + 1);
             return Some(
-                Diagnostic::error(
-                    CODE_UNCLOSED_ATTRIBUTE,
+                Diagnostic::new(
+                    Code::ParseUnclosedAttribute,
                     Span::new(start, end),
                     "attribute reference is never closed",
                 )
@@ -337,8 +328,8 @@ impl Scan {
         }
         if let Some(at) = self.unexpected_close {
             return Some(
-                Diagnostic::error(
-                    CODE_UNEXPECTED_CLOSE,
+                Diagnostic::new(
+                    Code::ParseUnexpectedClose,
                     Span::new(at, at + 1),
                     "this ) does not close any call",
                 )
@@ -350,8 +341,8 @@ impl Scan {
             (self.unclosed_parens.last(), self.call_name_start.last())
         {
             return Some(
-                Diagnostic::error(
-                    CODE_UNCLOSED_CALL,
+                Diagnostic::new(
+                    Code::ParseUnclosedCall,
                     Span::new(name_start, open + 1),
                     "function call is never closed",
                 )
@@ -418,7 +409,7 @@ fn convert_pest_error(source: &str, e: pest::error::Error<Rule>) -> Diagnostic {
         _ => "an expression is an [attribute], a \"string\", a number, or a Function(arguments)"
             .to_string(),
     };
-    Diagnostic::error(CODE_SYNTAX, Span::new(pos, end), message).with_help(help)
+    Diagnostic::new(Code::ParseSyntax, Span::new(pos, end), message).with_help(help)
 }
 
 fn describe_rule(rule: Rule) -> Option<&'static str> {

@@ -255,7 +255,7 @@ fn run(expr: &attrmap::Expression, record: serde_json::Value) -> Ours {
         Ok(Outcome::Value(Value::Null)) => Ours::Value(None),
         Ok(Outcome::Value(v)) => Ours::Value(Some(v.to_text().into_owned())),
         Ok(other) => Ours::Error("outcome", format!("{other:?}")),
-        Err(e) => Ours::Error(e.code, e.message),
+        Err(e) => Ours::Error(e.code.as_str(), e.message),
     }
 }
 

@@ -1,0 +1,72 @@
+//! A constant that does not fit the target attribute's SCIM type.
+
+use super::{target_definition, AttributeContext, Check, Rule};
+use crate::codes::{spec, Code, Example::Mapping, Spec};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::mapping::{scim::AttrType, Source};
+
+pub const SPEC: Spec = spec(
+    "attrmap::lint::target-type",
+    Severity::Error,
+    "A constant does not fit the target attribute's type.",
+    "SCIM booleans take True/False (or true/false), and integers take whole numbers. A constant such as \"yes\" for active is rejected by the target app.",
+    Mapping {
+        shown: "active ← constant \"yes\"",
+        file: r#"{"objects": [{"object": "User", "mappings": [{"target": "userName", "attribute": "mail", "match": 1}, {"target": "active", "constant": "yes"}]}]}"#,
+    },
+    Mapping {
+        shown: "active ← constant \"True\"",
+        file: r#"{"objects": [{"object": "User", "mappings": [{"target": "userName", "attribute": "mail", "match": 1}, {"target": "active", "constant": "True"}]}]}"#,
+    },
+);
+
+pub const RULE: Rule = Rule {
+    code: Code::TargetType,
+    check: Check::Attribute(check),
+};
+
+fn check(c: &AttributeContext<'_>, diags: &mut Vec<Diagnostic>) {
+    let a = c.attribute;
+    let Source::Constant { value, span } = &a.source else {
+        return;
+    };
+    let Some((path, Ok(def))) = target_definition(c.object.object.object, a) else {
+        return;
+    };
+    let ty = match &path.sub_attribute {
+        Some(sub) => def
+            .subs
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(sub))
+            .map(|(_, t)| *t),
+        None => Some(def.ty),
+    };
+    let Some(ty) = ty else { return };
+    let fits = match ty {
+        AttrType::Boolean => ["true", "false"]
+            .iter()
+            .any(|b| value.trim().eq_ignore_ascii_case(b)),
+        AttrType::Integer => value.trim().parse::<i64>().is_ok(),
+        _ => true,
+    };
+    if fits {
+        return;
+    }
+    // The type's Debug name, lower-cased, reads as prose ("a scim boolean");
+    // the target keeps its own spelling.
+    let message = format!(
+        "{} is a SCIM {:?}, but the constant is \"{value}\"",
+        a.target, ty
+    )
+    .to_lowercase()
+    .replacen(&a.target.to_lowercase(), &a.target, 1);
+    diags.push(
+        Diagnostic::new(Code::TargetType, span.unwrap_or(a.span), message).with_help(
+            if ty == AttrType::Boolean {
+                "use \"True\" or \"False\""
+            } else {
+                "use a whole number"
+            },
+        ),
+    );
+}
