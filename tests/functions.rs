@@ -306,6 +306,29 @@ fn dates() {
         ),
         json!(132_539_615_991_234_567i64)
     );
+    // AD's "never expires" and every value outside .NET's DateTime range is
+    // an error, as DateTime.FromFileTimeUtc throws (issue 13); so is a date
+    // before 1601 for NumFromDate (ToFileTimeUtc throws).
+    for n in ["9223372036854775807", "2650467744000000000", "-1"] {
+        assert_eq!(
+            run("DateFromNum([n])", json!({ "n": n })),
+            err("attrmap::eval::date-out-of-range"),
+            "{n}"
+        );
+    }
+    assert_eq!(
+        run("DateFromNum(2650467743999999999)", json!({})),
+        json!("12/31/9999 11:59:59 PM")
+    );
+    assert_eq!(
+        run("NumFromDate(\"1600-12-31T23:59:59Z\")", json!({})),
+        err("attrmap::eval::date-out-of-range")
+    );
+    // Years below 1000 render with four digits, as yyyy does in .NET.
+    assert_eq!(
+        run("CDate(\"0203-12-25T22:23:48+12:00\")", json!({})),
+        json!("12/25/0203 10:23:48 AM")
+    );
     assert_eq!(
         run(
             "FormatDateTime([d], \"yyyyMMdd\", \"dd/MM/yyyy\")",
