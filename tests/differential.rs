@@ -32,7 +32,7 @@ fn leaf() -> BoxedStrategy<String> {
 fn expr() -> impl Strategy<Value = String> {
     leaf().prop_recursive(4, 40, 6, |inner| {
         let functions: Vec<&'static attrmap::catalogue::FunctionSpec> =
-            CATALOGUE.iter().filter(|f| f.provenance == Provenance::Documented).collect();
+            CATALOGUE.iter().filter(|f| f.provenance == Provenance::AppProvisioning).collect();
         prop_oneof![
             4 => (prop::sample::select(functions), prop::collection::vec(prop::option::weighted(0.9, inner.clone()), 0..7))
                 .prop_map(|(f, args)| {

@@ -546,3 +546,43 @@ fn workday_isd_code_example_keeps_the_captured_space() {
         json!("44 ")
     );
 }
+
+/// Every function has an example, and each example gives its documented
+/// result on both engines.
+#[test]
+fn catalogue_examples_hold_on_both_engines() {
+    use attrmap::catalogue::{outcome_text, CATALOGUE, EXAMPLE_NOW, EXAMPLE_SEED};
+    let now = chrono::DateTime::parse_from_rfc3339(EXAMPLE_NOW)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    for f in CATALOGUE {
+        assert!(!f.examples.is_empty(), "{} has no example", f.name);
+        for ex in f.examples {
+            let e = attrmap::compile(ex.expression)
+                .unwrap_or_else(|e| panic!("{}: {e}", ex.expression));
+            assert!(
+                e.ast().to_string().contains(f.name),
+                "{}'s example does not call it",
+                f.name
+            );
+            let user: Json = serde_json::from_str(ex.user).unwrap();
+            let vm = e.evaluate(
+                &user,
+                &mut Context::new().with_now(now).with_seed(EXAMPLE_SEED),
+            );
+            let tree = e.evaluate_ast(
+                &user,
+                &mut Context::new().with_now(now).with_seed(EXAMPLE_SEED),
+            );
+            let vm = vm.unwrap_or_else(|err| panic!("{}: {err}", ex.expression));
+            let tree = tree.unwrap_or_else(|err| panic!("{}: {err}", ex.expression));
+            assert_eq!(outcome_text(&vm), ex.result, "{} on the VM", ex.expression);
+            assert_eq!(
+                outcome_text(&tree),
+                ex.result,
+                "{} on the tree walker",
+                ex.expression
+            );
+        }
+    }
+}

@@ -68,43 +68,68 @@ impl<'s, 'a> Args<'s, 'a> {
     }
 }
 
-/// Calls an eager function.
+/// An eager function's implementation, as the catalogue entry holds it:
+/// the function's id, its evaluated arguments and the context in, a value
+/// out.
+pub type Implementation =
+    for<'a> fn(FnId, &mut Args<'_, 'a>, &mut Context<'_>) -> Result<Value<'a>, Interrupt>;
+
+// The implementing modules' entry points, in the catalogue's signature.
+pub(crate) fn date_functions<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    dates::call(id, args, ctx)
+}
+pub(crate) fn text_functions<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    text::call(id, args, &ctx.limits)
+}
+pub(crate) fn replace_function<'a>(
+    _id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    replace::replace(args, &ctx.limits)
+}
+pub(crate) fn misc_functions<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    misc::call(id, args, ctx)
+}
+pub(crate) fn string_functions<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    strings::call(id, args, ctx)
+}
+
+/// Calls an eager function through its catalogue entry's implementation.
 pub fn call<'a>(
     id: FnId,
     mut args: Args<'_, 'a>,
     ctx: &mut Context<'_>,
 ) -> Result<Value<'a>, Interrupt> {
-    let out = match id {
-        FnId::Now
-        | FnId::CDate
-        | FnId::DateAdd
-        | FnId::DateDiff
-        | FnId::DateFromNum
-        | FnId::NumFromDate
-        | FnId::FormatDateTime => dates::call(id, &mut args, ctx)?,
-        FnId::PCase
-        | FnId::NormalizeDiacritics
-        | FnId::ToLower
-        | FnId::ToUpper
-        | FnId::ConvertToBase64
-        | FnId::ConvertToUTF8Hex
-        | FnId::InStr
-        | FnId::Word
-        | FnId::Split => text::call(id, &mut args, &ctx.limits)?,
-        FnId::Replace => replace::replace(&mut args, &ctx.limits)?,
-        FnId::Count
-        | FnId::Item
-        | FnId::RemoveDuplicates
-        | FnId::BitAnd
-        | FnId::IgnoreFlowIfNullOrEmpty
-        | FnId::Redact
-        | FnId::Guid
-        | FnId::RandomString
-        | FnId::SingleAppRoleAssignment
-        | FnId::AppRoleAssignmentsComplex
-        | FnId::AssertiveAppRoleAssignmentsComplex => misc::call(id, &mut args, ctx)?,
-        _ => strings::call(id, &mut args, ctx)?,
+    let Some(implementation) = id.spec().implementation else {
+        // Control flow (IIF, Switch, Coalesce, SelectUniqueValue): the engines
+        // evaluate these themselves, choosing which arguments to evaluate.
+        return Err(Interrupt::Error(RuntimeError::new(
+            Code::EvalNotImplemented,
+            args.span,
+            format!(
+                "{} is control flow: the engine evaluates it, not functions::call",
+                id.spec().name
+            ),
+        )));
     };
+    let out = implementation(id, &mut args, ctx)?;
     check_size(&out, &args, ctx)?;
     Ok(out)
 }
