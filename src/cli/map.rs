@@ -1,12 +1,12 @@
 //! `attrmap map`: a mapping file and a JSONL stream of source objects in,
 //! one SCIM result line per record out.
 
-use super::{parse_now, read_existing, read_input, CliError, CliResult};
+use super::{load_mapping, parse_now, read_existing, CliError, CliResult};
 use attrmap::catalogue::Purity;
 use attrmap::eval::{Context, TakenSet};
 use attrmap::mapping::builder::{compile_object, BatchOracle, Mode};
 use attrmap::mapping::stream::{Batch, Counts, Threads, DEFAULT_MAX_RECORD_BYTES};
-use attrmap::mapping::{self, ObjectType};
+use attrmap::mapping::ObjectType;
 use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::process::ExitCode;
@@ -48,28 +48,28 @@ fn install_interrupt_handler(temp: Option<std::path::PathBuf>) {
 #[derive(clap::Args)]
 pub struct MapArgs {
     /// Mapping file: a Graph synchronization schema JSON or a native attrmap mapping
-    mapping: String,
+    pub(super) mapping: String,
     /// JSONL file of source objects, one JSON object per line (`-` for standard input)
     #[arg(long, short)]
-    input: String,
+    pub(super) input: String,
     /// Which object mapping to apply
     #[arg(long, value_enum, ignore_case = true, default_value_t = Object::User)]
-    object: Object,
+    pub(super) object: Object,
     /// create: every mapping and default; update: skips create-only mappings and defaults
     #[arg(long, value_enum, ignore_case = true, default_value_t = ModeArg::Create)]
-    mode: ModeArg,
+    pub(super) mode: ModeArg,
     /// Fix the clock for Now(), as RFC 3339 (2024-05-01T09:30:00Z)
     #[arg(long)]
-    now: Option<String>,
+    pub(super) now: Option<String>,
     /// File with one already-taken value per line, for SelectUniqueValue
     #[arg(long)]
-    existing: Option<String>,
+    pub(super) existing: Option<String>,
     /// Write the JSONL here (atomically: a temporary file renamed at the end) instead of standard output
     #[arg(long, short)]
-    output: Option<String>,
+    pub(super) output: Option<String>,
     /// Seed for Guid() and RandomString(), for reproducible output
     #[arg(long)]
-    seed: Option<u64>,
+    pub(super) seed: Option<u64>,
     /// Longest input line accepted, in bytes; longer records become error lines
     #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES)]
     max_record_bytes: usize,
@@ -80,41 +80,52 @@ pub struct MapArgs {
     /// do not change. Mappings with SelectUniqueValue, or Guid/RandomString
     /// under --seed, run on one thread: their results depend on record order
     #[arg(long, short, default_value_t = 1)]
-    jobs: usize,
+    pub(super) jobs: usize,
+    /// resources: the SCIM resource per record; requests: the HTTP requests Entra would send
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Emit::Resources)]
+    pub(super) emit: Emit,
+    /// With --emit requests: JSONL of the target's current resources (what GET /Users or
+    /// /Groups returns); objects found there get a PATCH of what changed instead of a POST
+    #[arg(long)]
+    pub(super) target_state: Option<String>,
+    /// With --emit requests: JSONL of the source objects that manager and members refer to
+    /// (the users, for a group run), to find their target ids
+    #[arg(long)]
+    pub(super) references: Option<String>,
+    /// With --emit requests: the PATCH dialect (aadOptscim062020: the SCIM-compliant one
+    /// that flag in the tenant URL turns on)
+    #[arg(long, value_enum, default_value_t = super::map_requests::DialectArg::Default)]
+    pub(super) patch_dialect: super::map_requests::DialectArg,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Object {
+pub(super) enum Emit {
+    Resources,
+    Requests,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Object {
     User,
     Group,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ModeArg {
+pub(super) enum ModeArg {
     Create,
     Update,
 }
+
+/// Exit status of a run that completed with error lines for some records.
+pub(super) const SOME_RECORDS_FAILED: u8 = 3;
 
 /// Records before a progress bar is worth showing.
 const PROGRESS_AFTER: u64 = 5_000;
 
 pub fn run(a: MapArgs) -> CliResult {
-    let bytes = read_input(&a.mapping)?;
-    let src = String::from_utf8(bytes)
-        .map_err(|_| CliError(format!("{} is not valid UTF-8", a.mapping)))?;
-    let loaded = match mapping::load(&src) {
-        Ok(l) => l,
-        Err(d) => {
-            eprintln!("{:?}", d.report(&a.mapping, &src));
-            return Ok(ExitCode::from(1));
-        }
-    };
-    for d in &loaded.diagnostics {
-        eprintln!("{:?}", d.clone().report(&a.mapping, &src));
-    }
-    if loaded.has_errors() {
+    let Some((src, loaded)) = load_mapping(&a.mapping, false)? else {
         return Ok(ExitCode::from(1));
-    }
+    };
     let object = match a.object {
         Object::User => ObjectType::User,
         Object::Group => ObjectType::Group,
@@ -129,6 +140,10 @@ pub fn run(a: MapArgs) -> CliResult {
         }
     };
     compiled.limits.max_multi_valued = a.max_values;
+    if a.emit == Emit::Requests {
+        return super::map_requests::run(&a, &loaded.set, &compiled, &src);
+    }
+    super::map_requests::refuse_request_options(&a)?;
     if let Some((_, m)) = compiled.matching.first() {
         eprintln!("matching attribute: {m}");
     }
@@ -281,7 +296,9 @@ pub fn run(a: MapArgs) -> CliResult {
     }
     eprintln!("{counts}");
     Ok(if counts.errors > 0 {
-        ExitCode::from(2)
+        // Not 2: that is a usage or I/O failure, after which the output
+        // cannot be trusted; here every record has its line.
+        ExitCode::from(SOME_RECORDS_FAILED)
     } else {
         ExitCode::SUCCESS
     })

@@ -143,6 +143,24 @@ pub fn compile_object(
             ),
         )]);
     };
+    compile_mapping(om, file)
+}
+
+/// Every error that would stop `attrmap map` on any object mapping of the
+/// set, enabled or not: bad target paths and expressions that do not compile
+/// (unknown functions, wrong arity, …). `convert` refuses such a set rather
+/// than write it out in another format.
+pub fn check_set(set: &MappingSet, file: &str) -> Vec<Diagnostic> {
+    set.objects
+        .iter()
+        .filter_map(|om| compile_mapping(om, file).err())
+        .flatten()
+        .collect()
+}
+
+/// Compiles one object mapping.
+pub fn compile_mapping(om: &ObjectMapping, file: &str) -> Result<CompiledObject, Vec<Diagnostic>> {
+    let object = om.object;
     let mut errors = Vec::new();
     let mut attrs = Vec::new();
     for a in &om.attributes {
@@ -338,7 +356,7 @@ impl UniquenessOracle for BatchOracle<'_> {
 impl CompiledObject {
     /// Whether the record passes the scoping filter.
     pub fn in_scope<R: Record + ?Sized>(&self, record: &R) -> bool {
-        self.scope.as_ref().map_or(true, |s| s.admits(record))
+        self.scope.as_ref().is_none_or(|s| s.admits(record))
     }
 
     /// Whether some mapping calls a function of this purity, such as
@@ -354,6 +372,15 @@ impl CompiledObject {
             });
             found
         })
+    }
+
+    /// The target paths this mapping writes in `mode` (update leaves out
+    /// create-only mappings), as written in the file.
+    pub fn targets(&self, mode: Mode) -> impl Iterator<Item = &str> {
+        self.attrs
+            .iter()
+            .filter(move |a| mode == Mode::Create || a.flow != FlowType::ObjectAddOnly)
+            .map(|a| a.target.as_str())
     }
 
     /// `userName eq "jdoe"` for the highest-priority matching attribute present in `resource`.
@@ -462,6 +489,34 @@ impl CompiledObject {
         if !self.in_scope(record) {
             return MappedRef::Skipped("scope");
         }
+        self.build_ref(record, mode, ctx, file, oracle)
+    }
+
+    /// [`CompiledObject::map`] as if the record were in scope: what the
+    /// target holds for an object that has left the scope, so that it can
+    /// be found there (Entra disables such objects).
+    pub fn map_ignoring_scope<R: Record + ?Sized>(
+        &self,
+        record: &R,
+        mode: Mode,
+        ctx: &mut Context<'_>,
+        file: &str,
+    ) -> Mapped {
+        match self.build_ref(record, mode, ctx, file, None) {
+            MappedRef::Resource(r) => Mapped::Resource(r.to_json()),
+            MappedRef::Skipped(why) => Mapped::Skipped(why),
+            MappedRef::Failed(errors) => Mapped::Failed(errors),
+        }
+    }
+
+    fn build_ref<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        mode: Mode,
+        ctx: &mut Context<'_>,
+        file: &str,
+        oracle: Option<&BatchOracle<'_>>,
+    ) -> MappedRef<'a> {
         let core = match self.object {
             ObjectType::User => scim::CORE_USER,
             ObjectType::Group => scim::CORE_GROUP,
