@@ -1,12 +1,12 @@
 //! `attrmap map`: a mapping file and a JSONL stream of source objects in,
 //! one SCIM result line per record out.
 
-use super::{parse_now, read_existing, read_input, CliError, CliResult};
+use super::{load_mapping, parse_now, read_existing, CliError, CliResult};
 use attrmap::catalogue::Purity;
 use attrmap::eval::{Context, TakenSet};
 use attrmap::mapping::builder::{compile_object, BatchOracle, Mode};
 use attrmap::mapping::stream::{Batch, Counts, Threads, DEFAULT_MAX_RECORD_BYTES};
-use attrmap::mapping::{self, ObjectType};
+use attrmap::mapping::ObjectType;
 use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::process::ExitCode;
@@ -70,16 +70,18 @@ pub struct MapArgs {
     /// Seed for Guid() and RandomString(), for reproducible output
     #[arg(long)]
     pub(super) seed: Option<u64>,
-    /// Longest input line accepted, in bytes; longer records become error lines
-    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES)]
+    /// Longest input line accepted, in bytes (1 to 1 GiB); longer records become error lines
+    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_RECORD_BYTES_LIMIT))]
     max_record_bytes: usize,
     /// Most values one multi-valued target attribute may get
     #[arg(long, default_value_t = 10_000)]
     max_values: usize,
     /// Threads that map records (0: one per core). Output order and content
     /// do not change. Mappings with SelectUniqueValue, or Guid/RandomString
-    /// under --seed, run on one thread: their results depend on record order
-    #[arg(long, short, default_value_t = 1)]
+    /// under --seed, run on one thread: their results depend on record order. At most 256
+    #[arg(long, short, default_value_t = 1,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_JOBS))]
     pub(super) jobs: usize,
     /// resources: the SCIM resource per record; requests: the HTTP requests Entra would send
     #[arg(long, value_enum, ignore_case = true, default_value_t = Emit::Resources)]
@@ -116,26 +118,24 @@ pub(super) enum ModeArg {
     Update,
 }
 
+/// The largest `--max-record-bytes`: one record is held in memory whole, so
+/// a larger bound would be no bound (and u64::MAX used to wrap to nothing).
+const MAX_RECORD_BYTES_LIMIT: u64 = 1 << 30;
+
+/// The most `--jobs`: more threads than this only cost memory on any machine
+/// attrmap runs on, and asking the system for 100 000 used to panic.
+const MAX_JOBS: u64 = 256;
+
+/// Exit status of a run that completed with error lines for some records.
+pub(super) const SOME_RECORDS_FAILED: u8 = 3;
+
 /// Records before a progress bar is worth showing.
 const PROGRESS_AFTER: u64 = 5_000;
 
 pub fn run(a: MapArgs) -> CliResult {
-    let bytes = read_input(&a.mapping)?;
-    let src = String::from_utf8(bytes)
-        .map_err(|_| CliError(format!("{} is not valid UTF-8", a.mapping)))?;
-    let loaded = match mapping::load(&src) {
-        Ok(l) => l,
-        Err(d) => {
-            eprintln!("{:?}", d.report(&a.mapping, &src));
-            return Ok(ExitCode::from(1));
-        }
-    };
-    for d in &loaded.diagnostics {
-        eprintln!("{:?}", d.clone().report(&a.mapping, &src));
-    }
-    if loaded.has_errors() {
+    let Some((src, loaded)) = load_mapping(&a.mapping, false)? else {
         return Ok(ExitCode::from(1));
-    }
+    };
     let object = match a.object {
         Object::User => ObjectType::User,
         Object::Group => ObjectType::Group,
@@ -306,7 +306,9 @@ pub fn run(a: MapArgs) -> CliResult {
     }
     eprintln!("{counts}");
     Ok(if counts.errors > 0 {
-        ExitCode::from(2)
+        // Not 2: that is a usage or I/O failure, after which the output
+        // cannot be trusted; here every record has its line.
+        ExitCode::from(SOME_RECORDS_FAILED)
     } else {
         ExitCode::SUCCESS
     })
