@@ -103,6 +103,9 @@ pub fn placeholders(text: &str) -> Vec<String> {
     out
 }
 
+/// Normalised matching value → index of the first resource with it.
+type ValueIndex = HashMap<String, usize>;
+
 /// The resources the target holds now: JSONL of what `GET /Users` and
 /// `GET /Groups` return (single resources, or list responses whose
 /// `Resources` are read).
@@ -113,7 +116,7 @@ pub struct TargetState {
     /// (object type, matching path) → normalised value → first resource
     /// with it, built on first use: finding N records among M resources
     /// costs N + M lookups, not N × M comparisons.
-    by_value: RefCell<HashMap<(&'static str, String), HashMap<String, usize>>>,
+    by_value: RefCell<HashMap<(&'static str, String), ValueIndex>>,
 }
 
 impl TargetState {
