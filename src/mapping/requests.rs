@@ -17,7 +17,8 @@ use super::ObjectType;
 use crate::codes::Code;
 use crate::eval::Context;
 use serde_json::{json, Map, Value as Json};
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 /// The schema URN of a PATCH body.
@@ -102,12 +103,20 @@ pub fn placeholders(text: &str) -> Vec<String> {
     out
 }
 
+/// Normalised matching value → index of the first resource with it.
+type ValueIndex = HashMap<String, usize>;
+
 /// The resources the target holds now: JSONL of what `GET /Users` and
 /// `GET /Groups` return (single resources, or list responses whose
 /// `Resources` are read).
 #[derive(Debug, Clone, Default)]
 pub struct TargetState {
     resources: Vec<Json>,
+    by_id: HashMap<String, usize>,
+    /// (object type, matching path) → normalised value → first resource
+    /// with it, built on first use: finding N records among M resources
+    /// costs N + M lookups, not N × M comparisons.
+    by_value: RefCell<HashMap<(&'static str, String), ValueIndex>>,
 }
 
 impl TargetState {
@@ -136,7 +145,22 @@ impl TargetState {
                 resources.push(r);
             }
         }
-        Ok(TargetState { resources })
+        let mut by_id = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
+            if let Some(id) = r.get("id").and_then(Json::as_str) {
+                by_id.entry(id.to_string()).or_insert(i);
+            }
+        }
+        Ok(TargetState {
+            resources,
+            by_id,
+            by_value: RefCell::default(),
+        })
+    }
+
+    /// The resource whose `id` is `id`.
+    pub fn by_id(&self, id: &str) -> Option<&Json> {
+        self.by_id.get(id).map(|&i| &self.resources[i])
     }
 
     pub fn len(&self) -> usize {
@@ -159,13 +183,46 @@ impl TargetState {
             let Some(want) = leaf(resource, &key) else {
                 continue;
             };
-            let exact = key == "externalId" || key == "id";
-            return self.resources.iter().find(|r| {
-                of_type(r, compiled.object)
-                    && leaf(r, &key).is_some_and(|have| same_text(&want, &have, exact))
-            });
+            let exact = is_case_exact(&key);
+            let mut cache = self.by_value.borrow_mut();
+            let index = cache
+                .entry((compiled.object.as_str(), key.clone()))
+                .or_insert_with(|| {
+                    let mut index = HashMap::new();
+                    for (i, r) in self.resources.iter().enumerate() {
+                        if of_type(r, compiled.object) {
+                            if let Some(have) = leaf(r, &key) {
+                                index.entry(normalised(&have, exact)).or_insert(i);
+                            }
+                        }
+                    }
+                    index
+                });
+            return index
+                .get(&normalised(&want, exact))
+                .map(|&i| &self.resources[i]);
         }
         None
+    }
+}
+
+/// RFC 7643 makes `id` and `externalId` case-exact; the matching
+/// attributes Entra uses otherwise (userName, emails, displayName) are not.
+fn is_case_exact(key: &str) -> bool {
+    key == "externalId" || key == "id"
+}
+
+/// A matching value as the index keys it: the text, lower-cased unless the
+/// attribute is case-exact.
+fn normalised(v: &Json, exact: bool) -> String {
+    let text = match v.as_str() {
+        Some(s) => s.to_string(),
+        None => v.to_string(),
+    };
+    if exact {
+        text
+    } else {
+        text.to_lowercase()
     }
 }
 
@@ -184,14 +241,6 @@ fn of_type(r: &Json, object: ObjectType) -> bool {
         .map(|t| t == name);
     // A resource that says nothing of its type could be either.
     listed.or(typed).unwrap_or(true)
-}
-
-fn same_text(a: &Json, b: &Json, exact: bool) -> bool {
-    match (a.as_str(), b.as_str()) {
-        (Some(x), Some(y)) if exact => x == y,
-        (Some(x), Some(y)) => x == y || x.to_lowercase() == y.to_lowercase(),
-        _ => a == b,
-    }
 }
 
 /// Where a source object is in the target: its id, or the placeholder of
@@ -215,10 +264,15 @@ impl TargetRef {
 #[derive(Debug, Clone, Default)]
 pub struct References {
     ids: HashMap<String, TargetRef>,
+    /// Every target id some source object has been given.
+    targets: HashSet<String>,
 }
 
 impl References {
     pub fn insert(&mut self, source_id: &str, to: TargetRef) {
+        if let TargetRef::Id(id) = &to {
+            self.targets.insert(id.clone());
+        }
         self.ids.insert(source_id.to_string(), to);
     }
 
@@ -234,9 +288,7 @@ impl References {
 
     /// Whether `target_id` belongs to some known source object.
     fn knows_target(&self, target_id: &str) -> bool {
-        self.ids
-            .values()
-            .any(|t| matches!(t, TargetRef::Id(id) if id == target_id))
+        self.targets.contains(target_id)
     }
 }
 
@@ -344,11 +396,7 @@ impl<'a> Planner<'a> {
                 let Mapped::Resource(updated) = updated else {
                     return Planned::Mapped(updated);
                 };
-                let current = self
-                    .target
-                    .resources
-                    .iter()
-                    .find(|r| r.get("id").and_then(Json::as_str) == Some(id));
+                let current = self.target.by_id(id);
                 let empty = Json::Object(Map::new());
                 let (patches, kept) = self.diff(&updated, current.unwrap_or(&empty));
                 if patches.is_empty() {
