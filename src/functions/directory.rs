@@ -123,7 +123,7 @@ pub fn decode_base64(s: &str) -> Result<Vec<u8>, String> {
         .bytes()
         .filter(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
         .collect();
-    if digits.len() % 4 != 0 {
+    if !digits.len().is_multiple_of(4) {
         return Err(format!(
             "its length without white space ({}) is not a multiple of 4",
             digits.len()
@@ -182,7 +182,7 @@ fn decode_text(bytes: &[u8], encoding: &str) -> String {
             let mut s: String = char::decode_utf16(units)
                 .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
                 .collect();
-            if bytes.len() % 2 == 1 {
+            if !bytes.len().is_multiple_of(2) {
                 s.push(char::REPLACEMENT_CHARACTER);
             }
             s
