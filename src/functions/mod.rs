@@ -8,6 +8,7 @@ mod dates;
 mod diacritics;
 pub mod directory;
 mod misc;
+pub mod regex_dotnet;
 pub mod replace;
 mod strings;
 pub mod text;

@@ -99,7 +99,7 @@ impl<'m> Batch<'m> {
         loop {
             line.clear();
             let n = (&mut input)
-                .take(self.max_record_bytes as u64 + 1)
+                .take((self.max_record_bytes as u64).saturating_add(1))
                 .read_until(b'\n', &mut line)?;
             if n == 0 {
                 break;
