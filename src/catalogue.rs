@@ -185,13 +185,17 @@ fn_ids!(
     CBool,
     CDate,
     Coalesce,
+    ConvertFromBase64,
     ConvertToBase64,
     ConvertToUTF8Hex,
     Count,
+    CRef,
     CStr,
     DateAdd,
     DateDiff,
     DateFromNum,
+    DNComponent,
+    Error,
     FormatDateTime,
     Guid,
     IgnoreFlowIfNullOrEmpty,
@@ -205,6 +209,7 @@ fn_ids!(
     Item,
     Join,
     Left,
+    Len,
     Mid,
     NormalizeDiacritics,
     Not,
@@ -219,10 +224,12 @@ fn_ids!(
     SelectUniqueValue,
     SingleAppRoleAssignment,
     Split,
+    StringFromSID,
     StripSpaces,
     Switch,
     ToLower,
     ToUpper,
+    Trim,
     Word,
 );
 
@@ -378,9 +385,10 @@ const fn rep(name: &'static str, graph_key: &'static str, kind: ParamKind) -> Pa
 pub const DATE_INTERVALS: &[&str] = &["yyyy", "m", "d", "ww", "h", "n", "s"];
 pub const COMPARE_TYPES: &[&str] = &["vbBinaryCompare", "vbTextCompare"];
 
+use crate::functions::directory::ENCODINGS;
 use Evaluation::{Eager, Lazy};
 use ParamKind as K;
-use Provenance::{AppProvisioning, Undocumented};
+use Provenance::{AppProvisioning, CloudSync, Undocumented};
 use Purity::*;
 use ResultType as R;
 
@@ -426,6 +434,10 @@ pub static CATALOGUE: &[FunctionSpec] = &[
     spec!(Coalesce, &[rep("source", "source", K::Expression).may_be_empty()], R::Any, Pure, Lazy, AppProvisioning,
         "Returns the first argument that is not null; the last one serves as the default.",
         &[ex(r#"Coalesce([mail], [userPrincipalName])"#, r#"{"userPrincipalName": "jd@contoso.com"}"#, r#""jd@contoso.com""#)]),
+    spec!(ConvertFromBase64, &[p("source", "source", K::String), opt("encoding", "encoding", K::Enum(ENCODINGS))], R::String, Pure, Eager(directory_functions), CloudSync,
+        "Decodes base64 to text in the encoding: Unicode (UTF-16LE, the default), ASCII or UTF8.",
+        &[ex(r#"ConvertFromBase64("SABlAGwAbABvACAAdwBvAHIAbABkACEA")"#, r#"{}"#, r#""Hello world!""#),
+          ex(r#"ConvertFromBase64("SGVsbG8gd29ybGQh", UTF8)"#, r#"{}"#, r#""Hello world!""#)]),
     spec!(ConvertToBase64, &[p("source", "source", K::String)], R::String, Pure, Eager(text_functions), AppProvisioning,
         "Base64 of the string's UTF-16LE bytes.",
         &[ex(r#"ConvertToBase64("Hello world!")"#, r#"{}"#, r#""SABlAGwAbABvACAAdwBvAHIAbABkACEA""#)]),
@@ -435,6 +447,9 @@ pub static CATALOGUE: &[FunctionSpec] = &[
     spec!(Count, &[p("attribute", "source", K::Attribute)], R::Number, Pure, Eager(misc_functions), AppProvisioning,
         "Number of elements in a multi-valued attribute.",
         &[ex(r#"Count([proxyAddresses])"#, r#"{"proxyAddresses": ["SMTP:a@contoso.com", "smtp:b@contoso.com"]}"#, r#"2"#)]),
+    spec!(CRef, &[p("value", "source", K::String)], R::String, Pure, Eager(string_functions), CloudSync,
+        "Reads a string as a reference (a DN); the text passes through. Only used in the Cloud Sync reference's DNComponent example.",
+        &[ex(r#"CRef([manager])"#, r#"{"manager": "CN=Ann Lee,OU=Sales,DC=contoso,DC=com"}"#, r#""CN=Ann Lee,OU=Sales,DC=contoso,DC=com""#)]),
     spec!(CStr, &[p("value", "source", K::Expression)], R::String, Pure, Eager(string_functions), AppProvisioning,
         "Converts a number, boolean or reference to a string.",
         &[ex(r#"CStr([employeeNumber])"#, r#"{"employeeNumber": 12345}"#, r#""12345""#)]),
@@ -447,6 +462,13 @@ pub static CATALOGUE: &[FunctionSpec] = &[
     spec!(DateFromNum, &[p("value", "source", K::Number)], R::DateTime, Pure, Eager(date_functions), AppProvisioning,
         "Converts an AD FILETIME (100-ns ticks since 1601-01-01 UTC) to a DateTime.",
         &[ex(r#"DateFromNum([lastLogonTimestamp])"#, r#"{"lastLogonTimestamp": "129699324000000000"}"#, r#""1/1/2012 11:00:00 PM""#)]),
+    spec!(DNComponent, &[p("dn", "source", K::String), p("componentNumber", "componentNumber", K::Number).one_based()], R::String, Pure, Eager(directory_functions), CloudSync,
+        "The value of the componentNumber-th (1-based, from the left) component of a DN, escapes decoded; null past the end.",
+        &[ex(r#"DNComponent(CRef([dn]), 1)"#, r#"{"dn": "cn=Joe,ou=Sales,dc=contoso,dc=com"}"#, r#""Joe""#),
+          ex(r#"DNComponent([dn], 2)"#, r#"{"dn": "CN=Doe\\, John,OU=Sales,DC=contoso,DC=com"}"#, r#""Sales""#)]),
+    spec!(Error, &[p("errorMessage", "source", K::String)], R::Any, Effect, Eager(misc_functions), CloudSync,
+        "Fails the object with the given message (attrmap::eval::custom-error).",
+        &[ex(r#"IIF(IsPresent([accountName]), [accountName], Error("AccountName is required"))"#, r#"{"accountName": "jdoe"}"#, r#""jdoe""#)]),
     spec!(FormatDateTime, &[p("source", "source", K::String), opt("dateTimeStyles", "dateTimeStyles", K::String), p("inputFormat", "inputFormat", K::String), p("outputFormat", "outputFormat", K::String)], R::String, Pure, Eager(date_functions), AppProvisioning,
         "Parses source with a .NET custom format and renders it with another.",
         &[ex(r#"FormatDateTime([extensionAttribute1], , "yyyyMMddHHmmss.fZ", "yyyy-MM-dd")"#, r#"{"extensionAttribute1": "20150123105347.1Z"}"#, r#""2015-01-23""#)]),
@@ -486,6 +508,9 @@ pub static CATALOGUE: &[FunctionSpec] = &[
     spec!(Left, &[p("string", "source", K::String), p("numChars", "numChars", K::Number)], R::String, Pure, Eager(string_functions), AppProvisioning,
         "The first numChars characters.",
         &[ex(r#"Left([displayName], 4)"#, r#"{"displayName": "John Doe"}"#, r#""John""#)]),
+    spec!(Len, &[p("value", "source", K::String)], R::Number, Pure, Eager(string_functions), Undocumented,
+        "Number of UTF-16 code units in the string, as .NET's String.Length counts; null is 0.",
+        &[ex(r#"Len([userPrincipalName])"#, r#"{"userPrincipalName": "jdoe@contoso.com"}"#, r#"16"#)]),
     spec!(Mid, &[p("source", "source", K::String), p("start", "start", K::Number).one_based(), p("length", "length", K::Number)], R::String, Pure, Eager(string_functions), AppProvisioning,
         "length characters starting at the 1-based start.",
         &[ex(r#"Mid([displayName], 6, 3)"#, r#"{"displayName": "John Doe"}"#, r#""Doe""#)]),
@@ -528,6 +553,9 @@ pub static CATALOGUE: &[FunctionSpec] = &[
     spec!(Split, &[p("source", "source", K::String), p("delimiter", "delimiter", K::String)], R::MultiValued, Pure, Eager(text_functions), AppProvisioning,
         "Splits a string into a multi-valued array.",
         &[ex(r#"Split([extensionAttribute5], ",")"#, r#"{"extensionAttribute5": "Sales,Marketing"}"#, r#"["Sales", "Marketing"]"#)]),
+    spec!(StringFromSID, &[p("objectSID", "source", K::String)], R::String, Pure, Eager(directory_functions), CloudSync,
+        "The S-1-… text of a binary security identifier (its bytes in base64, as JSON carries AD's objectSid).",
+        &[ex(r#"StringFromSID([objectSid])"#, r#"{"objectSid": "AQUAAAAAAAUVAAAA3PTcO4M9K0aCi6YoAAIAAA=="}"#, r#""S-1-5-21-1004336348-1177238915-682003330-512""#)]),
     spec!(StripSpaces, &[p("source", "source", K::String)], R::String, Pure, Eager(string_functions), AppProvisioning,
         "Removes every space character.",
         &[ex(r#"StripSpaces([telephoneNumber])"#, r#"{"telephoneNumber": "+1 425 555 0100"}"#, r#""+14255550100""#)]),
@@ -540,6 +568,10 @@ pub static CATALOGUE: &[FunctionSpec] = &[
     spec!(ToUpper, &[p("source", "source", K::String), opt("culture", "culture", K::String)], R::String, Pure, Eager(text_functions), AppProvisioning,
         "Upper-cases, with the given culture's rules (invariant by default).",
         &[ex(r#"ToUpper([givenName])"#, r#"{"givenName": "John"}"#, r#""JOHN""#)]),
+    spec!(Trim, &[p("value", "source", K::String)], R::String, Pure, Eager(string_functions), CloudSync,
+        "Removes leading and trailing white space (.NET's String.Trim), from each value of a multi-valued attribute.",
+        &[ex(r#"Trim(" Test ")"#, r#"{}"#, r#""Test""#),
+          ex(r#"Trim([proxyAddresses])"#, r#"{"proxyAddresses": [" SMTP:a@contoso.com", "smtp:b@contoso.com\t"]}"#, r#"["SMTP:a@contoso.com", "smtp:b@contoso.com"]"#)]),
     spec!(Word, &[p("string", "source", K::String), p("wordNumber", "wordNumber", K::Number).one_based(), p("delimiters", "delimiters", K::String)], R::String, Pure, Eager(text_functions), AppProvisioning,
         "The wordNumber-th (1-based) word, splitting on any of the delimiter characters.",
         &[ex(r#"Word([displayName], 2, " ")"#, r#"{"displayName": "John Michael Doe"}"#, r#""Michael""#)]),
@@ -567,12 +599,18 @@ pub enum KeywordId {
     IgnoreObjectFlow,
     VbBinaryCompare,
     VbTextCompare,
+    Unicode,
+    Ascii,
+    Utf8,
 }
 
 pub struct KeywordSpec {
     pub id: KeywordId,
     pub name: &'static str,
     pub summary: &'static str,
+    /// The string a constant keyword evaluates to; `None` for the flow
+    /// keywords, which the engines act on.
+    pub text: Option<&'static str>,
 }
 
 pub static KEYWORDS: &[KeywordSpec] = &[
@@ -580,21 +618,45 @@ pub static KEYWORDS: &[KeywordSpec] = &[
         id: KeywordId::IgnoreAttributeFlow,
         name: "IgnoreAttributeFlow",
         summary: "Drops this attribute from the flow when evaluated.",
+        text: None,
     },
     KeywordSpec {
         id: KeywordId::IgnoreObjectFlow,
         name: "IgnoreObjectFlow",
         summary: "Skips the whole object when evaluated.",
+        text: None,
     },
     KeywordSpec {
         id: KeywordId::VbBinaryCompare,
         name: "vbBinaryCompare",
         summary: "InStr compare type: case-sensitive (the default).",
+        text: Some("vbBinaryCompare"),
     },
     KeywordSpec {
         id: KeywordId::VbTextCompare,
         name: "vbTextCompare",
         summary: "InStr compare type: case-insensitive.",
+        text: Some("vbTextCompare"),
+    },
+    // ConvertFromBase64's encodings: the Cloud Sync reference writes them
+    // bare, `ConvertFromBase64("SGVsbG8gd29ybGQh", UTF8)`.
+    KeywordSpec {
+        id: KeywordId::Unicode,
+        name: "Unicode",
+        summary: "ConvertFromBase64 encoding: UTF-16LE (the default).",
+        text: Some("Unicode"),
+    },
+    KeywordSpec {
+        id: KeywordId::Ascii,
+        name: "ASCII",
+        summary: "ConvertFromBase64 encoding: ASCII (bytes above 0x7F become ?).",
+        text: Some("ASCII"),
+    },
+    KeywordSpec {
+        id: KeywordId::Utf8,
+        name: "UTF8",
+        summary: "ConvertFromBase64 encoding: UTF-8.",
+        text: Some("UTF8"),
     },
 ];
 

@@ -218,22 +218,19 @@ impl Compiler {
             }
             ExprKind::Str(s) => self.constant(Value::Str(Cow::Owned(s.clone())), e.span),
             ExprKind::Number(n) => self.constant(Value::Int(*n), e.span),
-            ExprKind::Keyword(k) => match crate::catalogue::lookup_keyword(k).map(|k| k.id) {
-                Some(KeywordId::IgnoreAttributeFlow) => {
+            ExprKind::Keyword(k) => match crate::catalogue::lookup_keyword(k) {
+                Some(&crate::catalogue::KeywordSpec {
+                    text: Some(text), ..
+                }) => self.constant(Value::str(text), e.span),
+                Some(spec) if spec.id == KeywordId::IgnoreAttributeFlow => {
                     self.emit(Op::IgnoreFlow, e.span);
                     self.push(1);
                 }
-                Some(KeywordId::IgnoreObjectFlow) => {
+                Some(spec) if spec.id == KeywordId::IgnoreObjectFlow => {
                     self.emit(Op::IgnoreObject, e.span);
                     self.push(1);
                 }
-                Some(KeywordId::VbBinaryCompare) => {
-                    self.constant(Value::str("vbBinaryCompare"), e.span)
-                }
-                Some(KeywordId::VbTextCompare) => {
-                    self.constant(Value::str("vbTextCompare"), e.span)
-                }
-                None => self.fail(crate::eval::unknown_keyword(k, e.span), e.span),
+                _ => self.fail(crate::eval::unknown_keyword(k, e.span), e.span),
             },
             ExprKind::Compare { op, lhs, rhs, .. } => {
                 self.expr(lhs, strict);

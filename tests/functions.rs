@@ -608,6 +608,107 @@ fn catalogue_examples_hold_on_both_engines() {
     }
 }
 
+/// The functions only Cloud Sync's reference documents, and Len.
+#[test]
+fn functions_outside_the_app_provisioning_reference() {
+    // Trim: .NET's white space set (tabs, NBSP, ideographic space), not
+    // zero-width characters; each value of a multi-valued attribute.
+    assert_eq!(
+        run("Trim([a])", json!({"a": "\t\u{a0}x y\u{3000}\n"})),
+        json!("x y")
+    );
+    assert_eq!(
+        run("Trim([a])", json!({"a": "\u{200b}x"})),
+        json!("\u{200b}x")
+    );
+    assert_eq!(run("Trim([a])", json!({})), json!(null));
+    assert_eq!(
+        run("Trim([a])", json!({"a": [" p ", "q"]})),
+        json!(["p", "q"])
+    );
+    // Len: UTF-16 code units, as String.Length; null is 0.
+    assert_eq!(run("Len([a])", json!({"a": "Zoë"})), json!(3));
+    assert_eq!(run("Len([a])", json!({"a": "a😀"})), json!(3));
+    assert_eq!(run("Len([a])", json!({})), json!(0));
+    assert_eq!(run("Len([a])", json!({"a": 12345})), json!(5));
+    // ConvertFromBase64: Unicode by default; the encodings as keywords or strings.
+    assert_eq!(
+        run("ConvertFromBase64(\"SABpAA==\")", json!({})),
+        json!("Hi")
+    );
+    assert_eq!(
+        run("ConvertFromBase64(\"SGk=\", ASCII)", json!({})),
+        json!("Hi")
+    );
+    assert_eq!(
+        run("ConvertFromBase64([b], \"UTF8\")", json!({"b": "w6k="})),
+        json!("é")
+    );
+    assert_eq!(
+        run("ConvertFromBase64([b], \"ASCII\")", json!({"b": "w6k="})),
+        json!("??")
+    );
+    assert_eq!(run("ConvertFromBase64([b])", json!({})), json!(null));
+    assert_eq!(
+        run("ConvertFromBase64([b])", json!({"b": "SGk"})),
+        err("attrmap::eval::invalid-base64")
+    );
+    assert_eq!(
+        run(
+            "ConvertFromBase64([b], [e])",
+            json!({"b": "SGk=", "e": "utf-8"})
+        ),
+        err("attrmap::eval::invalid-encoding")
+    );
+    assert!(attrmap::compile("ConvertFromBase64([b], \"utf-8\")").is_err());
+    // ConvertFromBase64 undoes ConvertToBase64.
+    assert_eq!(
+        run(
+            "ConvertFromBase64(ConvertToBase64([a]))",
+            json!({"a": "Zoë 😀"})
+        ),
+        json!("Zoë 😀")
+    );
+    // DNComponent: 1-based from the left, escapes decoded, null past the end.
+    let dn = json!({"dn": "CN=Doe\\, John,OU=Sales,DC=contoso,DC=com"});
+    assert_eq!(run("DNComponent([dn], 1)", dn.clone()), json!("Doe, John"));
+    assert_eq!(run("DNComponent([dn], 4)", dn.clone()), json!("com"));
+    assert_eq!(run("DNComponent([dn], 5)", dn.clone()), json!(null));
+    assert_eq!(
+        run("DNComponent([dn], [n])", json!({"dn": "CN=a", "n": "0"})),
+        json!(null)
+    );
+    assert_eq!(run("DNComponent([dn], 1)", json!({})), json!(null));
+    assert_eq!(
+        run("DNComponent([dn], 1)", json!({"dn": "John Doe"})),
+        err("attrmap::eval::invalid-dn")
+    );
+    // StringFromSID: the base64 bytes of AD's objectSid.
+    assert_eq!(
+        run("StringFromSID([sid])", json!({"sid": "AQEAAAAAAAUSAAAA"})),
+        json!("S-1-5-18")
+    );
+    assert_eq!(
+        run("StringFromSID([sid])", json!({"sid": "S-1-5-18"})),
+        err("attrmap::eval::invalid-sid")
+    );
+    assert_eq!(
+        run("StringFromSID([sid])", json!({"sid": "AgEAAAAAAAUSAAAA"})),
+        err("attrmap::eval::invalid-sid")
+    );
+    // Error fails the object only when it is evaluated.
+    let e = "IIF(IsPresent([accountName]), [accountName], Error(\"AccountName is required\"))";
+    assert_eq!(run(e, json!({"accountName": "jdoe"})), json!("jdoe"));
+    let e = "Coalesce([accountName], Error(\"AccountName is required\"))";
+    assert_eq!(run(e, json!({})), err("attrmap::eval::custom-error"));
+    let message = attrmap::compile(e)
+        .unwrap()
+        .evaluate(&json!({}), &mut Context::new())
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("AccountName is required"), "{message}");
+}
+
 /// Counts and positions past 2^32 saturate. On a 32-bit target (the wasm
 /// playground) `as usize` kept their low 32 bits, so Left took 0 characters
 /// and Item the first element; this pins the answers every target must give.

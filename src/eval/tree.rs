@@ -112,12 +112,15 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
             }
             ExprKind::Str(s) => Ok(Value::str(s)),
             ExprKind::Number(n) => Ok(Value::Int(*n)),
-            ExprKind::Keyword(k) => match catalogue::lookup_keyword(k).map(|k| k.id) {
-                Some(KeywordId::IgnoreAttributeFlow) => Err(Interrupt::Ignore),
-                Some(KeywordId::IgnoreObjectFlow) => Err(Interrupt::IgnoreObject),
-                Some(KeywordId::VbBinaryCompare) => Ok(Value::str("vbBinaryCompare")),
-                Some(KeywordId::VbTextCompare) => Ok(Value::str("vbTextCompare")),
-                None => Err(super::unknown_keyword(k, e.span).into()),
+            ExprKind::Keyword(k) => match catalogue::lookup_keyword(k) {
+                Some(&catalogue::KeywordSpec {
+                    text: Some(text), ..
+                }) => Ok(Value::str(text)),
+                Some(spec) if spec.id == KeywordId::IgnoreAttributeFlow => Err(Interrupt::Ignore),
+                Some(spec) if spec.id == KeywordId::IgnoreObjectFlow => {
+                    Err(Interrupt::IgnoreObject)
+                }
+                _ => Err(super::unknown_keyword(k, e.span).into()),
             },
             ExprKind::Compare { op, lhs, rhs, .. } => {
                 let l = self.eval(lhs, strict)?;

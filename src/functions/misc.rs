@@ -36,6 +36,13 @@ pub(super) fn call<'a>(
                 .filter(|v| !v.is_null())
                 .count() as i64,
         ),
+        FnId::Error => {
+            let message = args.get(0).to_text();
+            return Err(args.error(
+                Code::EvalCustomError,
+                format!("Error(\"{message}\"): the expression raised this error for the object"),
+            ));
+        }
         FnId::Item => {
             let index = args.int(1, id)?;
             let v = args.take(0);

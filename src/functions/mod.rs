@@ -6,6 +6,7 @@ use crate::codes::Code;
 pub mod datefmt;
 mod dates;
 mod diacritics;
+pub mod directory;
 mod misc;
 pub mod regex_dotnet;
 pub mod replace;
@@ -103,6 +104,13 @@ pub(crate) fn misc_functions<'a>(
     ctx: &mut Context<'_>,
 ) -> Result<Value<'a>, Interrupt> {
     misc::call(id, args, ctx)
+}
+pub(crate) fn directory_functions<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    directory::call(id, args, ctx)
 }
 pub(crate) fn string_functions<'a>(
     id: FnId,

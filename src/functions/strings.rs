@@ -43,6 +43,17 @@ pub(super) fn call<'a>(
                 None
             }
         }),
+        // .NET's String.Trim: Char.IsWhiteSpace is Unicode's White_Space
+        // property, the set Rust's str::trim removes.
+        FnId::Trim => map_text(args.take(0), &|s: &str| {
+            let t = s.trim();
+            (t.len() != s.len()).then(|| t.to_string())
+        }),
+        // .NET's String.Length: UTF-16 code units, so a character outside
+        // the BMP counts 2. Null has no characters.
+        FnId::Len => Value::Int(args.get(0).to_text().encode_utf16().count() as i64),
+        // A reference attribute is its DN's text here: nothing to convert.
+        FnId::CRef => args.take(0),
         FnId::Left => {
             let n = args.int(1, id)?;
             let src = args.take(0);

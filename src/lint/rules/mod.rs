@@ -18,6 +18,7 @@ pub mod switch_duplicate_key;
 pub mod switch_null_on_update;
 pub mod switch_source_predicate;
 pub mod target_type;
+pub mod undocumented_function;
 pub mod unknown_source_attribute;
 pub mod unknown_target_attribute;
 
@@ -55,6 +56,7 @@ pub static RULES: &[Rule] = &[
     dead_argument::RULE,
     iif_nullable_condition::RULE,
     index_not_positive::RULE,
+    undocumented_function::RULE,
     // Mapping rules.
     duplicate_target::RULE,
     duplicate_matching_priority::RULE,
