@@ -86,11 +86,19 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
         ));
     }
     let root = json::parse(src).map_err(|e| {
-        Diagnostic::new(
-            Code::MappingJson,
-            Span::new(e.offset, e.offset),
-            format!("not valid JSON: {}", e.message),
-        )
+        if e.duplicate_member {
+            Diagnostic::new(
+                Code::MappingDuplicateMember,
+                Span::new(e.offset, e.offset),
+                e.message,
+            )
+        } else {
+            Diagnostic::new(
+                Code::MappingJson,
+                Span::new(e.offset, e.offset),
+                format!("not valid JSON: {}", e.message),
+            )
+        }
     })?;
     let mut diags = Collector::default();
     let mut set = match detect(&root) {
