@@ -483,3 +483,28 @@ fn map_limits_out_of_range_are_usage_errors() {
     )
     .assert(0);
 }
+
+/// Issue 20 D18: a member named twice in one object of a mapping file is
+/// refused by every command that reads mappings, naming both positions (it
+/// used to keep the first silently, where other JSON readers keep the last).
+#[test]
+fn duplicate_members_in_a_mapping_are_refused_naming_both() {
+    let dup = scratch(
+        "duplicate-member.json",
+        "{\"objects\": [{\"object\": \"User\", \"mappings\": [\n  {\"target\": \"userName\", \"attribute\": \"mail\",\n   \"attribute\": \"userPrincipalName\", \"match\": 1}]}]}",
+    );
+    for args in [
+        &["map", path_str(&dup), "--input", "-"][..],
+        &["convert", path_str(&dup)][..],
+        &["lint", path_str(&dup), "--format", "json"][..],
+    ] {
+        let r = attrmap(args, b"{\"mail\": \"a@b\"}\n");
+        r.assert(1);
+        let text = format!("{}{}", r.stdout, r.stderr);
+        assert!(text.contains("duplicate-member"), "{args:?}: {text}");
+        assert!(
+            text.contains("line 2, column 26") && text.contains("line 3, column 4"),
+            "{args:?}: {text}"
+        );
+    }
+}

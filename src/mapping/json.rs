@@ -37,6 +37,8 @@ pub struct Json {
 pub struct JsonError {
     pub offset: usize,
     pub message: String,
+    /// The JSON is well-formed but names one member twice in an object.
+    pub duplicate_member: bool,
 }
 
 impl Json {
@@ -133,10 +135,28 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// A member name given twice in one object. Parsers disagree on which
+    /// value wins (this one used to keep the first, most keep the last), so
+    /// the file is refused, naming both places.
+    fn duplicate(&self, key: &str, first: Span, again: Span) -> JsonError {
+        let (line, column) = crate::lint::output::line_col(self.src, first.start);
+        let (line2, column2) = crate::lint::output::line_col(self.src, again.start);
+        JsonError {
+            offset: again.start,
+            duplicate_member: true,
+            message: format!(
+                "the member {key:?} appears twice in one object, at line {line}, column {column} \
+                 and at line {line2}, column {column2}; JSON readers disagree on which one counts, \
+                 so keep only one"
+            ),
+        }
+    }
+
     fn err(&self, m: &str) -> JsonError {
         JsonError {
             offset: self.i,
             message: m.to_string(),
+            duplicate_member: false,
         }
     }
     fn ws(&mut self) {
@@ -153,7 +173,9 @@ impl Parser<'_> {
             None => return Err(self.err("unexpected end of input, expected a value")),
             Some(b'{') => {
                 self.i += 1;
-                let mut members = Vec::new();
+                let mut members: Vec<Member> = Vec::new();
+                // Member name → index in `members`, to refuse duplicates.
+                let mut seen: std::collections::HashMap<String, usize> = Default::default();
                 self.ws();
                 if self.s.get(self.i) == Some(&b'}') {
                     self.i += 1;
@@ -166,6 +188,10 @@ impl Parser<'_> {
                         let ks = self.i;
                         let key = self.string()?;
                         let key_span = Span::new(ks, self.i);
+                        if let Some(&first) = seen.get(&key) {
+                            return Err(self.duplicate(&key, members[first].key_span, key_span));
+                        }
+                        seen.insert(key.clone(), members.len());
                         self.ws();
                         if self.s.get(self.i) != Some(&b':') {
                             return Err(self.err("expected ':' after the member name"));
@@ -364,6 +390,16 @@ mod tests {
         // decoded offset 2 ('y') is raw offset 3 inside the literal (after the quote, x, \")
         assert_eq!(decoded_to_file_offset(src, s.span, 2), s.span.start + 4);
         assert!(v.get("B").unwrap().is_null());
+    }
+
+    #[test]
+    fn duplicate_member_names_are_refused_naming_both_places() {
+        let e = parse("{\"a\": 1,\n \"b\": {\"a\": 2},\n \"a\": 3}").unwrap_err();
+        assert_eq!(e.offset, 26);
+        assert!(e.message.contains("line 1, column 2"), "{}", e.message);
+        assert!(e.message.contains("line 3, column 2"), "{}", e.message);
+        // The same name in different objects is fine.
+        assert!(parse(r#"[{"a": 1}, {"a": 2}, {"b": {"a": 3}}]"#).is_ok());
     }
 
     #[test]

@@ -87,6 +87,13 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
         ));
     }
     let root = json::parse(src).map_err(|e| {
+        if e.duplicate_member {
+            return Diagnostic::new(
+                Code::MappingDuplicateMember,
+                Span::new(e.offset, e.offset),
+                e.message,
+            );
+        }
         let d = Diagnostic::new(
             Code::MappingJson,
             Span::new(e.offset, e.offset),
