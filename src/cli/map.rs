@@ -261,6 +261,7 @@ pub fn run(a: MapArgs) -> CliResult {
             ControlFlow::Continue(())
         }
     };
+    let mut never_present = None;
     let result = if parallel {
         // Each worker's own clock setting; no oracle (nothing calls it) and
         // no seed (nothing draws from it, or the run would be sequential).
@@ -283,7 +284,16 @@ pub fn run(a: MapArgs) -> CliResult {
         if let Some(s) = a.seed {
             ctx = ctx.with_seed(s);
         }
-        batch.run_source(reader, &source, &mut out, &mut ctx, after_each)
+        batch
+            .run_source(reader, &source, &mut out, &mut ctx, after_each)
+            .map(|run| {
+                // For exports only: plain JSON Lines may also run on
+                // several threads, whose report must read the same.
+                if !lines && !run.never_present.is_empty() {
+                    never_present = Some((run.never_present, run.sampled));
+                }
+                run.counts
+            })
     };
     if let Some(p) = &progress {
         p.finish_and_clear();
@@ -318,6 +328,24 @@ pub fn run(a: MapArgs) -> CliResult {
             let _ = std::fs::remove_file(&tmp);
             CliError(format!("cannot write {}: {e}", target.display()))
         })?;
+    }
+    if let Some((names, sampled)) = never_present {
+        eprintln!(
+            "warning: the mapping reads {}, but none of the first {sampled} records has {}, \
+             so its expressions saw null for {} in every record. Add {} to the export{}",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" },
+            if names.len() == 1 { "it" } else { "them" },
+            if names.len() == 1 { "it" } else { "them" },
+            if names
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case("IsSoftDeleted"))
+            {
+                " (IsSoftDeleted is derived from accountEnabled or deletedDateTime)"
+            } else {
+                ""
+            }
+        );
     }
     eprintln!("{counts}");
     Ok(if counts.errors > 0 {

@@ -8,7 +8,7 @@
 
 use super::builder::{BatchOracle, CompiledObject, MappedRef, Mode};
 use crate::codes::Code;
-use crate::eval::{Context, FlatRecord};
+use crate::eval::{Context, FlatRecord, Record};
 use crate::sources::{self, Detected, Item};
 use serde_json::{json, Value as Json};
 use std::io::{self, BufRead, Read, Write};
@@ -54,6 +54,20 @@ impl std::fmt::Display for Counts {
     }
 }
 
+/// What [`Batch::run_source`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRun {
+    pub counts: Counts,
+    /// How many records (the first ones) were looked at for `never_present`.
+    pub sampled: usize,
+    /// Source attributes the mapping reads that none of the sampled records
+    /// had (or had only as null): their mappings gave nothing.
+    pub never_present: Vec<String>,
+}
+
+/// Records looked at for [`SourceRun::never_present`].
+pub const PRESENCE_SAMPLE: usize = 1000;
+
 /// Default for [`Batch::max_record_bytes`]: 1 MiB per line.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 1 << 20;
 
@@ -98,6 +112,7 @@ impl<'m> Batch<'m> {
         after_each: impl FnMut(&Counts, u64) -> ControlFlow<()>,
     ) -> io::Result<Counts> {
         self.run_source(input, &Detected::jsonl(), out, ctx, after_each)
+            .map(|run| run.counts)
     }
 
     /// [`Batch::run`] for input in any form [`sources::detect`] knows:
@@ -110,9 +125,15 @@ impl<'m> Batch<'m> {
         out: &mut W,
         ctx: &mut Context<'_>,
         mut after_each: impl FnMut(&Counts, u64) -> ControlFlow<()>,
-    ) -> io::Result<Counts> {
+    ) -> io::Result<SourceRun> {
         let mut counts = Counts::default();
         let mapper = self.mapper();
+        // Which attributes the mapping reads turn up in the first records:
+        // one that never does (an export without accountEnabled, say) makes
+        // its mappings give nothing for everyone, which deserves a word.
+        let names = self.compiled.source_attributes();
+        let mut present = vec![false; names.len()];
+        let mut sampled = 0usize;
         let limits = sources::Limits {
             max_record_bytes: self.max_record_bytes,
             max_document_bytes: self.max_document_bytes,
@@ -120,7 +141,15 @@ impl<'m> Batch<'m> {
         sources::read(input, source, limits, |item, read_bytes| {
             let index = counts.input;
             let outcome = match item {
-                Item::Record(record) => mapper.record(index, record, ctx, self.oracle, out)?,
+                Item::Record(record) => {
+                    if sampled < PRESENCE_SAMPLE {
+                        sampled += 1;
+                        for (seen, name) in present.iter_mut().zip(&names) {
+                            *seen = *seen || record.attribute(name).is_some_and(|v| !v.is_null());
+                        }
+                    }
+                    mapper.record(index, record, ctx, self.oracle, out)?
+                }
                 Item::Error { code, message } => {
                     write_error(out, index, code, &message)?;
                     Outcome::Error
@@ -129,7 +158,21 @@ impl<'m> Batch<'m> {
             counts.count(outcome);
             Ok(after_each(&counts, read_bytes))
         })?;
-        Ok(counts)
+        let never_present = names
+            .iter()
+            .zip(&present)
+            .filter(|(_, seen)| !**seen)
+            .map(|(n, _)| n.to_string())
+            .collect();
+        Ok(SourceRun {
+            counts,
+            sampled,
+            never_present: if sampled > 0 {
+                never_present
+            } else {
+                Vec::new()
+            },
+        })
     }
 
     /// [`Batch::run`] on several threads: one reads and splits the input
