@@ -199,10 +199,7 @@ fn check_arity(
             continue;
         }
         if let Some(p) = spec.param_for(i) {
-            // Switch's defaultValue may be left empty, and so may any of its values.
-            let switch_may_be_empty = spec.id == FnId::Switch && (i == 1 || i % 2 == 1);
-            let required = !(p.optional || switch_may_be_empty);
-            if required && spec.id != FnId::Coalesce && spec.id != FnId::Join {
+            if !p.may_be_left_empty() {
                 diags.push(
                     Diagnostic::new(
                         Code::CheckEmptyRequiredArgument,

@@ -66,7 +66,7 @@ fn run_engine(v: &Vector, engine: Engine) -> Result<String, String> {
     if v.expect_error.as_deref() == Some("compile") {
         return Err("expected a compile error, but it compiled".into());
     }
-    let taken = TakenSet(v.existing.iter().cloned().collect());
+    let taken = v.existing.iter().collect::<TakenSet>();
     let mut ctx = Context::new().with_seed(SEED).with_oracle(&taken);
     if let Some(now) = &v.now {
         let t = chrono::DateTime::parse_from_rfc3339(now)

@@ -223,7 +223,8 @@ pub fn render_datetime(d: &DateTime<Utc>) -> String {
     let ampm = if d.hour() < 12 { "AM" } else { "PM" };
     let _ = write!(
         s,
-        "{}/{}/{} {}:{:02}:{:02} {}",
+        // yyyy pads to four digits (.NET renders year 203 as 0203).
+        "{}/{}/{:04} {}:{:02}:{:02} {}",
         d.month(),
         d.day(),
         d.year(),

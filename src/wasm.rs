@@ -232,7 +232,7 @@ impl Options {
                     for item in items {
                         match item {
                             Json::String(s) => {
-                                o.existing.0.insert(s);
+                                o.existing.insert(&s);
                             }
                             other => {
                                 return Err(format!(
@@ -244,7 +244,7 @@ impl Options {
                 }
                 ("existing", Json::String(lines)) => {
                     // The playground's textarea: one taken value per line.
-                    o.existing.0.extend(
+                    o.existing.extend(
                         lines
                             .lines()
                             .map(str::trim)
@@ -602,7 +602,7 @@ impl Program {
                 })
             })
             .collect();
-        json!({ "nodes": nodes, "text": trace.render() })
+        json!({ "nodes": nodes, "truncated": trace.truncated, "text": trace.render() })
     }
 }
 
@@ -972,11 +972,12 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(o.now.unwrap().to_rfc3339(), "2024-05-01T09:30:00+00:00");
-        assert!(o.existing.0.contains("a@x") && o.existing.0.contains("b@x"));
-        assert_eq!(o.existing.0.len(), 2);
+        use crate::eval::UniquenessOracle;
+        assert!(o.existing.is_taken("a@x") && o.existing.is_taken("B@X"));
+        assert_eq!(o.existing.len(), 2);
         assert_eq!((o.seed, o.ast), (Some(7), true));
         let list = Options::from_json(json!({"existing": ["x", "y"], "now": null})).unwrap();
-        assert_eq!(list.existing.0.len(), 2);
+        assert_eq!(list.existing.len(), 2);
         assert!(list.now.is_none());
 
         let err = |v: Json| Options::from_json(v).err().unwrap();

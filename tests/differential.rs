@@ -32,7 +32,7 @@ fn leaf() -> BoxedStrategy<String> {
 fn expr() -> impl Strategy<Value = String> {
     leaf().prop_recursive(4, 40, 6, |inner| {
         let functions: Vec<&'static attrmap::catalogue::FunctionSpec> =
-            CATALOGUE.iter().filter(|f| f.provenance == Provenance::Documented).collect();
+            CATALOGUE.iter().filter(|f| f.provenance == Provenance::AppProvisioning).collect();
         prop_oneof![
             4 => (prop::sample::select(functions), prop::collection::vec(prop::option::weighted(0.9, inner.clone()), 0..7))
                 .prop_map(|(f, args)| {
@@ -90,7 +90,7 @@ proptest! {
     #[test]
     fn vm_and_ast_agree(src in expr(), users in prop::collection::vec(user(), 1..4)) {
         let Ok(compiled) = attrmap::compile(&src) else { return Ok(()); };
-        let taken = TakenSet(["x".to_string(), "Legal".to_string()].into_iter().collect());
+        let taken = TakenSet::from_iter(["x", "Legal"]);
         let now = chrono::DateTime::parse_from_rfc3339("2021-08-25T17:41:18Z").unwrap().with_timezone(&chrono::Utc);
         for u in &users {
             let mut c1 = Context::new().with_seed(7).with_oracle(&taken).with_now(now);

@@ -5,18 +5,23 @@ const BEGIN: &str = "<!-- BEGIN generated: attrmap functions --format markdown -
 const END: &str = "<!-- END generated -->";
 
 fn check_block(path: &str) {
+    check_generated(path, BEGIN, &attrmap::catalogue::markdown_table());
+}
+
+const EXAMPLES_BEGIN: &str = "<!-- BEGIN generated: function examples -->\n";
+
+fn check_generated(path: &str, begin: &str, expected: &str) {
     let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{path}: {e}"));
     let start = text
-        .find(BEGIN)
+        .find(begin)
         .unwrap_or_else(|| panic!("{path} has no generated function table marker"))
-        + BEGIN.len();
+        + begin.len();
     let end = start
         + text[start..]
             .find(END)
             .unwrap_or_else(|| panic!("{path}: unterminated generated block"));
-    let expected = attrmap::catalogue::markdown_table();
-    if text[start..end] != expected {
+    if text[start..end] != *expected {
         if std::env::var_os("UPDATE_DOCS").is_some() {
             let updated = format!("{}{}{}", &text[..start], expected, &text[end..]);
             std::fs::write(&full, updated).unwrap();
@@ -31,6 +36,15 @@ fn check_block(path: &str) {
 #[test]
 fn function_reference_is_current() {
     check_block("docs/functions.md");
+}
+
+#[test]
+fn function_examples_are_current() {
+    check_generated(
+        "docs/functions.md",
+        EXAMPLES_BEGIN,
+        &attrmap::catalogue::markdown_examples(),
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@ fn run(expr: &str, user: Json) -> Json {
     let now = chrono::DateTime::parse_from_rfc3339("2021-08-25T17:41:18Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
-    let taken = TakenSet(["taken@x".to_string()].into_iter().collect());
+    let taken = TakenSet::from_iter(["taken@x"]);
     let render = |r: Result<Outcome<'_>, attrmap::RuntimeError>| match r {
         Ok(Outcome::Value(v)) => v.to_json(),
         Ok(Outcome::Ignore) => json!({"flow": "ignore"}),
@@ -306,6 +306,29 @@ fn dates() {
         ),
         json!(132_539_615_991_234_567i64)
     );
+    // AD's "never expires" and every value outside .NET's DateTime range is
+    // an error, as DateTime.FromFileTimeUtc throws (issue 13); so is a date
+    // before 1601 for NumFromDate (ToFileTimeUtc throws).
+    for n in ["9223372036854775807", "2650467744000000000", "-1"] {
+        assert_eq!(
+            run("DateFromNum([n])", json!({ "n": n })),
+            err("attrmap::eval::date-out-of-range"),
+            "{n}"
+        );
+    }
+    assert_eq!(
+        run("DateFromNum(2650467743999999999)", json!({})),
+        json!("12/31/9999 11:59:59 PM")
+    );
+    assert_eq!(
+        run("NumFromDate(\"1600-12-31T23:59:59Z\")", json!({})),
+        err("attrmap::eval::date-out-of-range")
+    );
+    // Years below 1000 render with four digits, as yyyy does in .NET.
+    assert_eq!(
+        run("CDate(\"0203-12-25T22:23:48+12:00\")", json!({})),
+        json!("12/25/0203 10:23:48 AM")
+    );
     assert_eq!(
         run(
             "FormatDateTime([d], \"yyyyMMdd\", \"dd/MM/yyyy\")",
@@ -522,4 +545,44 @@ fn workday_isd_code_example_keeps_the_captured_space() {
         run(isd, json!({"telephoneNumber": "+44 20 7946 0958"})),
         json!("44 ")
     );
+}
+
+/// Every function has an example, and each example gives its documented
+/// result on both engines.
+#[test]
+fn catalogue_examples_hold_on_both_engines() {
+    use attrmap::catalogue::{outcome_text, CATALOGUE, EXAMPLE_NOW, EXAMPLE_SEED};
+    let now = chrono::DateTime::parse_from_rfc3339(EXAMPLE_NOW)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    for f in CATALOGUE {
+        assert!(!f.examples.is_empty(), "{} has no example", f.name);
+        for ex in f.examples {
+            let e = attrmap::compile(ex.expression)
+                .unwrap_or_else(|e| panic!("{}: {e}", ex.expression));
+            assert!(
+                e.ast().to_string().contains(f.name),
+                "{}'s example does not call it",
+                f.name
+            );
+            let user: Json = serde_json::from_str(ex.user).unwrap();
+            let vm = e.evaluate(
+                &user,
+                &mut Context::new().with_now(now).with_seed(EXAMPLE_SEED),
+            );
+            let tree = e.evaluate_ast(
+                &user,
+                &mut Context::new().with_now(now).with_seed(EXAMPLE_SEED),
+            );
+            let vm = vm.unwrap_or_else(|err| panic!("{}: {err}", ex.expression));
+            let tree = tree.unwrap_or_else(|err| panic!("{}: {err}", ex.expression));
+            assert_eq!(outcome_text(&vm), ex.result, "{} on the VM", ex.expression);
+            assert_eq!(
+                outcome_text(&tree),
+                ex.result,
+                "{} on the tree walker",
+                ex.expression
+            );
+        }
+    }
 }

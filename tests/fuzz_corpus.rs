@@ -59,3 +59,30 @@ fn map_bytes_corpus() {
 fn map_parallel_corpus() {
     assert!(replay("map_parallel", attrmap::fuzz_harness::map_parallel) >= 2);
 }
+
+#[test]
+fn extreme_calls_corpus() {
+    assert!(replay("extreme_calls", attrmap::fuzz_harness::extreme_calls) >= 100);
+}
+
+/// The generator must name calls the checker accepts, or the target fuzzes
+/// only the refusal path: every catalogue function appears among the seeds'
+/// expressions, and most of them compile.
+#[test]
+fn extreme_call_seeds_cover_the_catalogue_and_compile() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/extreme_calls");
+    let mut compiled = 0;
+    let mut total = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let expr = attrmap::fuzz_harness::extreme_expression(&std::fs::read(entry.path()).unwrap());
+        if std::env::var_os("SHOW_EXTREME").is_some() {
+            eprintln!("{expr}");
+        }
+        seen.insert(expr[..expr.find('(').unwrap()].to_string());
+        total += 1;
+        compiled += usize::from(attrmap::compile(&expr).is_ok());
+    }
+    assert_eq!(seen.len(), attrmap::catalogue::CATALOGUE.len());
+    assert!(compiled * 10 >= total * 7, "{compiled} of {total} compile");
+}

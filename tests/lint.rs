@@ -348,6 +348,7 @@ fn every_code_has_a_bad_example_that_reports_it_and_a_good_one_that_does_not() {
             "attrmap::map::document-too-large",
             "attrmap::map::truncated-export",
             "attrmap::map::csv",
+            "attrmap::map::unique-values-limit",
             "attrmap::map::malformed-json",
             "attrmap::map::not-an-object",
             "attrmap::map::record-too-large",

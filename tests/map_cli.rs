@@ -163,6 +163,16 @@ fn existing_values_and_update_mode() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["resource"]["userName"], "John.Smith@x.com");
+    // D17: --existing is compared without regard to case, as the batch's own
+    // claims are: a taken value spelt in other capitals is still taken.
+    std::fs::write(&existing, "JOHN@X.COM\njohn.smith@X.com\n").unwrap();
+    let (out, _, code) = run(
+        &["--existing", existing.to_str().unwrap()],
+        r#"{"givenName": "John", "surname": "Smith", "hired": "2020-01-01"}"#,
+    );
+    assert_eq!(code, 2, "both candidates are taken: {out}");
+    assert!(out.contains("attrmap::eval::escrowed"), "{out}");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

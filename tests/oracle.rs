@@ -8,6 +8,8 @@
 mod client;
 #[path = "oracle/compare.rs"]
 mod compare;
+#[path = "oracle/dates.rs"]
+mod dates;
 #[path = "oracle/text.rs"]
 mod text;
 

@@ -1,5 +1,5 @@
 use super::CliResult;
-use attrmap::catalogue::{Provenance, CATALOGUE, KEYWORDS};
+use attrmap::catalogue::{CATALOGUE, KEYWORDS};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -38,10 +38,9 @@ pub fn run(a: FunctionsArgs) -> CliResult {
                 .max()
                 .unwrap_or(0);
             for f in CATALOGUE {
-                let mark = if f.provenance == Provenance::Undocumented {
-                    "  (undocumented)"
-                } else {
-                    ""
+                let mark = match f.provenance.note() {
+                    "" => String::new(),
+                    note => format!("  ({note})"),
                 };
                 println!("{:width$}  {}{mark}", f.signature(), f.summary);
             }

@@ -107,11 +107,9 @@ pub fn read_existing(path: &str) -> Result<attrmap::eval::TakenSet, CliError> {
     let bytes = read_input(path)?;
     let text =
         String::from_utf8(bytes).map_err(|_| CliError(format!("{path} is not valid UTF-8")))?;
-    Ok(attrmap::eval::TakenSet(
-        text.lines()
-            .map(str::trim_end)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect(),
-    ))
+    Ok(text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect())
 }

@@ -114,12 +114,57 @@ impl UniquenessOracle for NoneTaken {
     }
 }
 
-/// A fixed set of taken values (the CLI's `--existing FILE`).
+/// How SelectUniqueValue compares a candidate with a taken value: without
+/// regard to case, as Entra compares userPrincipalName and mail. Every
+/// taken set (`--existing`, the batch's own claims) folds with this one
+/// function, so no two of them can disagree.
+pub fn uniqueness_key(value: &str) -> std::borrow::Cow<'_, str> {
+    if value
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        std::borrow::Cow::Owned(value.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+/// A fixed set of taken values (the CLI's `--existing FILE`), compared as
+/// [`uniqueness_key`] says: `JDoe@x` is taken when `jdoe@x` is listed.
 #[derive(Debug, Default, Clone)]
-pub struct TakenSet(pub HashSet<String>);
+pub struct TakenSet(HashSet<String>);
+impl TakenSet {
+    pub fn new() -> Self {
+        TakenSet::default()
+    }
+    pub fn insert(&mut self, value: &str) {
+        self.0.insert(uniqueness_key(value).into_owned());
+    }
+    /// The number of distinct values (after case folding).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+impl<S: AsRef<str>> FromIterator<S> for TakenSet {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut set = TakenSet::new();
+        set.extend(iter);
+        set
+    }
+}
+impl<S: AsRef<str>> Extend<S> for TakenSet {
+    fn extend<I: IntoIterator<Item = S>>(&mut self, iter: I) {
+        for v in iter {
+            self.insert(v.as_ref());
+        }
+    }
+}
 impl UniquenessOracle for TakenSet {
     fn is_taken(&self, candidate: &str) -> bool {
-        self.0.contains(candidate)
+        self.0.contains(uniqueness_key(candidate).as_ref())
     }
 }
 impl<T: UniquenessOracle + ?Sized> UniquenessOracle for &T {

@@ -100,6 +100,34 @@ pub struct FlatRecord {
     /// fallback lookup (for an attribute the record does not have, the
     /// common miss) compares lengths before it compares text.
     non_ascii_keys: bool,
+    /// Whether the slots are filed by [`keyed_hash`] instead of the fast
+    /// unkeyed one; see [`MAX_PROBE`].
+    keyed: bool,
+}
+
+/// The longest probe an insertion may take before the record switches to
+/// [`keyed_hash`]. Keys come from input, and the fast hash is unkeyed: an
+/// attacker who picks 49 000 keys with one hash made inserting them
+/// quadratic (25 s for one 1 MB record). Honest keys at the table's load of
+/// at most one half probe one or two slots, so they never pay for the
+/// keyed hash; crafted ones pay for one rehash and then probe as honest
+/// keys do, since they cannot be crafted against a secret key.
+const MAX_PROBE: usize = 32;
+
+/// std's SipHash-1-3 with a key drawn once per process (a fixed key on
+/// targets without a random source, such as wasm32-unknown-unknown, where
+/// the only input is the page user's own), folded as [`str_hash`] folds:
+/// 32 bits, top bit set.
+///
+/// [`str_hash`]: crate::compile::str_hash
+fn keyed_hash(key: &str) -> u32 {
+    use std::hash::BuildHasher;
+    static STATE: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    let h = STATE
+        .get_or_init(std::collections::hash_map::RandomState::new)
+        .hash_one(key);
+    ((h >> 32) as u32) | 0x8000_0000
 }
 
 /// One attribute value of a [`FlatRecord`], as stored.
@@ -143,6 +171,15 @@ impl FlatRecord {
     }
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    #[inline]
+    fn hash(&self, key: &str) -> u32 {
+        if self.keyed {
+            keyed_hash(key)
+        } else {
+            crate::compile::str_hash(key)
+        }
     }
 
     fn key(&self, s: &FlatSlot) -> &str {
@@ -235,7 +272,7 @@ impl FlatRecord {
             value,
         };
         let key = self.key(&slot);
-        let hash = crate::compile::str_hash(key);
+        let hash = self.hash(key);
         let ascii = key.is_ascii();
         self.non_ascii_keys |= !ascii;
         if let Some(i) = self.exact_slot(self.key(&slot), hash) {
@@ -244,27 +281,44 @@ impl FlatRecord {
             return;
         }
         if (self.len + 1) * 2 > self.slots.len() {
-            self.grow();
+            self.rebuild(self.slots.len() * 2);
         }
-        self.place(FlatSlot { hash, ..slot });
+        let probes = self.place(FlatSlot { hash, ..slot });
         self.len += 1;
-    }
-
-    fn grow(&mut self) {
-        let cap = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![FlatSlot::default(); cap]);
-        for s in old.into_iter().filter(|s| s.hash != 0) {
-            self.place(s);
+        if probes > MAX_PROBE && !self.keyed {
+            self.keyed = true;
+            self.rebuild(self.slots.len());
         }
     }
 
-    fn place(&mut self, s: FlatSlot) {
+    /// Files every attribute again in a table of `cap` slots (at least 16),
+    /// rehashing them when the record has just switched to the keyed hash.
+    fn rebuild(&mut self, cap: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![FlatSlot::default(); cap.max(16)]);
+        let mut long_probe = false;
+        for mut s in old.into_iter().filter(|s| s.hash != 0) {
+            if self.keyed {
+                s.hash = keyed_hash(self.key(&s));
+            }
+            long_probe |= self.place(s) > MAX_PROBE;
+        }
+        if long_probe && !self.keyed {
+            self.keyed = true;
+            self.rebuild(self.slots.len());
+        }
+    }
+
+    /// Puts a slot in the table; returns how many full slots it passed.
+    fn place(&mut self, s: FlatSlot) -> usize {
         let mask = self.slots.len() - 1;
         let mut at = s.hash as usize & mask;
+        let mut probes = 0;
         while self.slots[at].hash != 0 {
             at = (at + 1) & mask;
+            probes += 1;
         }
         self.slots[at] = s;
+        probes
     }
 
     #[inline]
@@ -309,7 +363,7 @@ impl FlatRecord {
 impl Record for FlatRecord {
     #[inline]
     fn attribute(&self, name: &str) -> Option<Value<'_>> {
-        let slot = match self.exact_slot(name, crate::compile::str_hash(name)) {
+        let slot = match self.exact_slot(name, self.hash(name)) {
             Some(i) => &self.slots[i],
             None => self.folded(name)?,
         };
@@ -353,6 +407,7 @@ impl FlatRecord {
         self.others.clear();
         self.len = 0;
         self.non_ascii_keys = false;
+        self.keyed = false;
     }
 }
 
@@ -614,6 +669,67 @@ mod tests {
             );
         }
         assert!(serde_json::from_str::<FlatRecord>("[1]").is_err());
+    }
+
+    /// Keys of 8 bytes that differ only in their last one and a half bytes:
+    /// the unkeyed hash's multiply carries that difference only into bits
+    /// above the 17 that pick a slot in a table of up to 131 072, so every
+    /// one of these keys starts probing at the same slot.
+    fn colliding_keys() -> Vec<String> {
+        let printable = (b' '..=b'~').filter(|c| *c != b'"' && *c != b'\\');
+        let mut keys = Vec::new();
+        for b6 in printable.clone().filter(|c| c % 2 == 0) {
+            for b7 in printable.clone() {
+                let mut k = b"mailNi".to_vec();
+                k.extend([b6, b7]);
+                keys.push(String::from_utf8(k).unwrap());
+            }
+        }
+        keys
+    }
+
+    /// The longest run of full slots any attribute passes from its home slot.
+    fn longest_probe(r: &FlatRecord) -> usize {
+        let mask = r.slots.len() - 1;
+        r.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.hash != 0)
+            .map(|(at, s)| at.wrapping_sub(s.hash as usize) & mask)
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn crafted_colliding_keys_do_not_make_long_probes() {
+        let keys = colliding_keys();
+        assert!(keys.len() > 4_000);
+        // The attack works on the unkeyed hash: one home slot for all.
+        let home = |k: &String| crate::compile::str_hash(k) & 0x1_ffff;
+        assert!(keys.iter().all(|k| home(k) == home(&keys[0])));
+        let object: serde_json::Map<String, serde_json::Value> =
+            keys.iter().map(|k| (k.clone(), json!(k))).collect();
+        let line = serde_json::Value::Object(object).to_string();
+        let mut flat = FlatRecord::new();
+        flat.read_json(line.as_bytes()).unwrap();
+        assert_eq!(flat.len(), keys.len());
+        assert!(flat.keyed);
+        // Unkeyed, the last key probed past every earlier one (4 000 slots).
+        assert!(
+            longest_probe(&flat) <= MAX_PROBE,
+            "{}",
+            longest_probe(&flat)
+        );
+        for k in &keys {
+            assert_eq!(flat.attribute(k), Some(Value::str(k)));
+        }
+        assert_eq!(flat.attribute("MAILNI  "), Some(Value::str("mailNi  ")));
+        assert_eq!(flat.attribute("mailNick"), None);
+        // Reused for an honest record, it goes back to the fast hash.
+        flat.read_json(br#"{"mail": "m", "givenName": "g"}"#)
+            .unwrap();
+        assert!(!flat.keyed);
+        assert_eq!(flat.attribute("mail"), Some(Value::str("m")));
     }
 
     #[test]

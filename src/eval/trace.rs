@@ -26,13 +26,57 @@ pub struct TraceNode {
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct Trace {
     pub nodes: Vec<TraceNode>,
+    /// Set when the evaluation made more than [`MAX_TRACE_NODES`] nodes: the
+    /// trace holds the first ones only.
+    pub truncated: bool,
 }
+
+/// Most nodes one trace records. With [`MAX_TRACE_TEXT`] this bounds a
+/// trace's memory and printed size (tens of megabytes at worst) whatever
+/// the expression and record: a trace that copied every 1 MB value at every
+/// node reached 3.8 GB.
+pub const MAX_TRACE_NODES: usize = 10_000;
+
+/// Most bytes of one label, input or output a trace keeps; longer text is
+/// cut at a character boundary and says how long it was.
+pub const MAX_TRACE_TEXT: usize = 1_000;
 
 pub(crate) fn render_value(v: &Value<'_>) -> String {
     match v {
+        // Cut before quoting, so a megabyte value is not copied to be cut.
+        Value::Str(s) if s.len() > MAX_TRACE_TEXT => {
+            let mut out = format!("{:?}", prefix(s, MAX_TRACE_TEXT));
+            let _ = write!(out, "… ({} bytes in all)", s.len());
+            out
+        }
         Value::Str(s) => format!("{:?}", s.as_ref()),
-        other => other.to_json().to_string(),
+        other => cap_text(other.to_json().to_string()),
     }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character.
+fn prefix(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// `s`, or its first [`MAX_TRACE_TEXT`] bytes and its length.
+pub(crate) fn cap_text(s: String) -> String {
+    if s.len() <= MAX_TRACE_TEXT {
+        return s;
+    }
+    format!("{}… ({} bytes in all)", prefix(&s, MAX_TRACE_TEXT), s.len())
+}
+
+/// A label taken from the source without copying more than the cap.
+pub(crate) fn cap_label(s: &str) -> String {
+    if s.len() <= MAX_TRACE_TEXT {
+        return s.to_string();
+    }
+    format!("{}… ({} bytes in all)", prefix(s, MAX_TRACE_TEXT), s.len())
 }
 
 impl Trace {
@@ -46,6 +90,12 @@ impl Trace {
                 let _ = write!(out, "  ← ({})", n.inputs.join(", "));
             }
             let _ = writeln!(out, "  = {}", n.output);
+        }
+        if self.truncated {
+            let _ = writeln!(
+                out,
+                "… the trace stops after its first {MAX_TRACE_NODES} nodes; the result is complete"
+            );
         }
         out
     }

@@ -2,7 +2,9 @@
 //! differentially tested against, the baseline of the benchmarks, and the
 //! engine behind `--trace`.
 
-use super::trace::{render_value, Trace, TraceNode, REDACTED};
+use super::trace::{
+    cap_label, cap_text, render_value, Trace, TraceNode, MAX_TRACE_NODES, REDACTED,
+};
 use super::{
     budget_exceeded, coalesce_accepts, compare, escrowed, finish, iif_null_condition,
     switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Record, RuntimeError,
@@ -73,7 +75,14 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
         if self.steps > self.ctx.limits.max_steps {
             return Err(budget_exceeded(e.span, self.ctx.limits.max_steps).into());
         }
-        let traced = self.trace.is_some();
+        let traced = match self.trace.as_deref_mut() {
+            Some(t) if t.nodes.len() >= MAX_TRACE_NODES => {
+                t.truncated = true;
+                false
+            }
+            Some(_) => true,
+            None => false,
+        };
         let mark = self.begin(e, traced);
         let result = self.eval_inner(e, strict);
         if traced {
@@ -216,7 +225,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
         let label = self
             .source
             .get(e.span.start..e.span.end)
-            .map_or_else(|| e.to_string(), str::to_string);
+            .map_or_else(|| cap_text(e.to_string()), cap_label);
         let shown = matches!(
             e.kind,
             ExprKind::Call(_) | ExprKind::Compare { .. } | ExprKind::Attribute(_)
@@ -270,7 +279,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
             Ok(v) => render_value(v),
             Err(Interrupt::Ignore) => "(not flowed: IgnoreAttributeFlow)".to_string(),
             Err(Interrupt::IgnoreObject) => "(object skipped: IgnoreObjectFlow)".to_string(),
-            Err(Interrupt::Error(err)) => format!("error: {}", err.message),
+            Err(Interrupt::Error(err)) => cap_text(format!("error: {}", err.message)),
         };
         let is_redact = matches!(&e.kind, ExprKind::Call(c) if c.id == Some(FnId::Redact));
         if is_redact {

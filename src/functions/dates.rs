@@ -6,9 +6,7 @@ use crate::catalogue::FnId;
 use crate::codes::Code;
 use crate::eval::{Context, Interrupt};
 use crate::value::Value;
-use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, TimeZone, Utc,
-};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 /// 100-ns ticks between 1601-01-01 and 1970-01-01.
 const FILETIME_UNIX_EPOCH: i64 = 116_444_736_000_000_000;
@@ -53,14 +51,25 @@ pub(super) fn call<'a>(
                 Value::DateTime(from_filetime(ticks).ok_or_else(|| {
                     args.error(
                         Code::EvalDateOutOfRange,
-                        format!("DateFromNum: {ticks} is outside the supported date range"),
+                        format!("DateFromNum: {ticks} is outside the AD date range .NET accepts (0 to {MAX_FILETIME}, 1601-01-01 to 9999-12-31); AD's 'never expires' ({}) is not a date", i64::MAX),
                     )
                 })?)
             }
         },
         FnId::NumFromDate => match args.get(0) {
             Value::Null => Value::Null,
-            v => Value::Int(to_filetime(&to_datetime(v, args)?)),
+            v => {
+                let d = to_datetime(v, args)?;
+                Value::Int(to_filetime(&d).ok_or_else(|| {
+                    args.error(
+                        Code::EvalDateOutOfRange,
+                        format!(
+                            "NumFromDate: {} is before 1601-01-01, where AD dates (FILETIME) begin",
+                            crate::value::render_datetime(&d)
+                        ),
+                    )
+                })?)
+            }
         },
         FnId::FormatDateTime => format_datetime(args)?,
         other => return Err(super::not_implemented(other, args.span)),
@@ -149,13 +158,26 @@ pub fn diff(interval: Interval, a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
     }
 }
 
-pub fn to_filetime(d: &DateTime<Utc>) -> i64 {
+/// The largest FILETIME .NET converts: 9999-12-31 23:59:59.9999999 UTC
+/// (DateTime.MaxValue). `DateTime.FromFileTimeUtc` rejects anything above it
+/// and anything negative, so AD's "never expires" (i64::MAX) is an error.
+pub const MAX_FILETIME: i64 = 2_650_467_743_999_999_999;
+
+/// `DateTime.ToFileTimeUtc`: `None` before 1601, which .NET rejects.
+pub fn to_filetime(d: &DateTime<Utc>) -> Option<i64> {
     let secs = d.timestamp();
     let sub = i64::from(d.timestamp_subsec_nanos()) / 100;
-    secs * 10_000_000 + sub + FILETIME_UNIX_EPOCH
+    let ticks = secs
+        .checked_mul(10_000_000)?
+        .checked_add(sub + FILETIME_UNIX_EPOCH)?;
+    (ticks >= 0).then_some(ticks)
 }
 
+/// `DateTime.FromFileTimeUtc`: `None` outside 0..=MAX_FILETIME, as in .NET.
 pub fn from_filetime(ticks: i64) -> Option<DateTime<Utc>> {
+    if !(0..=MAX_FILETIME).contains(&ticks) {
+        return None;
+    }
     let since_unix = ticks.checked_sub(FILETIME_UNIX_EPOCH)?;
     let secs = since_unix.div_euclid(10_000_000);
     let nanos = (since_unix.rem_euclid(10_000_000) * 100) as u32;
@@ -194,11 +216,22 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
     let naive = parse_iso_body(body)?;
     match offset {
         None => Some(Utc.from_utc_datetime(&naive)),
-        Some(secs) => FixedOffset::east_opt(secs)?
-            .from_local_datetime(&naive)
-            .single()
-            .map(|d| d.with_timezone(&Utc)),
+        Some(secs) => adjust_to_universal(naive, secs),
     }
+}
+
+/// The UTC instant of a local time with an offset, as .NET's
+/// DateTimeStyles.AdjustToUniversal computes it: a result before 0001-01-01
+/// gets a day added (`0001-01-01T00:30:00+01:00` is 0001-01-01 23:30 UTC, a
+/// quirk the oracle shows), one after 9999-12-31 is an error.
+pub fn adjust_to_universal(local: NaiveDateTime, offset_secs: i32) -> Option<DateTime<Utc>> {
+    let mut utc = local.checked_sub_signed(Duration::seconds(i64::from(offset_secs)))?;
+    if utc.year() < 1 {
+        utc = utc.checked_add_signed(Duration::days(1))?;
+    }
+    (1..=9999)
+        .contains(&utc.year())
+        .then(|| Utc.from_utc_datetime(&utc))
 }
 
 /// Splits a trailing `Z`, `±HH:mm`, `±HHmm` or `±HH` from an ISO string.
@@ -231,7 +264,8 @@ fn split_offset(s: &str) -> Option<(&str, Option<i32>)> {
         2 => (tail.parse::<i32>().ok()?, 0),
         _ => return None,
     };
-    if h > 14 || m > 59 {
+    // .NET allows offsets up to 14:00 either way (so +14:30 is an error).
+    if m > 59 || h * 60 + m > 14 * 60 {
         return None;
     }
     let sign = if bytes[i] == b'-' { -1 } else { 1 };
@@ -508,15 +542,24 @@ mod tests {
     fn filetime_round_trip_is_exact() {
         let d = from_filetime(129_699_324_000_000_000).unwrap();
         assert_eq!(crate::value::render_datetime(&d), "1/1/2012 11:00:00 PM");
-        assert_eq!(to_filetime(&d), 129_699_324_000_000_000);
+        assert_eq!(to_filetime(&d), Some(129_699_324_000_000_000));
         assert_eq!(
             to_filetime(&utc("2020-12-31 23:59:59-08:00")),
-            132_539_615_990_000_000
+            Some(132_539_615_990_000_000)
         );
-        assert_eq!(to_filetime(&from_filetime(0).unwrap()), 0);
+        assert_eq!(to_filetime(&from_filetime(0).unwrap()), Some(0));
         assert!(from_filetime(i64::MIN).is_none());
+        assert!(from_filetime(-1).is_none());
+        // AD's "never expires": FromFileTimeUtc throws in .NET.
+        assert!(from_filetime(i64::MAX).is_none());
+        assert!(from_filetime(MAX_FILETIME + 1).is_none());
+        assert_eq!(
+            to_filetime(&from_filetime(MAX_FILETIME).unwrap()),
+            Some(MAX_FILETIME)
+        );
+        assert_eq!(to_filetime(&utc("1600-12-31T23:59:59Z")), None);
         let odd = 132_539_615_991_234_567;
-        assert_eq!(to_filetime(&from_filetime(odd).unwrap()), odd);
+        assert_eq!(to_filetime(&from_filetime(odd).unwrap()), Some(odd));
     }
 
     #[test]

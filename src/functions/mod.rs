@@ -12,7 +12,7 @@ mod strings;
 pub mod text;
 
 use crate::catalogue::FnId;
-use crate::eval::{Context, Interrupt, RuntimeError};
+use crate::eval::{Context, Interrupt, RuntimeError, RuntimeLimits};
 use crate::syntax::Span;
 use crate::value::Value;
 
@@ -68,43 +68,68 @@ impl<'s, 'a> Args<'s, 'a> {
     }
 }
 
-/// Calls an eager function.
+/// An eager function's implementation, as the catalogue entry holds it:
+/// the function's id, its evaluated arguments and the context in, a value
+/// out.
+pub type Implementation =
+    for<'a> fn(FnId, &mut Args<'_, 'a>, &mut Context<'_>) -> Result<Value<'a>, Interrupt>;
+
+// The implementing modules' entry points, in the catalogue's signature.
+pub(crate) fn date_functions<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    dates::call(id, args, ctx)
+}
+pub(crate) fn text_functions<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    text::call(id, args, &ctx.limits)
+}
+pub(crate) fn replace_function<'a>(
+    _id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    replace::replace(args, &ctx.limits)
+}
+pub(crate) fn misc_functions<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    misc::call(id, args, ctx)
+}
+pub(crate) fn string_functions<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    ctx: &mut Context<'_>,
+) -> Result<Value<'a>, Interrupt> {
+    strings::call(id, args, ctx)
+}
+
+/// Calls an eager function through its catalogue entry's implementation.
 pub fn call<'a>(
     id: FnId,
     mut args: Args<'_, 'a>,
     ctx: &mut Context<'_>,
 ) -> Result<Value<'a>, Interrupt> {
-    let out = match id {
-        FnId::Now
-        | FnId::CDate
-        | FnId::DateAdd
-        | FnId::DateDiff
-        | FnId::DateFromNum
-        | FnId::NumFromDate
-        | FnId::FormatDateTime => dates::call(id, &mut args, ctx)?,
-        FnId::PCase
-        | FnId::NormalizeDiacritics
-        | FnId::ToLower
-        | FnId::ToUpper
-        | FnId::ConvertToBase64
-        | FnId::ConvertToUTF8Hex
-        | FnId::InStr
-        | FnId::Word
-        | FnId::Split => text::call(id, &mut args)?,
-        FnId::Replace => replace::replace(&mut args)?,
-        FnId::Count
-        | FnId::Item
-        | FnId::RemoveDuplicates
-        | FnId::BitAnd
-        | FnId::IgnoreFlowIfNullOrEmpty
-        | FnId::Redact
-        | FnId::Guid
-        | FnId::RandomString
-        | FnId::SingleAppRoleAssignment
-        | FnId::AppRoleAssignmentsComplex
-        | FnId::AssertiveAppRoleAssignmentsComplex => misc::call(id, &mut args, ctx)?,
-        _ => strings::call(id, &mut args, ctx)?,
+    let Some(implementation) = id.spec().implementation else {
+        // Control flow (IIF, Switch, Coalesce, SelectUniqueValue): the engines
+        // evaluate these themselves, choosing which arguments to evaluate.
+        return Err(Interrupt::Error(RuntimeError::new(
+            Code::EvalNotImplemented,
+            args.span,
+            format!(
+                "{} is control flow: the engine evaluates it, not functions::call",
+                id.spec().name
+            ),
+        )));
     };
+    let out = implementation(id, &mut args, ctx)?;
     check_size(&out, &args, ctx)?;
     Ok(out)
 }
@@ -116,15 +141,35 @@ fn check_size(v: &Value<'_>, args: &Args<'_, '_>, ctx: &Context<'_>) -> Result<(
         _ => false,
     };
     if too_big {
-        return Err(args.error(
-            Code::EvalOutputTooLarge,
-            format!(
-                "result exceeds the output limit ({} bytes, {} list elements)",
-                ctx.limits.max_output_bytes, ctx.limits.max_list_len
-            ),
-        ));
+        return Err(output_too_large(args, &ctx.limits));
     }
     Ok(())
+}
+
+/// The error for a result over [`RuntimeLimits`]' output bounds.
+pub(crate) fn output_too_large(args: &Args<'_, '_>, limits: &RuntimeLimits) -> Interrupt {
+    args.error(
+        Code::EvalOutputTooLarge,
+        format!(
+            "result exceeds the output limit ({} bytes, {} list elements)",
+            limits.max_output_bytes, limits.max_list_len
+        ),
+    )
+}
+
+/// Refuses a string result of `bytes` before it is built, so a function
+/// whose output multiplies its inputs (a separator between many values, a
+/// replacement at every match) never allocates past the limit. `None`
+/// means the size overflowed `usize` while being computed.
+pub(crate) fn ensure_fits(
+    args: &Args<'_, '_>,
+    limits: &RuntimeLimits,
+    bytes: Option<usize>,
+) -> Result<(), Interrupt> {
+    match bytes {
+        Some(n) if n <= limits.max_output_bytes => Ok(()),
+        _ => Err(output_too_large(args, limits)),
+    }
 }
 
 pub(crate) fn not_implemented(id: FnId, span: Span) -> Interrupt {

@@ -1,9 +1,9 @@
 //! Replace and its five modes, .NET regular expressions on a linear-time
 //! engine, and .NET substitutions (`${name}`, `$1`, `$$`, `$&`, …).
 
-use super::Args;
+use super::{ensure_fits, output_too_large, Args};
 use crate::codes::Code;
-use crate::eval::Interrupt;
+use crate::eval::{Interrupt, RuntimeLimits};
 use crate::value::Value;
 use regex::{Captures, Regex, RegexBuilder};
 use std::borrow::Cow;
@@ -154,11 +154,25 @@ fn one_line(s: &str) -> String {
         .join(" ")
 }
 
-/// Expands a .NET substitution string for one match.
-pub fn expand(replacement: &str, re: &Regex, caps: &Captures<'_>, input: &str, out: &mut String) {
+/// Expands a .NET substitution string for one match. Returns false, leaving
+/// `out` partly written, once `out` has grown past `limit` bytes: `$_`
+/// copies the whole input, so one template of many `$_` could otherwise
+/// allocate gigabytes before the caller sees the size. `out` never exceeds
+/// `limit` by more than one piece (a piece is at most the input).
+pub fn expand(
+    replacement: &str,
+    re: &Regex,
+    caps: &Captures<'_>,
+    input: &str,
+    out: &mut String,
+    limit: usize,
+) -> bool {
     let b = replacement.as_bytes();
     let mut i = 0;
     while i < b.len() {
+        if out.len() > limit {
+            return false;
+        }
         if b[i] != b'$' || i + 1 >= b.len() {
             let ch = replacement[i..].chars().next().unwrap_or('$');
             out.push(ch);
@@ -252,6 +266,14 @@ pub fn expand(replacement: &str, re: &Regex, caps: &Captures<'_>, input: &str, o
             }
         }
     }
+    out.len() <= limit
+}
+
+/// The length of `text` with every (non-overlapping) `find` replaced by
+/// `with_len` bytes, computed without building it; `None` on overflow.
+fn replaced_len(text: &str, find: &str, with_len: usize) -> Option<usize> {
+    let hits = text.matches(find).count();
+    (text.len() - hits * find.len()).checked_add(hits.checked_mul(with_len)?)
 }
 
 fn regex_or_error(args: &Args<'_, '_>, pattern: &str) -> Result<Rc<Regex>, Interrupt> {
@@ -260,7 +282,10 @@ fn regex_or_error(args: &Args<'_, '_>, pattern: &str) -> Result<Rc<Regex>, Inter
 
 /// Replace(source, oldValue, regexPattern, regexGroupName, replacementValue,
 /// replacementAttributeName, template). The written arguments pick the mode.
-pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> {
+pub(super) fn replace<'a>(
+    args: &mut Args<'_, 'a>,
+    limits: &RuntimeLimits,
+) -> Result<Value<'a>, Interrupt> {
     let (old, pattern, group, replacement, repl_attr, template) = (
         args.is_present(1),
         args.is_present(2),
@@ -296,11 +321,11 @@ pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrup
             return Ok(Value::Null);
         }
         let (find, tpl, src) = (text(1), text(6), args.get(0).to_text().into_owned());
-        return Ok(Value::string(if find.is_empty() {
-            tpl
-        } else {
-            tpl.replace(&find, &src)
-        }));
+        if find.is_empty() {
+            return Ok(Value::string(tpl));
+        }
+        ensure_fits(args, limits, replaced_len(&tpl, &find, src.len()))?;
+        return Ok(Value::string(tpl.replace(&find, &src)));
     }
     if old && replacement {
         let src = args.take(0);
@@ -312,7 +337,9 @@ pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrup
         if !t.contains(find.as_str()) {
             return Ok(src);
         }
-        return Ok(Value::string(t.replace(&find, &text(4))));
+        let repl = text(4);
+        ensure_fits(args, limits, replaced_len(&t, &find, repl.len()))?;
+        return Ok(Value::string(t.replace(&find, &repl)));
     }
     if pattern && replacement {
         let src = args.take(0);
@@ -329,6 +356,11 @@ pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrup
             let name = text(3);
             for caps in re.captures_iter(&input) {
                 if let Some(m) = caps.name(&name) {
+                    ensure_fits(
+                        args,
+                        limits,
+                        Some(out.len() + m.start() - last + repl.len()),
+                    )?;
                     out.push_str(&input[last..m.start()]);
                     out.push_str(&repl);
                     last = m.end();
@@ -338,7 +370,9 @@ pub(super) fn replace<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrup
             for caps in re.captures_iter(&input) {
                 let whole = caps.get(0).map_or(0..0, |m| m.range());
                 out.push_str(&input[last..whole.start]);
-                expand(&repl, &re, &caps, &input, &mut out);
+                if !expand(&repl, &re, &caps, &input, &mut out, limits.max_output_bytes) {
+                    return Err(output_too_large(args, limits));
+                }
                 last = whole.end;
             }
         }
@@ -362,7 +396,7 @@ mod tests {
         for caps in re.captures_iter(input) {
             let m = caps.get(0).unwrap();
             out.push_str(&input[last..m.start()]);
-            expand(repl, &re, &caps, input, &mut out);
+            assert!(expand(repl, &re, &caps, input, &mut out, usize::MAX));
             last = m.end();
         }
         out.push_str(&input[last..]);

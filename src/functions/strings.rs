@@ -1,27 +1,30 @@
 //! String, predicate and conversion functions.
 
-use super::{not_implemented, Args};
+use super::{ensure_fits, not_implemented, Args};
 use crate::catalogue::FnId;
-use crate::eval::{Context, Interrupt};
+use crate::eval::{Context, Interrupt, RuntimeLimits};
 use crate::value::Value;
 use std::borrow::Cow;
 
 pub(super) fn call<'a>(
     id: FnId,
     args: &mut Args<'_, 'a>,
-    _ctx: &mut Context<'_>,
+    ctx: &mut Context<'_>,
 ) -> Result<Value<'a>, Interrupt> {
+    let limits = &ctx.limits;
     Ok(match id {
-        FnId::Append => {
-            let suffix = args.get(1).to_text().into_owned();
-            concat(args.take(0), &suffix)
+        FnId::Append | FnId::Prepend => {
+            let (first, second) = (args.get(0).to_text(), args.get(1).to_text());
+            ensure_fits(args, limits, first.len().checked_add(second.len()))?;
+            if id == FnId::Append {
+                let suffix = second.into_owned();
+                drop(first);
+                concat(args.take(0), &suffix)
+            } else {
+                Value::string(format!("{second}{first}"))
+            }
         }
-        FnId::Prepend => {
-            let prefix = args.get(1).to_text().into_owned();
-            let src = args.get(0).to_text();
-            Value::string(format!("{prefix}{src}"))
-        }
-        FnId::Join => join(args),
+        FnId::Join => join(args, limits)?,
         FnId::IsNull | FnId::IsNothing => Value::Bool(args.get(0).is_null()),
         FnId::IsNullOrEmpty => Value::Bool(args.get(0).is_null_or_empty()),
         FnId::IsPresent => Value::Bool(!args.get(0).is_null_or_empty()),
@@ -127,25 +130,32 @@ fn substring(src: Value<'_>, start: usize, len: usize) -> Value<'_> {
     }
 }
 
-fn join<'a>(args: &mut Args<'_, 'a>) -> Value<'a> {
-    let sep = args.get(0).to_text().into_owned();
+/// Joins the non-empty values. Each piece is measured before it is copied:
+/// a long separator between thousands of values would otherwise build a
+/// gigabyte before the output limit saw it.
+fn join<'a>(args: &Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>, Interrupt> {
+    let sep = args.get(0).to_text();
     let mut out = String::new();
     let mut first = true;
-    let mut push = |v: &Value<'_>| {
+    let mut push = |v: &Value<'_>| -> Result<(), Interrupt> {
         if v.is_null_or_empty() {
-            return;
+            return Ok(());
         }
+        let text = v.to_text();
+        let sep_len = if first { 0 } else { sep.len() };
+        ensure_fits(args, limits, Some(out.len() + sep_len + text.len()))?;
         if !first {
             out.push_str(&sep);
         }
         first = false;
-        out.push_str(&v.to_text());
+        out.push_str(&text);
+        Ok(())
     };
     for v in args.values.iter().skip(1) {
         match v {
-            Value::List(items) => items.iter().for_each(&mut push),
-            other => push(other),
+            Value::List(items) => items.iter().try_for_each(&mut push)?,
+            other => push(other)?,
         }
     }
-    Value::string(out)
+    Ok(Value::string(out))
 }

@@ -1,10 +1,10 @@
 //! Text functions beyond the basics: PCase, NormalizeDiacritics, culture-aware
 //! ToLower/ToUpper, InStr, Word, Split, ConvertToBase64, ConvertToUTF8Hex.
 
-use super::{diacritics, Args};
+use super::{diacritics, ensure_fits, Args};
 use crate::catalogue::FnId;
 use crate::codes::Code;
-use crate::eval::Interrupt;
+use crate::eval::{Interrupt, RuntimeLimits};
 use crate::value::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -388,7 +388,11 @@ pub fn instr(hay: &str, needle: &str, start: usize, text_compare: bool) -> i64 {
     }
 }
 
-pub(super) fn call<'a>(id: FnId, args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> {
+pub(super) fn call<'a>(
+    id: FnId,
+    args: &mut Args<'_, 'a>,
+    limits: &RuntimeLimits,
+) -> Result<Value<'a>, Interrupt> {
     Ok(match id {
         FnId::PCase => {
             let seps = if args.is_present(1) {
@@ -413,13 +417,24 @@ pub(super) fn call<'a>(id: FnId, args: &mut Args<'_, 'a>) -> Result<Value<'a>, I
             let rules = parse_culture(args)?;
             change_case(args.take(0), id == FnId::ToUpper, rules)
         }
+        // Both encodings are longer than their input: measured first.
         FnId::ConvertToBase64 => match args.get(0) {
             Value::Null => Value::Null,
-            v => Value::string(base64_utf16le(&v.to_text())),
+            v => {
+                let text = v.to_text();
+                let utf16_bytes = text.encode_utf16().count().checked_mul(2);
+                let len = utf16_bytes.and_then(|n| n.div_ceil(3).checked_mul(4));
+                ensure_fits(args, limits, len)?;
+                Value::string(base64_utf16le(&text))
+            }
         },
         FnId::ConvertToUTF8Hex => match args.get(0) {
             Value::Null => Value::Null,
-            v => Value::string(utf8_hex(&v.to_text())),
+            v => {
+                let text = v.to_text();
+                ensure_fits(args, limits, text.len().checked_mul(2))?;
+                Value::string(utf8_hex(&text))
+            }
         },
         FnId::InStr => {
             let start = if args.is_present(2) && !args.get(2).is_null() {
@@ -473,6 +488,14 @@ pub(super) fn call<'a>(id: FnId, args: &mut Args<'_, 'a>) -> Result<Value<'a>, I
         }
         FnId::Split => {
             let delim = args.get(1).to_text().into_owned();
+            // Counted before the list is built: a megabyte of commas
+            // would otherwise make half a million values first.
+            if !delim.is_empty() {
+                let parts = args.get(0).to_text().matches(delim.as_str()).count() + 1;
+                if parts > limits.max_list_len {
+                    return Err(super::output_too_large(args, limits));
+                }
+            }
             match args.take(0) {
                 Value::Null => Value::Null,
                 Value::Str(Cow::Borrowed(s)) => {

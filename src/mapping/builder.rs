@@ -7,7 +7,7 @@ use super::scim::{self, AttrDef, AttrType, ScimPath};
 use crate::catalogue::Purity;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::eval::{Context, Outcome, Record, UniquenessOracle};
+use crate::eval::{uniqueness_key, Context, Outcome, Record, UniquenessOracle};
 use crate::syntax::{ExprKind, Span};
 use crate::value::Value;
 use crate::Expression;
@@ -256,26 +256,82 @@ fn file_span(
 /// SelectUniqueValue's view for a batch: taken when the embedder's oracle
 /// says so or an earlier record of this batch already got the value
 /// (compared case-insensitively, as Entra compares UPNs and mail).
+///
+/// The values it remembers are bounded by [`BatchOracle::max_bytes`]: a
+/// batch of 1 200 records that each claimed a 1 MB value held 1.15 GB. A
+/// record whose claims would pass the bound is an error line
+/// ([`Code::MapUniqueValuesLimit`]), never a value handed out unrecorded,
+/// which a later record could be given again.
 pub struct BatchOracle<'o> {
     pub existing: &'o dyn UniquenessOracle,
     batch: RefCell<HashSet<String>>,
+    /// Bytes counted for the values remembered so far.
+    held: std::cell::Cell<usize>,
+    max_bytes: usize,
 }
+
+/// Default for [`BatchOracle::max_bytes`]: 256 MiB, room for about three
+/// million userPrincipalNames of 40 characters.
+pub const DEFAULT_MAX_CLAIMED_BYTES: usize = 256 << 20;
+
+/// Counted for each remembered value besides its text: the `String` and
+/// its share of the hash set.
+const CLAIM_OVERHEAD: usize = 48;
 
 impl<'o> BatchOracle<'o> {
     pub fn new(existing: &'o dyn UniquenessOracle) -> Self {
         BatchOracle {
             existing,
             batch: RefCell::new(HashSet::new()),
+            held: std::cell::Cell::new(0),
+            max_bytes: DEFAULT_MAX_CLAIMED_BYTES,
         }
     }
-    pub fn claim(&self, value: &str) {
-        self.batch.borrow_mut().insert(value.to_lowercase());
+    /// Bounds the memory of the values remembered (text plus 48 bytes each).
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
     }
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+    /// Remembers the values one record was given, all or none: `Err` when
+    /// they would pass [`BatchOracle::max_bytes`].
+    pub fn claim_all<S: AsRef<str>>(&self, values: &[S]) -> Result<(), ClaimLimit> {
+        let mut batch = self.batch.borrow_mut();
+        let keys: Vec<String> = values
+            .iter()
+            .map(|v| uniqueness_key(v.as_ref()).into_owned())
+            .filter(|k| !batch.contains(k))
+            .collect();
+        let cost: usize = keys.iter().map(|k| k.len() + CLAIM_OVERHEAD).sum();
+        let held = self.held.get();
+        if held.saturating_add(cost) > self.max_bytes {
+            return Err(ClaimLimit {
+                held,
+                max_bytes: self.max_bytes,
+            });
+        }
+        self.held.set(held + cost);
+        batch.extend(keys);
+        Ok(())
+    }
+}
+
+/// SelectUniqueValue's batch memory is full (see [`BatchOracle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimLimit {
+    pub held: usize,
+    pub max_bytes: usize,
 }
 
 impl UniquenessOracle for BatchOracle<'_> {
     fn is_taken(&self, candidate: &str) -> bool {
-        self.existing.is_taken(candidate) || self.batch.borrow().contains(&candidate.to_lowercase())
+        self.existing.is_taken(candidate)
+            || self
+                .batch
+                .borrow()
+                .contains(uniqueness_key(candidate).as_ref())
     }
 }
 
@@ -438,6 +494,8 @@ impl CompiledObject {
         };
         let mut errors = Vec::new();
         let mut claims: Vec<String> = Vec::new();
+        // The first attribute that claims, to name in a ClaimLimit error.
+        let mut claimant: Option<&CompiledAttr> = None;
         // Whether the matching mapping and a required attribute's mapping
         // gave a value (or were not applied, in update mode).
         let (mut matched, mut has_required) = (self.match_attr.is_none(), false);
@@ -482,6 +540,7 @@ impl CompiledObject {
             };
             if a.unique {
                 claims.push(value.to_text().into_owned());
+                claimant.get_or_insert(a);
             }
             match place(&mut res, a, value, &self.limits) {
                 Ok(()) => {
@@ -502,9 +561,17 @@ impl CompiledObject {
         if !errors.is_empty() {
             return MappedRef::Failed(errors);
         }
-        if let Some(o) = oracle {
-            for c in &claims {
-                o.claim(c);
+        if let (Some(o), Some(a)) = (oracle, claimant) {
+            if let Err(full) = o.claim_all(&claims) {
+                return MappedRef::Failed(vec![AttributeError {
+                    code: Code::MapUniqueValuesLimit,
+                    message: format!(
+                        "SelectUniqueValue: this batch already remembers {} bytes of values handed out, and this record's would pass the limit of {} bytes; without remembering them a later record could be given the same value",
+                        full.held, full.max_bytes
+                    ),
+                    attribute: a.target.clone(),
+                    span: a.mapping_span,
+                }]);
             }
         }
         MappedRef::Resource(ResourceRef(res))
@@ -849,6 +916,41 @@ mod tests {
             names.push(r["userName"].clone());
         }
         assert_eq!(names, [json!("John@x.com"), json!("John.Smith@x.com")]);
+    }
+
+    /// D11: the values a batch remembers are bounded. Each 1 MB value is
+    /// remembered until the bound; the record past it is an error naming
+    /// the limit, and nothing it would have claimed is handed out.
+    #[test]
+    fn batch_oracle_memory_is_bounded_with_an_error() {
+        let m = r#"{"objects": [{"object": "User", "mappings": [
+          {"target": "userName", "expression": "SelectUniqueValue([id], Join(\"-\", [id], \"2\"))"}]}]}"#;
+        let l = super::super::load(m).unwrap();
+        let c = compile_object(&l.set, ObjectType::User, m).unwrap();
+        let none = crate::eval::NoneTaken;
+        let oracle = BatchOracle::new(&none).with_max_bytes(3 << 20);
+        let mut outcomes = Vec::new();
+        for i in 0..5 {
+            let u = json!({ "id": format!("{i}{}", "x".repeat(1 << 20)) });
+            let mut ctx = Context::new().with_oracle(&oracle);
+            outcomes.push(c.map(&u, Mode::Create, &mut ctx, m, Some(&oracle)));
+        }
+        assert!(outcomes[..2]
+            .iter()
+            .all(|o| matches!(o, Mapped::Resource(_))));
+        for o in &outcomes[3..] {
+            let Mapped::Failed(e) = o else {
+                panic!("{o:?}")
+            };
+            assert_eq!(e[0].code, Code::MapUniqueValuesLimit);
+            assert_eq!(e[0].attribute, "userName");
+            assert!(e[0].message.contains("3145728 bytes"), "{}", e[0].message);
+        }
+        // A value already remembered costs nothing again.
+        assert!(oracle
+            .claim_all(&["0".to_string() + &"x".repeat(1 << 20)])
+            .is_ok());
+        assert!(oracle.claim_all(&["y"; 1]).is_ok());
     }
 
     /// The streamed JSON and the serde_json::Value of a resource are built
