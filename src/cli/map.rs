@@ -49,36 +49,36 @@ fn install_interrupt_handler(temp: Option<std::path::PathBuf>) {
 #[derive(clap::Args)]
 pub struct MapArgs {
     /// Mapping file: a Graph synchronization schema JSON or a native attrmap mapping
-    mapping: String,
+    pub(super) mapping: String,
     /// Source objects (`-` for standard input): JSON Lines, a JSON array, Graph
     /// response pages, Graph PowerShell or az output, or CSV; the form is detected
     #[arg(long, short)]
-    input: String,
+    pub(super) input: String,
     /// The input's form, instead of detecting it: jsonl, json (array or
     /// objects), graph (Graph names translated, pages opened), csv
     #[arg(long, value_enum, ignore_case = true, default_value_t = SourceArg::Auto)]
-    source: SourceArg,
+    pub(super) source: SourceArg,
     /// Largest JSON document read whole (a pretty-printed page or array), in bytes
     #[arg(long, default_value_t = sources::DEFAULT_MAX_DOCUMENT_BYTES)]
-    max_document_bytes: usize,
+    pub(super) max_document_bytes: usize,
     /// Which object mapping to apply
     #[arg(long, value_enum, ignore_case = true, default_value_t = Object::User)]
-    object: Object,
+    pub(super) object: Object,
     /// create: every mapping and default; update: skips create-only mappings and defaults
     #[arg(long, value_enum, ignore_case = true, default_value_t = ModeArg::Create)]
-    mode: ModeArg,
+    pub(super) mode: ModeArg,
     /// Fix the clock for Now(), as RFC 3339 (2024-05-01T09:30:00Z)
     #[arg(long)]
-    now: Option<String>,
+    pub(super) now: Option<String>,
     /// File with one already-taken value per line, for SelectUniqueValue
     #[arg(long)]
-    existing: Option<String>,
+    pub(super) existing: Option<String>,
     /// Write the JSONL here (atomically: a temporary file renamed at the end) instead of standard output
     #[arg(long, short)]
-    output: Option<String>,
+    pub(super) output: Option<String>,
     /// Seed for Guid() and RandomString(), for reproducible output
     #[arg(long)]
-    seed: Option<u64>,
+    pub(super) seed: Option<u64>,
     /// Longest input line accepted, in bytes; longer records become error lines
     #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES)]
     max_record_bytes: usize,
@@ -89,17 +89,38 @@ pub struct MapArgs {
     /// do not change. Mappings with SelectUniqueValue, or Guid/RandomString
     /// under --seed, run on one thread: their results depend on record order
     #[arg(long, short, default_value_t = 1)]
-    jobs: usize,
+    pub(super) jobs: usize,
+    /// resources: the SCIM resource per record; requests: the HTTP requests Entra would send
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Emit::Resources)]
+    pub(super) emit: Emit,
+    /// With --emit requests: JSONL of the target's current resources (what GET /Users or
+    /// /Groups returns); objects found there get a PATCH of what changed instead of a POST
+    #[arg(long)]
+    pub(super) target_state: Option<String>,
+    /// With --emit requests: JSONL of the source objects that manager and members refer to
+    /// (the users, for a group run), to find their target ids
+    #[arg(long)]
+    pub(super) references: Option<String>,
+    /// With --emit requests: the PATCH dialect (aadOptscim062020: the SCIM-compliant one
+    /// that flag in the tenant URL turns on)
+    #[arg(long, value_enum, default_value_t = super::map_requests::DialectArg::Default)]
+    pub(super) patch_dialect: super::map_requests::DialectArg,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Object {
+pub(super) enum Emit {
+    Resources,
+    Requests,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Object {
     User,
     Group,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum SourceArg {
+pub(super) enum SourceArg {
     Auto,
     Jsonl,
     Json,
@@ -120,7 +141,7 @@ impl From<SourceArg> for SourceFormat {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ModeArg {
+pub(super) enum ModeArg {
     Create,
     Update,
 }
@@ -159,6 +180,10 @@ pub fn run(a: MapArgs) -> CliResult {
         }
     };
     compiled.limits.max_multi_valued = a.max_values;
+    if a.emit == Emit::Requests {
+        return super::map_requests::run(&a, &loaded.set, &compiled, &src);
+    }
+    super::map_requests::refuse_request_options(&a)?;
     if let Some((_, m)) = compiled.matching.first() {
         eprintln!("matching attribute: {m}");
     }

@@ -6,6 +6,7 @@ mod eval;
 mod functions;
 mod lint;
 mod map;
+mod map_requests;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -378,6 +378,15 @@ impl CompiledObject {
         })
     }
 
+    /// The target paths this mapping writes in `mode` (update leaves out
+    /// create-only mappings), as written in the file.
+    pub fn targets(&self, mode: Mode) -> impl Iterator<Item = &str> {
+        self.attrs
+            .iter()
+            .filter(move |a| mode == Mode::Create || a.flow != FlowType::ObjectAddOnly)
+            .map(|a| a.target.as_str())
+    }
+
     /// `userName eq "jdoe"` for the highest-priority matching attribute present in `resource`.
     pub fn match_filter(&self, resource: &Json) -> Option<String> {
         self.matching.iter().find_map(|(_, target)| {

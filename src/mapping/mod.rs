@@ -10,6 +10,7 @@ pub mod graph;
 pub mod json;
 pub mod model;
 pub mod native;
+pub mod requests;
 pub(crate) mod resource;
 pub mod scim;
 pub mod stream;

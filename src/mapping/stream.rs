@@ -6,7 +6,7 @@
 //! A bad record (malformed JSON, not an object, too long, failing mappings)
 //! becomes an error line and the stream goes on; only I/O errors stop it.
 
-use super::builder::{BatchOracle, CompiledObject, MappedRef, Mode};
+use super::builder::{BatchOracle, CompiledObject, Mapped, MappedRef, Mode};
 use crate::codes::Code;
 use crate::eval::{Context, FlatRecord, Record};
 use crate::sources::{self, Detected, Item};
@@ -379,28 +379,44 @@ impl LineMapper<'_> {
                 Ok(Outcome::Out)
             }
             MappedRef::Skipped(why) => {
-                write_line(out, &json!({"index": index, "skipped": why}))?;
+                write_line(out, &result_line(index, &Mapped::Skipped(why)))?;
                 Ok(Outcome::Skipped)
             }
             MappedRef::Failed(errors) => {
-                let all: Vec<Json> = errors
-                    .iter()
-                    .map(|e| {
-                        json!({"code": e.code, "message": e.message, "attribute": e.attribute,
-                               "span": {"start": e.span.start, "end": e.span.end}})
-                    })
-                    .collect();
-                let first = &errors[0];
-                let line = json!({"index": index, "error": {
-                    "code": first.code,
-                    "message": first.message,
-                    "attribute": first.attribute,
-                    "span": {"start": first.span.start, "end": first.span.end},
-                    "errors": all,
-                }});
-                write_line(out, &line)?;
+                write_line(out, &result_line(index, &Mapped::Failed(errors)))?;
                 Ok(Outcome::Error)
             }
+        }
+    }
+}
+
+/// The result line of one record: `{"index", "resource"}`, `{"index",
+/// "skipped"}` or `{"index", "error"}` whose top-level fields describe the
+/// first failing attribute and `errors` lists them all. `attrmap map` writes
+/// resources itself, without this copy; `--emit requests` writes the other
+/// two kinds with it.
+pub fn result_line(index: u64, mapped: &Mapped) -> Json {
+    match mapped {
+        Mapped::Resource(r) => json!({"index": index, "resource": r}),
+        Mapped::Skipped(why) => json!({"index": index, "skipped": why}),
+        Mapped::Failed(errors) => {
+            let all: Vec<Json> = errors
+                .iter()
+                .map(|e| {
+                    json!({"code": e.code, "message": e.message, "attribute": e.attribute,
+                           "span": {"start": e.span.start, "end": e.span.end}})
+                })
+                .collect();
+            let Some(first) = errors.first() else {
+                return json!({"index": index, "error": {"errors": all}});
+            };
+            json!({"index": index, "error": {
+                "code": first.code,
+                "message": first.message,
+                "attribute": first.attribute,
+                "span": {"start": first.span.start, "end": first.span.end},
+                "errors": all,
+            }})
         }
     }
 }
@@ -650,14 +666,32 @@ fn write_error<W: Write + ?Sized>(
     code: Code,
     message: &str,
 ) -> io::Result<()> {
-    let line = json!({"index": index, "error": {
-        "code": code, "message": message, "attribute": null, "span": null}});
-    write_line(out, &line)
+    write_line(out, &error_line(index, code, message))
+}
+
+/// The error line of a record that is not a usable object (no attribute, no span).
+pub(crate) fn error_line(index: u64, code: Code, message: &str) -> Json {
+    json!({"index": index, "error": {
+        "code": code, "message": message, "attribute": null, "span": null}})
+}
+
+/// Why a line that failed to decode as a record is unusable: the code and message of its error line.
+pub(crate) fn unreadable(text: &[u8], e: &dyn std::fmt::Display) -> (Code, String) {
+    match serde_json::from_slice::<Json>(text) {
+        Ok(other) if !other.is_object() => (
+            Code::MapNotAnObject,
+            format!(
+                "each record must be a JSON object with the source attributes, found {}",
+                json_type(&other)
+            ),
+        ),
+        _ => (Code::MapMalformedJson, format!("malformed JSON: {e}")),
+    }
 }
 
 /// Writes `{"index":…,<kind>:…}` with `index` first, so lines read naturally
 /// (serde_json's maps are sorted).
-fn write_line<W: Write + ?Sized>(out: &mut W, line: &Json) -> io::Result<()> {
+pub(crate) fn write_line<W: Write + ?Sized>(out: &mut W, line: &Json) -> io::Result<()> {
     let Json::Object(m) = line else {
         return Ok(());
     };

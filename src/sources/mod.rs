@@ -22,7 +22,6 @@ pub mod graph;
 use crate::codes::Code;
 use crate::eval::FlatRecord;
 use serde_json::value::RawValue;
-use serde_json::Value as Json;
 use std::io::{self, BufRead, Read};
 use std::ops::ControlFlow;
 
@@ -270,16 +269,7 @@ pub fn decode_object(text: &[u8], record: &mut FlatRecord) -> Result<(), (Code, 
 }
 
 fn why_not_an_object(text: &[u8], e: &serde_json::Error) -> (Code, String) {
-    match serde_json::from_slice::<Json>(text) {
-        Ok(other) if !other.is_object() => (
-            Code::MapNotAnObject,
-            format!(
-                "each record must be a JSON object with the source attributes, found {}",
-                crate::mapping::stream::json_type(&other)
-            ),
-        ),
-        _ => (Code::MapMalformedJson, format!("malformed JSON: {e}")),
-    }
+    crate::mapping::stream::unreadable(text, e)
 }
 
 /// Reads records from `input` in the `detected` form and hands each, or the
@@ -587,6 +577,7 @@ fn skip_line<R: BufRead>(reader: &mut R) -> io::Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value as Json;
 
     #[test]
     fn detects_each_form() {
