@@ -962,6 +962,26 @@ mod tests {
         assert_eq!(out["results"][2]["text"], json!("132539615990000000"));
     }
 
+    /// Issue 20 D1: a share link with this expression froze the page (the
+    /// minimums' sum wrapped and RandomString allocated without end). The
+    /// playground evaluates through run_users; it must get an error result.
+    #[test]
+    fn the_random_string_share_link_gets_an_error() {
+        let p = Program {
+            expr: crate::compile(
+                "RandomString(10, 9223372036854775807, 9223372036854775807, 0, 0)",
+            )
+            .unwrap(),
+        };
+        let out = p.run_users(&parse_users("{}"), &Options::default());
+        assert_eq!(out["results"][0]["status"], json!("error"), "{out}");
+        assert_eq!(
+            out["results"][0]["error"]["code"],
+            json!("attrmap::eval::random-string-constraints"),
+            "{out}"
+        );
+    }
+
     #[test]
     fn options_are_checked_and_name_the_fix() {
         let o = Options::from_json(json!({

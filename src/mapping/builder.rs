@@ -493,6 +493,34 @@ impl CompiledObject {
         if !self.in_scope(record) {
             return MappedRef::Skipped("scope");
         }
+        self.build_ref(record, mode, ctx, file, oracle)
+    }
+
+    /// [`CompiledObject::map`] as if the record were in scope: what the
+    /// target holds for an object that has left the scope, so that it can
+    /// be found there (Entra disables such objects).
+    pub fn map_ignoring_scope<R: Record + ?Sized>(
+        &self,
+        record: &R,
+        mode: Mode,
+        ctx: &mut Context<'_>,
+        file: &str,
+    ) -> Mapped {
+        match self.build_ref(record, mode, ctx, file, None) {
+            MappedRef::Resource(r) => Mapped::Resource(r.to_json()),
+            MappedRef::Skipped(why) => Mapped::Skipped(why),
+            MappedRef::Failed(errors) => Mapped::Failed(errors),
+        }
+    }
+
+    fn build_ref<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        mode: Mode,
+        ctx: &mut Context<'_>,
+        file: &str,
+        oracle: Option<&BatchOracle<'_>>,
+    ) -> MappedRef<'a> {
         let core = match self.object {
             ObjectType::User => scim::CORE_USER,
             ObjectType::Group => scim::CORE_GROUP,

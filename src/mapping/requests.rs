@@ -368,6 +368,36 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// A user out of scope that the target still holds active: Entra
+    /// disables it (skip-out-of-scope-deletions.md: the default unless
+    /// SkipOutOfScopeDeletions is set). `unscoped` is the record mapped as
+    /// if it were in scope, to find it. `None`: nothing to send.
+    pub fn disable_out_of_scope(&self, unscoped: &Mapped) -> Option<Planned> {
+        let Mapped::Resource(resource) = unscoped else {
+            return None;
+        };
+        if self.compiled.object != ObjectType::User {
+            return None;
+        }
+        let current = self.target.find(self.compiled, resource)?;
+        let id = current.get("id")?.as_str()?;
+        if current
+            .get("active")
+            .is_some_and(|a| same_value(&Json::Bool(false), a))
+        {
+            return None;
+        }
+        let value = match self.dialect {
+            Dialect::Default => Json::String("False".into()),
+            Dialect::Scim062020 => Json::Bool(false),
+        };
+        let op = json!({"op": self.op("Replace"), "path": "active", "value": value});
+        Some(Planned::Requests {
+            requests: vec![self.query(resource), self.patch(id, vec![op])],
+            kept: Vec::new(),
+        })
+    }
+
     fn collection(&self) -> &'static str {
         match self.compiled.object {
             ObjectType::User => "/Users",
@@ -853,10 +883,21 @@ impl RequestBatch<'_> {
                     continue;
                 }
             };
-            let planned = planner.plan(index, create, matched[i].as_deref(), || {
-                self.compiled
-                    .map(rec, Mode::Update, ctx, self.file, self.oracle)
-            });
+            let out_of_scope = match create {
+                Mapped::Skipped("scope") => planner.disable_out_of_scope(
+                    &self
+                        .compiled
+                        .map_ignoring_scope(rec, Mode::Create, ctx, self.file),
+                ),
+                _ => None,
+            };
+            let planned = match out_of_scope {
+                Some(p) => p,
+                None => planner.plan(index, create, matched[i].as_deref(), || {
+                    self.compiled
+                        .map(rec, Mode::Update, ctx, self.file, self.oracle)
+                }),
+            };
             match &planned {
                 Planned::Mapped(Mapped::Skipped(_)) => counts.skipped += 1,
                 Planned::Mapped(Mapped::Failed(_)) => counts.errors += 1,
@@ -1160,6 +1201,56 @@ mod tests {
             );
             let line = request_line(5, &requests[3]);
             assert_eq!(line["pending"], json!(["{{created:5}}", "{{missing:s9}}"]));
+        }
+    }
+
+    #[test]
+    fn a_user_out_of_scope_is_disabled_when_the_target_has_it_active() {
+        let src = r#"{"objects": [{"object": "User",
+            "scope": [[{"attribute": "department", "operator": "NOT EQUALS", "values": ["Interns"]}]],
+            "mappings": [{"target": "userName", "attribute": "userPrincipalName", "match": 1},
+                         {"target": "displayName", "attribute": "displayName"}]}]}"#;
+        let set = load(src).unwrap().set;
+        let c = compile_object(&set, ObjectType::User, src).unwrap();
+        let state = TargetState::from_jsonl(concat!(
+            r#"{"id": "t1", "userName": "in@x", "active": true}"#,
+            "\n",
+            r#"{"id": "t2", "userName": "gone@x", "active": "False"}"#
+        ))
+        .unwrap();
+        let intern = json!({"userPrincipalName": "in@x", "department": "Interns"});
+        let create = map(&c, src, &intern, Mode::Create);
+        assert_eq!(create, Mapped::Skipped("scope"));
+        let unscoped =
+            c.map_ignoring_scope(&intern, Mode::Create, &mut crate::eval::Context::new(), src);
+        for (dialect, want) in [
+            (
+                Dialect::Default,
+                json!({"op": "Replace", "path": "active", "value": "False"}),
+            ),
+            (
+                Dialect::Scim062020,
+                json!({"op": "replace", "path": "active", "value": false}),
+            ),
+        ] {
+            let planner = Planner::new(&c, &state, dialect);
+            let Some(Planned::Requests { requests, .. }) = planner.disable_out_of_scope(&unscoped)
+            else {
+                panic!("the intern is active in the target")
+            };
+            assert_eq!(requests[1].path, "/Users/t1");
+            assert_eq!(
+                requests[1].body.as_ref().unwrap()["Operations"],
+                json!([want])
+            );
+        }
+        // Already disabled, or not in the target: nothing to send.
+        let planner = Planner::new(&c, &state, Dialect::Default);
+        for upn in ["gone@x", "new@x"] {
+            let rec = json!({"userPrincipalName": upn, "department": "Interns"});
+            let unscoped =
+                c.map_ignoring_scope(&rec, Mode::Create, &mut crate::eval::Context::new(), src);
+            assert_eq!(planner.disable_out_of_scope(&unscoped), None);
         }
     }
 
