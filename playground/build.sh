@@ -22,8 +22,11 @@ if [[ -z "$bindgen_version" ]]; then
 fi
 
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
-tools="$target_dir/tools"
 out="$here/pkg"
+# Where `cargo install` puts binaries: $CARGO_INSTALL_ROOT, else $CARGO_HOME
+# (~/.cargo). Outside the target directory, so `cargo clean` or a fresh
+# clone does not throw the tool away and compile it again.
+install_bin="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
 
 echo "== rustup target wasm32-unknown-unknown"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -32,18 +35,26 @@ fi
 
 echo "== wasm-bindgen-cli $bindgen_version"
 bindgen=""
-for candidate in "$tools/bin/wasm-bindgen" "$(command -v wasm-bindgen || true)"; do
-  if [[ -n "$candidate" && -x "$candidate" ]] &&
-     [[ "$("$candidate" --version 2>/dev/null)" == "wasm-bindgen $bindgen_version" ]]; then
-    bindgen="$candidate"
-    break
+# The last candidate is where earlier versions of this script installed it.
+for candidate in "$(command -v wasm-bindgen || true)" "$install_bin/wasm-bindgen" \
+                 "$target_dir/tools/bin/wasm-bindgen"; do
+  if [[ -n "$candidate" && -x "$candidate" ]]; then
+    found="$("$candidate" --version 2>/dev/null || true)"
+    if [[ "$found" == "wasm-bindgen $bindgen_version" ]]; then
+      bindgen="$candidate"
+      break
+    fi
+    echo "   $candidate is ${found:-unreadable}, not $bindgen_version"
   fi
 done
 if [[ -z "$bindgen" ]]; then
+  echo "   installing it with cargo install into $install_bin (a few minutes, once)"
   # Not --locked: the CLI's own lockfile pins crates that no longer build
   # on current toolchains.
-  cargo install wasm-bindgen-cli --version "$bindgen_version" --root "$tools"
-  bindgen="$tools/bin/wasm-bindgen"
+  cargo install wasm-bindgen-cli --version "$bindgen_version"
+  bindgen="$install_bin/wasm-bindgen"
+else
+  echo "   using $bindgen"
 fi
 
 echo "== cargo build (wasm32, profile wasm-release)"

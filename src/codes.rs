@@ -258,6 +258,9 @@ codes! {
     ConvertScopeLists => spec("attrmap::convert::scope-lists", W, "Only the first scoping filter list has a native form.",
         "Entra ORs several scoping filter lists together; the native format holds one list (clauses ANDed), so `attrmap convert` keeps the first and says so.",
         Described("a Graph object mapping with two scoping filter groups"), Described("one scoping filter group")),
+    ConvertLintSection => spec("attrmap::convert::lint-section", W, "A Graph file's attrmap.lint metadata is not a JSON object.",
+        "`attrmap convert` keeps a native file's lint section in the Graph rule's metadata (key attrmap.lint) and writes it back when converting to native; an edited value that is not a JSON object is left out, and said so.",
+        Described("{\"key\": \"attrmap.lint\", \"value\": \"allow all\"}"), Described("{\"key\": \"attrmap.lint\", \"value\": \"{\\\"allow\\\": [\\\"switch-null-on-update\\\"]}\"}")),
     // ---- evaluation -------------------------------------------------------------------
     EvalNotANumber => spec("attrmap::eval::not-a-number", E, "A numeric argument's value is not a whole number.",
         "Parameters such as Left's numChars take whole numbers. A constant is checked before the run; a value read from an attribute is checked when it arrives.",
@@ -364,6 +367,9 @@ codes! {
     InputInvalidJson => spec("attrmap::input::invalid-json", E, "An input user is not valid JSON or not an object.",
         "`attrmap eval` and the playground take a user as a JSON object of source attribute names to values.",
         Described("--input 'mail=a@b'"), Described("--input '{\"mail\": \"a@b\"}'")),
+    InputUnreadable => spec("attrmap::input::unreadable", E, "A file named on the command line cannot be read, or an option's value is malformed.",
+        "The message names the file or option and why (no such file, not UTF-8, not an RFC 3339 date-time). `attrmap eval --format json` reports it as its one JSON object, with exit status 2.",
+        Described("attrmap eval '[mail]' --input missing.json"), Described("attrmap eval '[mail]' --input user.json")),
     // ---- the wasm API -----------------------------------------------------------------
     WasmInvalidArgument => spec("attrmap::wasm::invalid-argument", E, "A JavaScript argument has the wrong type.",
         "The wasm functions take strings or plain JSON-compatible values; the message names the argument and what it must be.",

@@ -811,7 +811,7 @@ fn is_constant(e: &Expr) -> bool {
                 && call
                     .args
                     .iter()
-                    .all(|a| a.expr.as_ref().map_or(true, is_constant))
+                    .all(|a| a.expr.as_ref().is_none_or(is_constant))
         }
     }
 }

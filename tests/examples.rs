@@ -78,9 +78,9 @@ fn every_app_maps_fixtures_to_the_golden_resources_in_both_formats() {
                 let path = root().join(format!("examples/{format}/{app}.json"));
                 let (got, code) = map(&path, input, object);
                 // A record Entra could not provision is an error line, and
-                // any error line makes the run exit 2.
+                // any error line makes the run exit 3.
                 let errors = expected.contains("\"error\":");
-                assert_eq!(code, if errors { 2 } else { 0 }, "{app} {format} {object}");
+                assert_eq!(code, if errors { 3 } else { 0 }, "{app} {format} {object}");
                 assert_eq!(
                     without_spans(&got),
                     without_spans(&expected),

@@ -335,6 +335,7 @@ fn every_code_has_a_bad_example_that_reports_it_and_a_good_one_that_does_not() {
             "attrmap::mapping::scope-value",
             "attrmap::mapping::scope-regex",
             "attrmap::convert::scope-lists",
+            "attrmap::convert::lint-section",
             "attrmap::eval::not-implemented",
             "attrmap::eval::output-too-large",
             "attrmap::eval::step-budget",
@@ -356,6 +357,7 @@ fn every_code_has_a_bad_example_that_reports_it_and_a_good_one_that_does_not() {
             "attrmap::requests::manager-as-text",
             "attrmap::requests::remove-with-value",
             "attrmap::input::invalid-json",
+            "attrmap::input::unreadable",
             "attrmap::wasm::invalid-argument",
             "attrmap::wasm::invalid-option",
         ]

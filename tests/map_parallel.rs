@@ -344,8 +344,8 @@ fn cli_jobs_give_the_same_output_for_every_seed_example() {
         &[mapping, "--now", "2024-05-01T09:30:00Z", "--jobs", "0"],
         &input,
     );
-    // Exit 2: two fixture users have no mail, DiliTrust's userName.
-    assert_eq!(code, 2, "{err}");
+    // Exit 3: two fixture users have no mail, DiliTrust's userName.
+    assert_eq!(code, 3, "{err}");
     assert!(one == all, "--jobs 0 output differs");
 }
 

@@ -1,8 +1,7 @@
 //! `attrmap convert`: native ↔ Graph synchronization schema.
 
-use super::{read_input, CliError, CliResult};
-use attrmap::mapping::{self, convert, Format};
-use std::io::Write as _;
+use super::{load_mapping, write_stdout, CliResult};
+use attrmap::mapping::{convert, Format};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -21,30 +20,18 @@ enum To {
 }
 
 pub fn run(a: ConvertArgs) -> CliResult {
-    let src = String::from_utf8(read_input(&a.file)?)
-        .map_err(|_| CliError(format!("{} is not valid UTF-8", a.file)))?;
-    let loaded = match mapping::load(&src) {
-        Ok(l) => l,
-        Err(d) => {
-            eprintln!("{:?}", d.report(&a.file, &src));
-            return Ok(ExitCode::from(1));
-        }
-    };
-    for d in &loaded.diagnostics {
-        eprintln!("{:?}", d.clone().report(&a.file, &src));
-    }
-    if loaded.has_errors() {
+    // Validated as `attrmap map` would: a mapping that cannot run is not
+    // written out in another format.
+    let Some((src, loaded)) = load_mapping(&a.file, true)? else {
         return Ok(ExitCode::from(1));
-    }
+    };
     let to = a.to.unwrap_or(match loaded.set.format {
         Format::Graph => To::Native,
         Format::Native => To::Graph,
     });
-    match to {
+    let text = match to {
         To::Graph => match convert::to_graph(&loaded.set) {
-            Ok(j) => {
-                let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&j)?);
-            }
+            Ok(j) => serde_json::to_string_pretty(&j)? + "\n",
             Err(diags) => {
                 for d in diags {
                     eprintln!("{:?}", d.report(&a.file, &src));
@@ -57,8 +44,9 @@ pub fn run(a: ConvertArgs) -> CliResult {
             for d in warnings {
                 eprintln!("{:?}", d.report(&a.file, &src));
             }
-            let _ = write!(std::io::stdout(), "{text}");
+            text
         }
-    }
+    };
+    write_stdout(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

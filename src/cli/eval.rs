@@ -54,16 +54,54 @@ enum Engine {
     Ast,
 }
 
+/// With `--format json`, every outcome is one JSON object on stdout, an
+/// input or usage error too (`"phase": "input"`, exit 2), so a script never
+/// has to parse stderr.
 pub fn run(a: EvalArgs) -> CliResult {
+    let format = a.format;
+    match evaluate(a) {
+        Ok(code) => Ok(code),
+        Err(InputFailure { code, error }) if format == Format::Json => {
+            println!(
+                "{}",
+                json!({"error": {"code": code, "message": error.0, "phase": "input"}})
+            );
+            Ok(ExitCode::from(2))
+        }
+        Err(InputFailure { error, .. }) => Err(error),
+    }
+}
+
+/// A usage or input error of `eval`, with the code its JSON form carries.
+struct InputFailure {
+    code: Code,
+    error: CliError,
+}
+
+impl From<CliError> for InputFailure {
+    fn from(error: CliError) -> Self {
+        InputFailure {
+            code: Code::InputUnreadable,
+            error,
+        }
+    }
+}
+
+impl<E: std::error::Error> From<E> for InputFailure {
+    fn from(e: E) -> Self {
+        CliError::from(e).into()
+    }
+}
+
+fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
     let input: serde_json::Value = match &a.input {
         None => json!({}),
         Some(path) => {
             let bytes = read_input(path)?;
-            let v: serde_json::Value = serde_json::from_slice(&bytes)
-                .map_err(|e| input_error(a.format, path, &e.to_string()))?;
+            let v: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| input_error(path, &e.to_string()))?;
             if !v.is_object() {
                 return Err(input_error(
-                    a.format,
                     path,
                     "the input must be a JSON object of attribute names to values",
                 ));
@@ -141,14 +179,11 @@ impl WarnExt for Diagnostic {
     }
 }
 
-fn input_error(format: Format, path: &str, msg: &str) -> CliError {
-    if format == Format::Json {
-        println!(
-            "{}",
-            json!({"error": {"code": Code::InputInvalidJson, "message": format!("{path}: {msg}"), "phase": "input"}})
-        );
+fn input_error(path: &str, msg: &str) -> InputFailure {
+    InputFailure {
+        code: Code::InputInvalidJson,
+        error: CliError(format!("{path}: invalid input: {msg}")),
     }
-    CliError(format!("{path}: invalid input: {msg}"))
 }
 
 fn report_compile_error(source: &str, e: &CompileError, format: Format) -> ExitCode {

@@ -1,12 +1,12 @@
 //! `attrmap map`: a mapping file and a JSONL stream of source objects in,
 //! one SCIM result line per record out.
 
-use super::{parse_now, read_existing, read_input, CliError, CliResult};
+use super::{load_mapping, parse_now, read_existing, CliError, CliResult};
 use attrmap::catalogue::Purity;
 use attrmap::eval::{Context, TakenSet};
 use attrmap::mapping::builder::{compile_object, BatchOracle, Mode};
 use attrmap::mapping::stream::{Batch, Counts, Threads, DEFAULT_MAX_RECORD_BYTES};
-use attrmap::mapping::{self, ObjectType};
+use attrmap::mapping::ObjectType;
 use attrmap::sources::{self, Detected, SourceFormat};
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
@@ -146,26 +146,16 @@ pub(super) enum ModeArg {
     Update,
 }
 
+/// Exit status of a run that completed with error lines for some records.
+pub(super) const SOME_RECORDS_FAILED: u8 = 3;
+
 /// Records before a progress bar is worth showing.
 const PROGRESS_AFTER: u64 = 5_000;
 
 pub fn run(a: MapArgs) -> CliResult {
-    let bytes = read_input(&a.mapping)?;
-    let src = String::from_utf8(bytes)
-        .map_err(|_| CliError(format!("{} is not valid UTF-8", a.mapping)))?;
-    let loaded = match mapping::load(&src) {
-        Ok(l) => l,
-        Err(d) => {
-            eprintln!("{:?}", d.report(&a.mapping, &src));
-            return Ok(ExitCode::from(1));
-        }
-    };
-    for d in &loaded.diagnostics {
-        eprintln!("{:?}", d.clone().report(&a.mapping, &src));
-    }
-    if loaded.has_errors() {
+    let Some((src, loaded)) = load_mapping(&a.mapping, false)? else {
         return Ok(ExitCode::from(1));
-    }
+    };
     let object = match a.object {
         Object::User => ObjectType::User,
         Object::Group => ObjectType::Group,
@@ -374,7 +364,9 @@ pub fn run(a: MapArgs) -> CliResult {
     }
     eprintln!("{counts}");
     Ok(if counts.errors > 0 {
-        ExitCode::from(2)
+        // Not 2: that is a usage or I/O failure, after which the output
+        // cannot be trusted; here every record has its line.
+        ExitCode::from(SOME_RECORDS_FAILED)
     } else {
         ExitCode::SUCCESS
     })

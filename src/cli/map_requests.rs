@@ -121,7 +121,7 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
     }
     eprintln!("{counts}");
     Ok(if counts.errors > 0 {
-        ExitCode::from(2)
+        ExitCode::from(super::map::SOME_RECORDS_FAILED)
     } else {
         ExitCode::SUCCESS
     })

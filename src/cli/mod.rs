@@ -92,6 +92,55 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
     }
 }
 
+/// Reads a mapping file and loads it, printing every finding to stderr.
+/// `Ok(None)`: the file is not a usable mapping (findings printed, exit 1).
+/// With `check`, also refuses a set that `attrmap map` could not compile
+/// (unknown function, bad target path) in any of its object mappings.
+pub fn load_mapping(
+    path: &str,
+    check: bool,
+) -> Result<Option<(String, attrmap::mapping::Loaded)>, CliError> {
+    let src = String::from_utf8(read_input(path)?)
+        .map_err(|_| CliError(format!("{path} is not valid UTF-8")))?;
+    let loaded = match attrmap::mapping::load(&src) {
+        Ok(l) => l,
+        Err(d) => {
+            eprintln!("{:?}", d.report(path, &src));
+            return Ok(None);
+        }
+    };
+    for d in &loaded.diagnostics {
+        eprintln!("{:?}", d.clone().report(path, &src));
+    }
+    if loaded.has_errors() {
+        return Ok(None);
+    }
+    if check {
+        let errors = attrmap::mapping::builder::check_set(&loaded.set, &src);
+        for d in &errors {
+            eprintln!("{:?}", d.clone().report(path, &src));
+        }
+        if !errors.is_empty() {
+            return Ok(None);
+        }
+    }
+    Ok(Some((src, loaded)))
+}
+
+/// Writes a command's whole output to stdout. A reader that went away
+/// (`| head`) is not an error, as for other Unix tools; any other write
+/// failure (a full disk, `/dev/full`) is, so a truncated output never exits 0.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError(format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Parses an RFC 3339 instant for `--now`.
 pub fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
     chrono::DateTime::parse_from_rfc3339(s)

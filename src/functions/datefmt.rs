@@ -414,7 +414,7 @@ pub fn render(d: &DateTime<Utc>, tokens: &[Token]) -> String {
                 // Padded by hand: a width above u16::MAX makes `{:0width$}` panic,
                 // and .NET pads to any width (`yyyyy…` of 65 536 gives 65 536 digits).
                 let year = d.year().to_string();
-                s.extend(std::iter::repeat('0').take(n.saturating_sub(year.len())));
+                s.extend(std::iter::repeat_n('0', n.saturating_sub(year.len())));
                 s.push_str(&year);
                 Ok(())
             }

@@ -83,7 +83,7 @@ pub fn sarif(findings: &[Located]) -> serde_json::Value {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "attrmap", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/attrmap/attrmap", "rules": rules}},
+            "tool": {"driver": {"name": "attrmap", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
             "results": results
         }]
     })

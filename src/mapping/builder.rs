@@ -143,6 +143,24 @@ pub fn compile_object(
             ),
         )]);
     };
+    compile_mapping(om, file)
+}
+
+/// Every error that would stop `attrmap map` on any object mapping of the
+/// set, enabled or not: bad target paths and expressions that do not compile
+/// (unknown functions, wrong arity, …). `convert` refuses such a set rather
+/// than write it out in another format.
+pub fn check_set(set: &MappingSet, file: &str) -> Vec<Diagnostic> {
+    set.objects
+        .iter()
+        .filter_map(|om| compile_mapping(om, file).err())
+        .flatten()
+        .collect()
+}
+
+/// Compiles one object mapping.
+pub fn compile_mapping(om: &ObjectMapping, file: &str) -> Result<CompiledObject, Vec<Diagnostic>> {
+    let object = om.object;
     let mut errors = Vec::new();
     let mut attrs = Vec::new();
     for a in &om.attributes {
@@ -338,7 +356,7 @@ impl UniquenessOracle for BatchOracle<'_> {
 impl CompiledObject {
     /// Whether the record passes the scoping filter.
     pub fn in_scope<R: Record + ?Sized>(&self, record: &R) -> bool {
-        self.scope.as_ref().map_or(true, |s| s.admits(record))
+        self.scope.as_ref().is_none_or(|s| s.admits(record))
     }
 
     /// Every source attribute the mappings and the scoping filter read, once

@@ -8,8 +8,11 @@ use crate::diagnostic::Diagnostic;
 use crate::syntax::Limits;
 use serde_json::{json, Value as Json};
 
-const NATIVE_SCHEMA_REF: &str =
-    "https://raw.githubusercontent.com/attrmap/attrmap/main/schemas/attrmap-mapping.schema.json";
+/// Keys of the synchronization rule's `metadata` list (Graph's
+/// stringKeyStringValuePair) that hold what only the native format has.
+pub const METADATA_DESCRIPTION: &str = "attrmap.description";
+pub const METADATA_SCHEMA: &str = "attrmap.$schema";
+pub const METADATA_LINT: &str = "attrmap.lint";
 
 fn default_object_name(o: ObjectType) -> &'static str {
     match o {
@@ -91,12 +94,22 @@ pub fn to_graph(set: &MappingSet) -> Result<Json, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(json!({
-        "synchronizationRules": [{
-            "name": set.app.clone().unwrap_or_default(),
-            "objectMappings": objects,
-        }]
-    }))
+    let mut rule = json!({
+        "name": set.app.clone().unwrap_or_default(),
+        "objectMappings": objects,
+    });
+    let metadata: Vec<Json> = [
+        (METADATA_DESCRIPTION, &set.description),
+        (METADATA_SCHEMA, &set.schema_ref),
+        (METADATA_LINT, &set.lint_section),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some(json!({"key": key, "value": value.as_ref()?})))
+    .collect();
+    if !metadata.is_empty() {
+        rule["metadata"] = Json::Array(metadata);
+    }
+    Ok(json!({ "synchronizationRules": [rule] }))
 }
 
 fn graph_source(s: &Source) -> Result<Json, Diagnostic> {
@@ -126,9 +139,27 @@ pub fn to_native(set: &MappingSet) -> (String, Vec<Diagnostic>) {
     let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
     let mut out = String::new();
     out.push_str("{\n");
-    out.push_str(&format!("  \"$schema\": {},\n", q(NATIVE_SCHEMA_REF)));
+    // Only a `$schema` the user wrote: attrmap has no published schema URL.
+    if let Some(schema) = &set.schema_ref {
+        out.push_str(&format!("  \"$schema\": {},\n", q(schema)));
+    }
     if let Some(app) = &set.app {
         out.push_str(&format!("  \"app\": {},\n", q(app)));
+    }
+    if let Some(description) = &set.description {
+        out.push_str(&format!("  \"description\": {},\n", q(description)));
+    }
+    if let Some(lint) = &set.lint_section {
+        // From a Graph file's metadata it may have been edited by hand.
+        if serde_json::from_str::<Json>(lint).is_ok_and(|j| j.is_object()) {
+            out.push_str(&format!("  \"lint\": {lint},\n"));
+        } else {
+            warnings.push(Diagnostic::new(
+                Code::ConvertLintSection,
+                crate::syntax::Span::new(0, 0),
+                format!("the {METADATA_LINT} metadata is not a JSON object; left out"),
+            ));
+        }
     }
     out.push_str("  \"objects\": [");
     for (i, o) in set.objects.iter().enumerate() {
@@ -220,6 +251,20 @@ pub fn to_native(set: &MappingSet) -> (String, Vec<Diagnostic>) {
 
 /// What a mapping set means, without positions: used to prove round trips lossless.
 pub fn semantic_view(set: &MappingSet) -> Json {
+    let lint = set
+        .lint_section
+        .as_deref()
+        .and_then(|l| serde_json::from_str::<Json>(l).ok());
+    json!({
+        "app": set.app,
+        "description": set.description,
+        "$schema": set.schema_ref,
+        "lint": lint,
+        "objects": objects_view(set),
+    })
+}
+
+fn objects_view(set: &MappingSet) -> Json {
     json!(set
         .objects
         .iter()
@@ -251,7 +296,9 @@ mod tests {
 
     #[test]
     fn native_graph_native_is_lossless() {
-        let src = r#"{"app": "Demo", "objects": [
+        let src = r#"{"$schema": "../my/schema.json", "app": "Demo",
+          "description": "Owned by IAM; \"reviewed\" quarterly",
+          "lint": {"allow": ["switch-null-on-update"]}, "objects": [
           {"object": "User", "scope": [[{"attribute": "department", "operator": "EQUALS", "values": ["Legal"]}], [{"attribute": "accountEnabled", "operator": "IS TRUE"}]],
            "mappings": [
             {"target": "userName", "attribute": "mail", "match": 1},
@@ -272,6 +319,12 @@ mod tests {
         assert!(third.diagnostics.is_empty(), "{:?}", third.diagnostics);
         assert_eq!(semantic_view(&first.set), semantic_view(&third.set));
         assert_eq!(semantic_view(&first.set), semantic_view(&second.set));
+        assert_eq!(third.set.schema_ref.as_deref(), Some("../my/schema.json"));
+        assert_eq!(
+            third.set.description.as_deref(),
+            Some("Owned by IAM; \"reviewed\" quarterly")
+        );
+        assert!(third.set.lint_section.is_some());
         // Stable: writing again gives the same text.
         assert_eq!(to_native(&third.set).0, native);
     }

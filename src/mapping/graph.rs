@@ -18,6 +18,9 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
     let mut set = MappingSet {
         format: Format::Graph,
         app: None,
+        description: None,
+        schema_ref: None,
+        lint_section: None,
         objects: Vec::new(),
         directories: Vec::new(),
     };
@@ -31,6 +34,7 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
         if set.app.is_none() {
             set.app = rule.get("name").and_then(Json::as_str).map(str::to_string);
         }
+        read_native_metadata(rule, &mut set);
         for om in rule
             .get("objectMappings")
             .and_then(Json::as_array)
@@ -49,6 +53,26 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
         set.directories.push(directory(dir));
     }
     set
+}
+
+/// The native-only fields that `convert::to_graph` keeps in the rule's
+/// `metadata` key/value list, so native → Graph → native loses nothing.
+fn read_native_metadata(rule: &Json, set: &mut MappingSet) {
+    for pair in rule.get("metadata").and_then(Json::as_array).unwrap_or(&[]) {
+        let (Some(key), Some(value)) = (
+            pair.get("key").and_then(Json::as_str),
+            pair.get("value").and_then(Json::as_str),
+        ) else {
+            continue;
+        };
+        let slot = match key {
+            super::convert::METADATA_DESCRIPTION => &mut set.description,
+            super::convert::METADATA_SCHEMA => &mut set.schema_ref,
+            super::convert::METADATA_LINT => &mut set.lint_section,
+            _ => continue,
+        };
+        slot.get_or_insert_with(|| value.to_string());
+    }
 }
 
 fn directory(dir: &Json) -> Directory {

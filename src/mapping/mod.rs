@@ -93,7 +93,7 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
         )
     })?;
     let mut diags = Collector::default();
-    let set = match detect(&root) {
+    let mut set = match detect(&root) {
         Some(Format::Graph) => graph::load(&root, &mut diags),
         Some(Format::Native) => native::load(&root, &mut diags),
         None => {
@@ -105,6 +105,13 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
             .with_help("see docs/mapping.md for both formats"))
         }
     };
+    if set.format == Format::Native {
+        // Kept as written, so that a conversion carries it over unchanged.
+        set.lint_section = root
+            .get("lint")
+            .and_then(|j| src.get(j.span.start..j.span.end))
+            .map(str::to_string);
+    }
     if set.objects.is_empty() {
         diags.push(
             Code::MappingEmpty,

@@ -20,6 +20,13 @@ pub struct MappingSet {
     pub format: Format,
     /// The target application's name when the file gives one.
     pub app: Option<String>,
+    /// The file's notes for its readers (native `description`), kept so a
+    /// conversion does not drop them.
+    pub description: Option<String>,
+    /// The native file's `$schema` reference, exactly as the user wrote it.
+    pub schema_ref: Option<String>,
+    /// The native file's `lint` section, as its JSON text.
+    pub lint_section: Option<String>,
     pub objects: Vec<ObjectMapping>,
     /// `directories[].objects[].attributes[]` of a Graph schema (empty for native files).
     pub directories: Vec<Directory>,

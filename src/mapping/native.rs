@@ -21,6 +21,10 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
     let mut set = MappingSet {
         format: Format::Native,
         app: root.get("app").and_then(Json::as_str).map(str::to_string),
+        description: text_member(root, "description"),
+        schema_ref: text_member(root, "$schema"),
+        // Filled in by `mapping::load`, which has the file's text.
+        lint_section: None,
         objects: Vec::new(),
         directories: Vec::new(),
     };
@@ -42,6 +46,10 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
         }
     }
     set
+}
+
+fn text_member(root: &Json, key: &str) -> Option<String> {
+    root.get(key).and_then(Json::as_str).map(str::to_string)
 }
 
 fn unknown_keys(j: &Json, known: &[&str], what: &str, diags: &mut Collector) {
