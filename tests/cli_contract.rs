@@ -399,3 +399,87 @@ fn convert_write_error_is_2_not_a_silent_truncation() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot write"), "{stderr}");
 }
+
+/// Issue 20 D13: output to a closed pipe (`attrmap lint … | head -1`) or a
+/// full disk never panics. A closed pipe ends quietly with the command's own
+/// status; a full disk is a write error, exit 2.
+#[test]
+fn closed_pipe_and_full_disk_do_not_panic() {
+    let commands: &[&[&str]] = &[
+        &["functions"],
+        &["functions", "--format", "json"],
+        &["lint", "--rules"],
+        &["lint", "examples/", "--format", "sarif"],
+        &["eval", "Join(\",\", \"a\", \"b\")"],
+        &["eval", "[a]", "--graph-tree"],
+        &["disasm", "Join(\",\", [a], [b])"],
+    ];
+    for args in commands {
+        // Closed pipe: the reader is gone before attrmap writes.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+            .args(*args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+
+        let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+            continue; // not Linux
+        };
+        let out = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+            .args(*args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write"), "{args:?}: {stderr}");
+    }
+}
+
+/// Issue 20 D14, D15: out-of-range limits are usage errors that name the
+/// range, not a wrapped limit that reads nothing or a thread-spawn panic.
+#[test]
+fn map_limits_out_of_range_are_usage_errors() {
+    for (flag, value, range) in [
+        (
+            "--max-record-bytes",
+            "18446744073709551615",
+            "1..=1073741824",
+        ),
+        ("--max-record-bytes", "0", "1..=1073741824"),
+        ("--jobs", "100000", "0..=256"),
+    ] {
+        let r = attrmap(
+            &["map", CLEAN_MAPPING, "--input", "-", flag, value],
+            b"{\"mail\": \"a@b\"}\n",
+        );
+        r.assert(2);
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        assert!(r.stderr.contains(range), "{flag} {value}: {}", r.stderr);
+    }
+    // The largest accepted values work.
+    attrmap(
+        &[
+            "map",
+            CLEAN_MAPPING,
+            "--input",
+            "-",
+            "--max-record-bytes",
+            "1073741824",
+            "--jobs",
+            "256",
+        ],
+        b"",
+    )
+    .assert(0);
+}

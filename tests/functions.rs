@@ -379,10 +379,18 @@ fn replace_modes() {
         run("Replace([missing], \".\", , , \"-\", , )", u.clone()),
         json!(null)
     );
+    // Lookaround runs on the backtracking engine, as in .NET.
+    assert_eq!(
+        run(
+            "Replace([s], , [p], , \"-\", , )",
+            json!({"s": "ab", "p": "(?=b)"})
+        ),
+        json!("a-b")
+    );
     assert_eq!(
         run(
             "Replace([s], , [p], , \"\", , )",
-            json!({"s": "a", "p": "(?=a)"})
+            json!({"s": "a", "p": "(?(1)a|b)"})
         ),
         err("attrmap::eval::unsupported-regex-feature")
     );
@@ -399,7 +407,7 @@ fn replace_modes() {
 fn constant_pattern_and_format_errors_are_compile_time() {
     for (src, code) in [
         (
-            "Replace([s], , \"(?=a)\", , \"\", , )",
+            "Replace([s], , \"(?<a-b>x)\", , \"\", , )",
             "attrmap::check::unsupported-regex-feature",
         ),
         (

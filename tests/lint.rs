@@ -101,8 +101,8 @@ fn expression_rules_fire_and_stay_quiet() {
         ),
         (
             "attrmap::check::unsupported-regex-feature",
+            r#"Replace([u], , "(?(@)@.*|$)", , "", , )"#,
             r#"Replace([u], , "(?<=@).*", , "", , )"#,
-            r#"Replace([u], , "@.*", , "", , )"#,
         ),
         (
             "attrmap::check::invalid-regex",

@@ -27,3 +27,6 @@ fn protocol_round_trips_any_text() {
     assert_eq!(answers[1].error_type(), Some("ArgumentException"));
     eprintln!("oracle: ran the protocol probe on Mono");
 }
+
+#[path = "oracle/replace.rs"]
+mod replace;

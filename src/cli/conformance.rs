@@ -33,24 +33,24 @@ pub fn run(a: ConformanceArgs) -> CliResult {
             match attrmap::conformance::run(v) {
                 Ok(()) if errata.contains(&v.name) => {
                     failed += 1;
-                    println!("FAIL {}: listed as an erratum but passes now; remove it from the errata file", v.name);
+                    outln!("FAIL {}: listed as an erratum but passes now; remove it from the errata file", v.name);
                 }
                 Ok(()) => passed += 1,
                 Err(why) if errata.contains(&v.name) => {
                     skipped += 1;
-                    println!("SKIP {} (known erratum of the reference): {why}", v.name);
+                    outln!("SKIP {} (known erratum of the reference): {why}", v.name);
                 }
                 Err(why) => {
                     failed += 1;
-                    println!("FAIL {} ({}): {why}", v.name, v.expr);
+                    outln!("FAIL {} ({}): {why}", v.name, v.expr);
                 }
             }
         }
     }
     if skipped > 0 {
-        println!("{passed} passed, {failed} failed, {skipped} skipped");
+        outln!("{passed} passed, {failed} failed, {skipped} skipped");
     } else {
-        println!("{passed} passed, {failed} failed");
+        outln!("{passed} passed, {failed} failed");
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS

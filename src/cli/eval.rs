@@ -3,7 +3,6 @@ use attrmap::eval::{Context, Outcome, TakenSet};
 use attrmap::Code;
 use attrmap::{CompileError, Diagnostic, Expression, RuntimeError};
 use serde_json::json;
-use std::io::Write as _;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -62,7 +61,7 @@ pub fn run(a: EvalArgs) -> CliResult {
     match evaluate(a) {
         Ok(code) => Ok(code),
         Err(InputFailure { code, error }) if format == Format::Json => {
-            println!(
+            outln!(
                 "{}",
                 json!({"error": {"code": code, "message": error.0, "phase": "input"}})
             );
@@ -111,16 +110,11 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
     };
     let expr = match attrmap::compile(&a.expr) {
         Ok(e) => e,
-        Err(e) => return Ok(report_compile_error(&a.expr, &e, a.format)),
+        Err(e) => return Ok(report_compile_error(&a.expr, &e, a.format)?),
     };
     if a.graph_tree {
         let tree = attrmap::mapping::tree::to_graph_tree(expr.ast(), &a.expr);
-        // A closed pipe (`| head`) is not an error worth a panic.
-        let _ = writeln!(
-            std::io::stdout(),
-            "{}",
-            serde_json::to_string_pretty(&tree)?
-        );
+        outln!("{}", serde_json::to_string_pretty(&tree)?);
         return Ok(ExitCode::SUCCESS);
     }
     if a.format == Format::Text {
@@ -166,7 +160,7 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
             );
         }
     }
-    Ok(print_outcome(&expr, result, a.format, redacted))
+    Ok(print_outcome(&expr, result, a.format, redacted)?)
 }
 
 trait WarnExt {
@@ -186,11 +180,11 @@ fn input_error(path: &str, msg: &str) -> InputFailure {
     }
 }
 
-fn report_compile_error(source: &str, e: &CompileError, format: Format) -> ExitCode {
+fn report_compile_error(source: &str, e: &CompileError, format: Format) -> CliResult {
     match format {
         Format::Json => {
             let d = e.first_error();
-            println!(
+            outln!(
                 "{}",
                 json!({"error": {"code": d.code, "message": d.message, "help": d.help, "phase": "compile", "span": [d.span.start, d.span.end]}})
             );
@@ -201,7 +195,7 @@ fn report_compile_error(source: &str, e: &CompileError, format: Format) -> ExitC
             }
         }
     }
-    ExitCode::from(1)
+    Ok(ExitCode::from(1))
 }
 
 fn print_outcome(
@@ -209,46 +203,46 @@ fn print_outcome(
     result: Result<Outcome<'_>, RuntimeError>,
     format: Format,
     redacted: bool,
-) -> ExitCode {
+) -> CliResult {
     let _ = redacted;
     match (result, format) {
         (Ok(Outcome::Value(v)), Format::Json) => {
-            println!("{}", json!({"value": v.to_json()}));
-            ExitCode::SUCCESS
+            outln!("{}", json!({"value": v.to_json()}));
+            Ok(ExitCode::SUCCESS)
         }
         (Ok(Outcome::Value(v)), Format::Text) => {
-            println!("{}", v.to_json());
-            ExitCode::SUCCESS
+            outln!("{}", v.to_json());
+            Ok(ExitCode::SUCCESS)
         }
         (Ok(Outcome::Ignore), Format::Json) => {
-            println!("{}", json!({"flow": "ignore"}));
-            ExitCode::SUCCESS
+            outln!("{}", json!({"flow": "ignore"}));
+            Ok(ExitCode::SUCCESS)
         }
         (Ok(Outcome::Ignore), Format::Text) => {
             eprintln!("not flowed: the attribute is dropped from the flow");
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         (Ok(Outcome::IgnoreObject), Format::Json) => {
-            println!("{}", json!({"flow": "ignore-object"}));
-            ExitCode::SUCCESS
+            outln!("{}", json!({"flow": "ignore-object"}));
+            Ok(ExitCode::SUCCESS)
         }
         (Ok(Outcome::IgnoreObject), Format::Text) => {
             eprintln!("object skipped: IgnoreObjectFlow was evaluated");
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         (Err(e), Format::Json) => {
-            println!(
+            outln!(
                 "{}",
                 json!({"error": {"code": e.code, "message": e.message, "help": e.help, "phase": "runtime", "span": [e.span.start, e.span.end]}})
             );
-            ExitCode::from(1)
+            Ok(ExitCode::from(1))
         }
         (Err(e), Format::Text) => {
             eprintln!(
                 "{:?}",
                 e.to_diagnostic().report("expression", expr.source())
             );
-            ExitCode::from(1)
+            Ok(ExitCode::from(1))
         }
     }
 }
@@ -256,9 +250,9 @@ fn print_outcome(
 pub fn disasm(a: DisasmArgs) -> CliResult {
     match attrmap::compile(&a.expr) {
         Ok(e) => {
-            print!("{}", e.disassemble());
+            out!("{}", e.disassemble());
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => Ok(report_compile_error(&a.expr, &e, Format::Text)),
+        Err(e) => report_compile_error(&a.expr, &e, Format::Text),
     }
 }

@@ -19,7 +19,7 @@ enum Format {
 
 pub fn run(a: FunctionsArgs) -> CliResult {
     match a.format {
-        Format::Markdown => print!("{}", attrmap::catalogue::markdown_table()),
+        Format::Markdown => out!("{}", attrmap::catalogue::markdown_table()),
         Format::Json => {
             let list: Vec<serde_json::Value> = CATALOGUE
                 .iter()
@@ -29,7 +29,7 @@ pub fn run(a: FunctionsArgs) -> CliResult {
                     v
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list)?);
+            outln!("{}", serde_json::to_string_pretty(&list)?);
         }
         Format::Text => {
             let width = CATALOGUE
@@ -42,11 +42,11 @@ pub fn run(a: FunctionsArgs) -> CliResult {
                     "" => String::new(),
                     note => format!("  ({note})"),
                 };
-                println!("{:width$}  {}{mark}", f.signature(), f.summary);
+                outln!("{:width$}  {}{mark}", f.signature(), f.summary);
             }
-            println!();
+            outln!();
             for k in KEYWORDS {
-                println!("{:width$}  {}", k.name, k.summary);
+                outln!("{:width$}  {}", k.name, k.summary);
             }
         }
     }

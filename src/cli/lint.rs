@@ -45,7 +45,7 @@ pub fn run(a: LintArgs) -> CliResult {
                 ))
             })?
             .spec();
-        println!(
+        outln!(
             "{} ({})\n\n{}\n\n{}\n\nBad:  {}\nGood: {}",
             r.code,
             r.severity.as_str(),
@@ -58,7 +58,7 @@ pub fn run(a: LintArgs) -> CliResult {
     }
     if a.rules {
         for r in Code::ALL.iter().map(|c| c.spec()) {
-            println!("{:55} {:8} {}", r.code, r.severity.as_str(), r.summary);
+            outln!("{:55} {:8} {}", r.code, r.severity.as_str(), r.summary);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -103,14 +103,14 @@ pub fn run(a: LintArgs) -> CliResult {
         reports.push((name, text, diags));
     }
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&located)?),
-        Format::Sarif => println!(
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&located)?),
+        Format::Sarif => outln!(
             "{}",
             serde_json::to_string_pretty(&output::sarif(&located))?
         ),
         Format::Github => {
             for f in &located {
-                println!("{}", output::github(f));
+                outln!("{}", output::github(f));
             }
         }
         Format::Human => {

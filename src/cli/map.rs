@@ -79,16 +79,18 @@ pub struct MapArgs {
     /// Seed for Guid() and RandomString(), for reproducible output
     #[arg(long)]
     pub(super) seed: Option<u64>,
-    /// Longest input line accepted, in bytes; longer records become error lines
-    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES)]
+    /// Longest input line accepted, in bytes (1 to 1 GiB); longer records become error lines
+    #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_RECORD_BYTES_LIMIT))]
     max_record_bytes: usize,
     /// Most values one multi-valued target attribute may get
     #[arg(long, default_value_t = 10_000)]
     max_values: usize,
     /// Threads that map records (0: one per core). Output order and content
     /// do not change. Mappings with SelectUniqueValue, or Guid/RandomString
-    /// under --seed, run on one thread: their results depend on record order
-    #[arg(long, short, default_value_t = 1)]
+    /// under --seed, run on one thread: their results depend on record order. At most 256
+    #[arg(long, short, default_value_t = 1,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=MAX_JOBS))]
     pub(super) jobs: usize,
     /// resources: the SCIM resource per record; requests: the HTTP requests Entra would send
     #[arg(long, value_enum, ignore_case = true, default_value_t = Emit::Resources)]
@@ -145,6 +147,14 @@ pub(super) enum ModeArg {
     Create,
     Update,
 }
+
+/// The largest `--max-record-bytes`: one record is held in memory whole, so
+/// a larger bound would be no bound (and u64::MAX used to wrap to nothing).
+const MAX_RECORD_BYTES_LIMIT: u64 = 1 << 30;
+
+/// The most `--jobs`: more threads than this only cost memory on any machine
+/// attrmap runs on, and asking the system for 100 000 used to panic.
+const MAX_JOBS: u64 = 256;
 
 /// Exit status of a run that completed with error lines for some records.
 pub(super) const SOME_RECORDS_FAILED: u8 = 3;

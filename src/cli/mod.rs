@@ -1,5 +1,24 @@
 //! Command-line interface. Each subcommand lives in its own module.
 
+/// `println!` for command output, without its panic on a closed pipe or a
+/// full disk: a reader that went away ends nothing, any other write error
+/// returns a [`CliError`] (exit 2) from the calling function.
+macro_rules! outln {
+    () => {
+        $crate::cli::write_stdout(b"\n")?
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format!("{}\n", format_args!($($arg)*)).as_bytes())?
+    };
+}
+
+/// `print!` with [`outln!`]'s error handling.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format!($($arg)*).as_bytes())?
+    };
+}
+
 mod conformance;
 mod convert;
 mod eval;

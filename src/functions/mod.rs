@@ -7,6 +7,7 @@ pub mod datefmt;
 mod dates;
 mod diacritics;
 mod misc;
+pub mod regex_dotnet;
 pub mod replace;
 mod strings;
 pub mod text;

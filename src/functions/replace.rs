@@ -1,140 +1,41 @@
-//! Replace and its five modes, .NET regular expressions on a linear-time
-//! engine, and .NET substitutions (`${name}`, `$1`, `$$`, `$&`, …).
+//! Replace and its five modes: .NET regular expressions (read by
+//! `regex_dotnet`), .NET's Regex.Replace iteration and substitutions
+//! (`${name}`, `$1`, `$$`, `$&`, …).
 
+use super::regex_dotnet::{self, Captures, DotnetRegex, PatternError};
 use super::{ensure_fits, output_too_large, Args};
 use crate::codes::Code;
 use crate::eval::{Interrupt, RuntimeLimits};
 use crate::value::Value;
-use regex::{Captures, Regex, RegexBuilder};
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-/// Bounds on compiled patterns, so a hostile pattern cannot exhaust memory.
-/// The engine itself runs in linear time, so no pattern can run away.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+pub use super::regex_dotnet::REGEX_SIZE_LIMIT;
+
 const CACHE_CAPACITY: usize = 256;
 
 thread_local! {
     /// Compiled patterns. Constant patterns are compiled once per thread and
     /// reused for every record.
-    static CACHE: RefCell<HashMap<String, Rc<Regex>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<String, Rc<DotnetRegex>>> = RefCell::new(HashMap::new());
 }
 
-/// A .NET construct the linear-time engine cannot run, if the pattern uses one.
-pub fn dotnet_only_feature(pattern: &str) -> Option<&'static str> {
-    let b = pattern.as_bytes();
-    let mut i = 0;
-    let mut in_class = false;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => {
-                if !in_class {
-                    match b.get(i + 1) {
-                        Some(b'1'..=b'9') => return Some("backreferences (\\1)"),
-                        Some(b'k') if matches!(b.get(i + 2), Some(b'<' | b'\'' | b'{')) => {
-                            return Some("named backreferences (\\k<name>)")
-                        }
-                        Some(b'G') => return Some("the \\G anchor"),
-                        _ => {}
-                    }
-                }
-                i += 2;
-                continue;
-            }
-            b'[' if !in_class => in_class = true,
-            b']' if in_class => in_class = false,
-            b'(' if !in_class && b.get(i + 1) == Some(&b'?') => {
-                let rest = &pattern[i + 2..];
-                if rest.starts_with('=') {
-                    return Some("lookahead (?=…)");
-                }
-                if rest.starts_with('!') {
-                    return Some("negative lookahead (?!…)");
-                }
-                if rest.starts_with("<=") {
-                    return Some("lookbehind (?<=…)");
-                }
-                if rest.starts_with("<!") {
-                    return Some("negative lookbehind (?<!…)");
-                }
-                if rest.starts_with('>') {
-                    return Some("atomic groups (?>…)");
-                }
-                if rest.starts_with('(') {
-                    return Some("conditionals (?(…)…)");
-                }
-                if rest.starts_with('#') {
-                    return Some("inline comments (?#…)");
-                }
-                if let Some(name) = rest.strip_prefix('<').or_else(|| rest.strip_prefix('\'')) {
-                    let end = name.find(['>', '\'']).unwrap_or(name.len());
-                    if name[..end].contains('-') {
-                        return Some("balancing groups (?<a-b>…)");
-                    }
-                }
-            }
-            b'+' | b'*' | b'?' | b'}' if !in_class && b.get(i + 1) == Some(&b'+') => {
-                return Some("possessive quantifiers");
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Rewrites .NET-only spellings the engine accepts in another form:
-/// `(?'name'…)` named groups become `(?<name>…)`.
-fn translate(pattern: &str) -> Cow<'_, str> {
-    if !pattern.contains("(?'") {
-        return Cow::Borrowed(pattern);
-    }
-    let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(i) = rest.find("(?'") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 3..];
-        match after.find('\'') {
-            Some(j) => {
-                out.push_str("(?<");
-                out.push_str(&after[..j]);
-                out.push('>');
-                rest = &after[j + 1..];
-            }
-            None => {
-                out.push_str("(?'");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
-}
-
-/// Compiles a pattern (cached), or explains why it cannot be used.
-pub fn compile(pattern: &str) -> Result<Rc<Regex>, (Code, String)> {
+/// Compiles a .NET pattern (cached), or explains why it cannot be used.
+pub fn compile(pattern: &str) -> Result<Rc<DotnetRegex>, (Code, String)> {
     if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(r);
     }
-    if let Some(feature) = dotnet_only_feature(pattern) {
-        return Err((
+    let re = DotnetRegex::new(pattern).map_err(|e| match e {
+        PatternError::Invalid(m) => (
+            Code::EvalInvalidRegex,
+            format!("the pattern is not a valid .NET regular expression: {m}"),
+        ),
+        PatternError::Unsupported(feature) => (
             Code::EvalUnsupportedRegexFeature,
-            format!("the pattern uses {feature}, a .NET feature attrmap's linear-time regex engine does not support"),
-        ));
-    }
-    let translated = translate(pattern);
-    let re = RegexBuilder::new(&translated)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| {
-            (
-                Code::EvalInvalidRegex,
-                format!("the pattern does not compile: {}", one_line(&e.to_string())),
-            )
-        })?;
+            format!("the pattern uses {feature}, which .NET accepts but attrmap cannot run"),
+        ),
+    })?;
     let re = Rc::new(re);
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
@@ -146,127 +47,232 @@ pub fn compile(pattern: &str) -> Result<Rc<Regex>, (Code, String)> {
     Ok(re)
 }
 
-fn one_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// One piece of a parsed .NET replacement string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Group(u32),
+    Before,
+    After,
+    LastGroup,
+    Input,
 }
 
-/// Expands a .NET substitution string for one match. Returns false, leaving
-/// `out` partly written, once `out` has grown past `limit` bytes: `$_`
-/// copies the whole input, so one template of many `$_` could otherwise
-/// allocate gigabytes before the caller sees the size. `out` never exceeds
-/// `limit` by more than one piece (a piece is at most the input).
-pub fn expand(
-    replacement: &str,
-    re: &Regex,
-    caps: &Captures<'_>,
-    input: &str,
-    out: &mut String,
-    limit: usize,
-) -> bool {
-    let b = replacement.as_bytes();
+/// Parses a replacement string the way .NET's RegexParser.ScanReplacement
+/// does for RegexOptions.None: `$` followed by all its digits (not the
+/// longest prefix naming a group), `${number}` or `${name}` naming an
+/// existing group, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`; anything else
+/// (including a reference to a missing group) is literal text.
+fn parse_replacement(repl: &str, re: &DotnetRegex) -> Result<Vec<Piece>, String> {
+    let chars: Vec<char> = repl.chars().collect();
+    let mut pieces = Vec::new();
+    let mut text = String::new();
     let mut i = 0;
-    while i < b.len() {
-        if out.len() > limit {
-            return false;
+    let digits = |i: &mut usize| -> Result<Option<u32>, String> {
+        let start = *i;
+        let mut n: u64 = 0;
+        while let Some(d) = chars.get(*i).and_then(|c| c.to_digit(10)) {
+            n = n * 10 + d as u64;
+            if n > i32::MAX as u64 {
+                return Err("a group number in the replacement is larger than Int32.MaxValue, which .NET rejects".into());
+            }
+            *i += 1;
         }
-        if b[i] != b'$' || i + 1 >= b.len() {
-            let ch = replacement[i..].chars().next().unwrap_or('$');
-            out.push(ch);
-            i += ch.len_utf8();
+        Ok((*i > start).then_some(n as u32))
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
+        if c != '$' || i >= chars.len() {
+            text.push(c);
             continue;
         }
-        let whole = caps.get(0).map_or(0..0, |m| m.range());
-        match b[i + 1] {
-            b'$' => {
-                out.push('$');
-                i += 2;
-            }
-            b'&' => {
-                out.push_str(&input[whole]);
-                i += 2;
-            }
-            b'`' => {
-                out.push_str(&input[..whole.start]);
-                i += 2;
-            }
-            b'\'' => {
-                out.push_str(&input[whole.end..]);
-                i += 2;
-            }
-            b'_' => {
-                out.push_str(input);
-                i += 2;
-            }
-            b'+' => {
-                if let Some(m) = (1..caps.len()).rev().find_map(|g| caps.get(g)) {
-                    out.push_str(m.as_str());
-                }
-                i += 2;
-            }
-            b'{' => match replacement[i + 2..].find('}') {
-                Some(end) => {
-                    let name = &replacement[i + 2..i + 2 + end];
-                    let group = name
-                        .parse::<usize>()
-                        .ok()
-                        .and_then(|n| caps.get(n))
-                        .or_else(|| caps.name(name));
-                    match group {
-                        Some(m) => out.push_str(m.as_str()),
-                        // An unknown group is kept literally, as .NET does.
-                        None if name.parse::<usize>().is_err()
-                            && !re.capture_names().any(|n| n == Some(name)) =>
-                        {
-                            out.push_str(&replacement[i..i + 3 + end])
+        let back = i;
+        let mut piece = None;
+        match chars[i] {
+            '{' if i + 1 < chars.len() => {
+                let mut j = i + 1;
+                if chars[j].is_ascii_digit() {
+                    if let Some(n) = digits(&mut j)? {
+                        if chars.get(j) == Some(&'}') && re.has_group(n) {
+                            piece = Some((Piece::Group(n), j + 1));
                         }
-                        None => {}
                     }
-                    i += 3 + end;
-                }
-                None => {
-                    out.push('$');
-                    i += 1;
-                }
-            },
-            b'0'..=b'9' => {
-                // .NET takes the longest run of digits that names a group.
-                let digits_end = b[i + 1..]
-                    .iter()
-                    .position(|c| !c.is_ascii_digit())
-                    .map_or(b.len(), |p| i + 1 + p);
-                let mut taken = None;
-                for end in (i + 2..=digits_end).rev() {
-                    if let Ok(n) = replacement[i + 1..end].parse::<usize>() {
-                        if n < caps.len() {
-                            taken = Some((n, end));
-                            break;
+                } else {
+                    let start = j;
+                    while chars.get(j).is_some_and(|&c| regex_dotnet::is_word_char(c)) {
+                        j += 1;
+                    }
+                    let name: String = chars[start..j].iter().collect();
+                    if j > start && chars.get(j) == Some(&'}') && re.has_name(&name) {
+                        if let Some(n) = re.group_number(&name) {
+                            piece = Some((Piece::Group(n), j + 1));
                         }
                     }
                 }
-                match taken {
-                    Some((n, end)) => {
-                        if let Some(m) = caps.get(n) {
-                            out.push_str(m.as_str());
-                        }
-                        i = end;
-                    }
-                    None => {
-                        out.push('$');
-                        i += 1;
+            }
+            '0'..='9' => {
+                let mut j = i;
+                if let Some(n) = digits(&mut j)? {
+                    if re.has_group(n) {
+                        piece = Some((Piece::Group(n), j));
                     }
                 }
             }
-            _ => {
-                out.push('$');
-                i += 1;
+            '$' => piece = Some((Piece::Text("$".into()), i + 1)),
+            '&' => piece = Some((Piece::Group(0), i + 1)),
+            '`' => piece = Some((Piece::Before, i + 1)),
+            '\'' => piece = Some((Piece::After, i + 1)),
+            '+' => piece = Some((Piece::LastGroup, i + 1)),
+            '_' => piece = Some((Piece::Input, i + 1)),
+            _ => {}
+        }
+        match piece {
+            Some((Piece::Text(t), next)) => {
+                text.push_str(&t);
+                i = next;
+            }
+            Some((p, next)) => {
+                if !text.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(p);
+                i = next;
+            }
+            None => {
+                text.push('$');
+                i = back;
             }
         }
     }
-    out.len() <= limit
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    Ok(pieces)
+}
+
+fn expand(pieces: &[Piece], re: &DotnetRegex, caps: &Captures, input: &str, out: &mut String) {
+    let whole = caps.whole();
+    for p in pieces {
+        match p {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Group(n) => {
+                if let Some(r) = re.group(caps, *n) {
+                    out.push_str(&input[r]);
+                }
+            }
+            Piece::Before => out.push_str(&input[..whole.start]),
+            Piece::After => out.push_str(&input[whole.end..]),
+            Piece::LastGroup => {
+                if let Some(r) = re.group(caps, re.last_group()) {
+                    out.push_str(&input[r]);
+                }
+            }
+            Piece::Input => out.push_str(input),
+        }
+    }
+}
+
+/// .NET's Regex.Replace(input, pattern, replacement), on text in any form:
+/// the value is matched in its UTF-16 code-unit view and turned back.
+pub fn regex_replace(
+    re: &DotnetRegex,
+    input: &str,
+    replacement: &str,
+    max_output: usize,
+) -> Result<String, (Code, String)> {
+    let units = regex_dotnet::to_units(input);
+    let mapped = matches!(units, std::borrow::Cow::Owned(_));
+    let replacement = if mapped {
+        regex_dotnet::to_units(replacement)
+    } else {
+        std::borrow::Cow::Borrowed(replacement)
+    };
+    let pieces =
+        parse_replacement(&replacement, re).map_err(|m| (Code::EvalInvalidSubstitution, m))?;
+    let mut out = String::with_capacity(units.len());
+    let mut last = 0;
+    re.for_each_match(&units, |caps| {
+        let whole = caps.whole();
+        out.push_str(&units[last..whole.start]);
+        // `$_` copies the whole input: a replacement of many of them could
+        // allocate gigabytes, so the size is checked at every match.
+        expand(&pieces, re, caps, &units, &mut out);
+        last = whole.end;
+        out.len() <= max_output
+    })
+    .map_err(|e| (Code::EvalRegexLimit, e.0))?;
+    if out.len() > max_output {
+        return Err((Code::EvalOutputTooLarge, String::new()));
+    }
+    out.push_str(&units[last..]);
+    Ok(if mapped {
+        regex_dotnet::from_units(&out).into_owned()
+    } else {
+        out
+    })
+}
+
+/// Replace's group-name mode: in each match, the group's text (when the
+/// group took part and lies inside the match) is replaced by the replacement,
+/// taken literally; the rest of the match is kept.
+pub fn regex_replace_group(
+    re: &DotnetRegex,
+    input: &str,
+    group: &str,
+    replacement: &str,
+    max_output: usize,
+) -> Result<String, (Code, String)> {
+    let units = regex_dotnet::to_units(input);
+    let mapped = matches!(units, std::borrow::Cow::Owned(_));
+    let replacement = if mapped {
+        regex_dotnet::to_units(replacement)
+    } else {
+        std::borrow::Cow::Borrowed(replacement)
+    };
+    let number = re.group_number(group);
+    let mut out = String::with_capacity(units.len());
+    let mut last = 0;
+    re.for_each_match(&units, |caps| {
+        let whole = caps.whole();
+        out.push_str(&units[last..whole.start]);
+        match number.and_then(|n| re.group(caps, n)) {
+            Some(g) if g.start >= whole.start && g.end <= whole.end => {
+                out.push_str(&units[whole.start..g.start]);
+                out.push_str(&replacement);
+                out.push_str(&units[g.end..whole.end]);
+            }
+            _ => out.push_str(&units[whole.clone()]),
+        }
+        last = whole.end;
+        out.len() <= max_output
+    })
+    .map_err(|e| (Code::EvalRegexLimit, e.0))?;
+    if out.len() > max_output {
+        return Err((Code::EvalOutputTooLarge, String::new()));
+    }
+    out.push_str(&units[last..]);
+    Ok(if mapped {
+        regex_dotnet::from_units(&out).into_owned()
+    } else {
+        out
+    })
+}
+
+/// The text of a group in the first match (Replace's extraction mode), or
+/// `None` when nothing matches or the group did not take part.
+pub fn regex_extract(
+    re: &DotnetRegex,
+    input: &str,
+    group: &str,
+) -> Result<Option<String>, (Code, String)> {
+    let units = regex_dotnet::to_units(input);
+    let caps = re
+        .first_match(&units)
+        .map_err(|e| (Code::EvalRegexLimit, e.0))?;
+    Ok(caps
+        .and_then(|c| re.group_number(group).and_then(|n| re.group(&c, n)))
+        .map(|r| regex_dotnet::from_units(&units[r]).into_owned()))
 }
 
 /// The length of `text` with every (non-overlapping) `find` replaced by
@@ -276,7 +282,7 @@ fn replaced_len(text: &str, find: &str, with_len: usize) -> Option<usize> {
     (text.len() - hits * find.len()).checked_add(hits.checked_mul(with_len)?)
 }
 
-fn regex_or_error(args: &Args<'_, '_>, pattern: &str) -> Result<Rc<Regex>, Interrupt> {
+fn regex_or_error(args: &Args<'_, '_>, pattern: &str) -> Result<Rc<DotnetRegex>, Interrupt> {
     compile(pattern).map_err(|(code, msg)| args.error(code, format!("Replace: {msg}")))
 }
 
@@ -304,17 +310,12 @@ pub(super) fn replace<'a>(
             return Ok(src);
         }
         let re = regex_or_error(args, &text(2))?;
-        let other = args.get(5).to_text();
-        let name = text(3);
-        return Ok(
-            match re
-                .captures(&other)
-                .and_then(|c| c.name(&name).map(|m| m.as_str().to_string()))
-            {
-                Some(v) => Value::string(v),
-                None => Value::Null,
-            },
-        );
+        let other = args.get(5).to_text().into_owned();
+        return match regex_extract(&re, &other, &text(3)) {
+            Ok(Some(v)) => Ok(Value::string(v)),
+            Ok(None) => Ok(Value::Null),
+            Err((code, msg)) => Err(args.error(code, format!("Replace: {msg}"))),
+        };
     }
     if old && template {
         if args.get(0).is_null() {
@@ -347,37 +348,20 @@ pub(super) fn replace<'a>(
             return Ok(Value::Null);
         }
         let re = regex_or_error(args, &text(2))?;
-        let input = src.to_text().into_owned();
-        let repl = text(4);
-        let mut out = String::with_capacity(input.len());
-        let mut last = 0;
-        if group {
-            // Mode 4: replace only the named group's span of each match.
-            let name = text(3);
-            for caps in re.captures_iter(&input) {
-                if let Some(m) = caps.name(&name) {
-                    ensure_fits(
-                        args,
-                        limits,
-                        Some(out.len() + m.start() - last + repl.len()),
-                    )?;
-                    out.push_str(&input[last..m.start()]);
-                    out.push_str(&repl);
-                    last = m.end();
-                }
-            }
+        let input = src.to_text();
+        let max = limits.max_output_bytes;
+        let result = if group {
+            regex_replace_group(&re, &input, &text(3), &text(4), max)
         } else {
-            for caps in re.captures_iter(&input) {
-                let whole = caps.get(0).map_or(0..0, |m| m.range());
-                out.push_str(&input[last..whole.start]);
-                if !expand(&repl, &re, &caps, &input, &mut out, limits.max_output_bytes) {
-                    return Err(output_too_large(args, limits));
-                }
-                last = whole.end;
+            regex_replace(&re, &input, &text(4), max)
+        };
+        return result.map(Value::string).map_err(|(code, msg)| {
+            if code == Code::EvalOutputTooLarge {
+                output_too_large(args, limits)
+            } else {
+                args.error(code, format!("Replace: {msg}"))
             }
-        }
-        out.push_str(&input[last..]);
-        return Ok(Value::string(out));
+        });
     }
     Err(args.error(
         Code::EvalReplaceMode,
@@ -391,16 +375,7 @@ mod tests {
 
     fn sub(pattern: &str, repl: &str, input: &str) -> String {
         let re = compile(pattern).unwrap();
-        let mut out = String::new();
-        let mut last = 0;
-        for caps in re.captures_iter(input) {
-            let m = caps.get(0).unwrap();
-            out.push_str(&input[last..m.start()]);
-            assert!(expand(repl, &re, &caps, input, &mut out, usize::MAX));
-            last = m.end();
-        }
-        out.push_str(&input[last..]);
-        out
+        regex_replace(&re, input, repl, usize::MAX).unwrap()
     }
 
     #[test]
@@ -420,40 +395,32 @@ mod tests {
         assert_eq!(sub(r"(\w+)", "$$1 [$&]", "ab"), "$1 [ab]");
         assert_eq!(sub(r"(a)", "${nope}", "a"), "${nope}");
         assert_eq!(sub(r"(a)", "$1x", "a"), "ax");
+        // All the digits are the group number: $10 with one group is literal.
+        assert_eq!(sub(r"(a)", "$10", "a"), "$10");
         assert_eq!(sub(r"(?'word'\w+)", "<${word}>", "hi"), "<hi>");
+        // An empty match right after a non-empty one.
+        assert_eq!(sub(".*", "X", "abc"), "XX");
+        assert_eq!(sub("a*", "-", "baaab"), "-b--b-");
     }
 
     #[test]
-    fn dotnet_only_features_are_named() {
-        assert!(dotnet_only_feature(r"(?=x)").unwrap().contains("lookahead"));
-        assert!(dotnet_only_feature(r"(?<!x)a")
-            .unwrap()
-            .contains("lookbehind"));
-        assert!(dotnet_only_feature(r"(a)\1")
-            .unwrap()
-            .contains("backreferences"));
-        assert!(dotnet_only_feature(r"(?<n>a)\k<n>")
-            .unwrap()
-            .contains("named backreferences"));
-        assert!(dotnet_only_feature(r"a++").unwrap().contains("possessive"));
-        assert_eq!(dotnet_only_feature(r"(?<streetNumber>^\d*)"), None);
-        assert_eq!(dotnet_only_feature(r"[(?=]\\1"), None);
-        assert!(matches!(
-            compile("(?=x)"),
-            Err((Code::EvalUnsupportedRegexFeature, _))
-        ));
+    fn unsupported_features_are_named() {
+        assert!(
+            matches!(compile("(?(1)a|b)"), Err((Code::EvalUnsupportedRegexFeature, m)) if m.contains("conditional"))
+        );
+        assert!(
+            matches!(compile("(?<a-b>x)"), Err((Code::EvalUnsupportedRegexFeature, m)) if m.contains("balancing"))
+        );
         assert!(matches!(
             compile("(unclosed"),
             Err((Code::EvalInvalidRegex, _))
         ));
+        assert!(matches!(compile("a**"), Err((Code::EvalInvalidRegex, _))));
     }
 
     #[test]
     fn huge_patterns_are_refused() {
         let pattern = format!("({})", "a{1000}".repeat(1000));
-        assert!(matches!(
-            compile(&pattern),
-            Err((Code::EvalInvalidRegex, _))
-        ));
+        assert!(compile(&pattern).is_err());
     }
 }

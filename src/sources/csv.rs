@@ -107,7 +107,7 @@ pub(super) fn read<R: BufRead>(
         let mut too_large = false;
         loop {
             let n = (&mut input)
-                .take(limit as u64 + 1)
+                .take((limit as u64).saturating_add(1))
                 .read_until(b'\n', &mut record)?;
             read_bytes += n as u64;
             let line_ended = record.last() == Some(&b'\n');

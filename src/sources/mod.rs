@@ -299,7 +299,7 @@ pub fn read<R: BufRead>(
             loop {
                 line.clear();
                 let n = (&mut input)
-                    .take(max_line as u64 + 1)
+                    .take((max_line as u64).saturating_add(1))
                     .read_until(b'\n', &mut line)?;
                 if n == 0 {
                     return Ok(());
@@ -335,7 +335,7 @@ pub fn read<R: BufRead>(
         Container::Document => {
             let mut text = Vec::new();
             let n = (&mut input)
-                .take(limits.max_document_bytes as u64 + 1)
+                .take((limits.max_document_bytes as u64).saturating_add(1))
                 .read_to_end(&mut text)?;
             read_bytes += n as u64;
             if text.len() > limits.max_document_bytes {
