@@ -1290,7 +1290,7 @@ impl Emitter<'_> {
                 max,
                 greedy,
             } => {
-                if max.map_or(true, |m| m > 1) && nullable(node) && captures(node) {
+                if max.is_none_or(|m| m > 1) && nullable(node) && captures(node) {
                     // .NET ends such a loop with one more, empty, iteration
                     // that resets the group to ""; an automaton keeps the
                     // previous iteration's text. Refuse rather than differ.
