@@ -594,3 +594,17 @@ fn catalogue_examples_hold_on_both_engines() {
         }
     }
 }
+
+/// Counts and positions past 2^32 saturate. On a 32-bit target (the wasm
+/// playground) `as usize` kept their low 32 bits, so Left took 0 characters
+/// and Item the first element; this pins the answers every target must give.
+#[test]
+fn counts_past_two_to_the_32_saturate() {
+    let u = json!({"s": "abc", "l": ["x", "y"]});
+    assert_eq!(run("Left([s], 4294967296)", u.clone()), json!("abc"));
+    assert_eq!(run("Mid([s], 4294967297, 1)", u.clone()), json!(""));
+    assert_eq!(run("Mid([s], 1, 4294967296)", u.clone()), json!("abc"));
+    assert_eq!(run("Item([l], 4294967297)", u.clone()), json!(null));
+    assert_eq!(run("Word([s], 4294967297, \" \")", u.clone()), json!(""));
+    assert_eq!(run("Left([s], 9223372036854775807)", u), json!("abc"));
+}

@@ -49,7 +49,7 @@ pub(super) fn call<'a>(
             }
             items
                 .into_iter()
-                .nth((index - 1) as usize)
+                .nth(super::count(index - 1))
                 .unwrap_or(Value::Null)
         }
         FnId::RemoveDuplicates => {

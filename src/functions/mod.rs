@@ -173,6 +173,14 @@ pub(crate) fn ensure_fits(
     }
 }
 
+/// A non-negative count or position from a number argument. Saturates
+/// instead of `as usize`, which on wasm32 keeps the low 32 bits: Left(s,
+/// 4294967296) would take 0 characters and Item(l, 4294967297) the first
+/// element, silently, in the playground.
+pub(crate) fn count(n: i64) -> usize {
+    usize::try_from(n.max(0)).unwrap_or(usize::MAX)
+}
+
 pub(crate) fn not_implemented(id: FnId, span: Span) -> Interrupt {
     Interrupt::Error(RuntimeError::new(
         Code::EvalNotImplemented,

@@ -51,7 +51,7 @@ pub(super) fn call<'a>(
             } else if n < 0 {
                 src
             } else {
-                substring(src, 0, n as usize)
+                substring(src, 0, super::count(n))
             }
         }
         FnId::Mid => {
@@ -61,7 +61,7 @@ pub(super) fn call<'a>(
             if src.is_null() || len <= 0 || start < 1 {
                 Value::str("")
             } else {
-                substring(src, (start - 1) as usize, len as usize)
+                substring(src, super::count(start - 1), super::count(len))
             }
         }
         other => return Err(not_implemented(other, args.span)),

@@ -472,7 +472,7 @@ pub(super) fn call<'a>(
                 let mut words = s
                     .split(|c: char| delims.contains(c))
                     .filter(|w| !w.is_empty());
-                let w = words.nth((n - 1) as usize)?;
+                let w = words.nth(super::count(n - 1))?;
                 let start = w.as_ptr() as usize - s.as_ptr() as usize;
                 Some((start, start + w.len()))
             };
