@@ -233,10 +233,10 @@ pub fn format_datetime(data: &[u8]) {
     let Ok(tokens) = datefmt::tokenize(format) else {
         return;
     };
-    let rendered = datefmt::render(&datefmt::sample_instant(), &tokens);
+    let rendered = datefmt::render(&datefmt::sample_instant(), datefmt::Kind::Local, &tokens);
     let _ = datefmt::parse(&rendered, &tokens);
     if let Some(instant) = datefmt::parse(value, &tokens) {
-        let _ = datefmt::render(&instant, &tokens);
+        let _ = datefmt::render(&instant, datefmt::Kind::Unspecified, &tokens);
     }
 }
 

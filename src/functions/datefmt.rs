@@ -7,7 +7,7 @@
 //! one-letter formats d D f F g G M O/o R/r s t T u Y. Everything else is a
 //! literal character (so the `Z` of `yyyyMMddHHmmss.fZ` is literal, as in .NET).
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Token {
@@ -26,6 +26,11 @@ pub enum Token {
     AmPm(usize),
     Offset(usize),
     Kind,
+    /// `g`, `gg`…: the era, `A.D.` in the invariant culture.
+    Era,
+    /// An unquoted `Z`: a literal `Z` when rendering, but when parsing .NET
+    /// reads it as "this is UTC" and accepts `Z` or `GMT` in any case.
+    UtcDesignator,
     Literal(String),
 }
 
@@ -69,13 +74,25 @@ fn standard(format: &str) -> Option<&'static str> {
         "t" => "HH:mm",
         "T" => "HH:mm:ss",
         "u" => "yyyy'-'MM'-'dd HH':'mm':'ss'Z'",
+        "U" => "dddd, dd MMMM yyyy HH:mm:ss",
         "Y" | "y" => "yyyy MMMM",
         _ => return None,
     })
 }
 
-/// Splits a format string into tokens, or says what is wrong with it.
+/// Splits an output format into tokens, or says what is wrong with it.
 pub fn tokenize(format: &str) -> Result<Vec<Token>, String> {
+    tokenize_as(format, false)
+}
+
+/// Splits an input format into tokens. The one difference from an output
+/// format is `%`: ParseExact only skips it (`%yy` reads a two-digit year),
+/// where ToString makes `%y` a format of its own.
+pub fn tokenize_input(format: &str) -> Result<Vec<Token>, String> {
+    tokenize_as(format, true)
+}
+
+fn tokenize_as(format: &str, parsing: bool) -> Result<Vec<Token>, String> {
     if format.is_empty() {
         return Err("the format is empty".into());
     }
@@ -103,7 +120,7 @@ pub fn tokenize(format: &str) -> Result<Vec<Token>, String> {
             // its length, not its length squared.
             let run = chars[i..].iter().take_while(|&&x| x == c).count();
             out.push(specifier(c, run)?);
-            i += if c == 'K' { 1 } else { run };
+            i += if matches!(c, 'K' | 'Z') { 1 } else { run };
             continue;
         }
         match c {
@@ -129,6 +146,10 @@ pub fn tokenize(format: &str) -> Result<Vec<Token>, String> {
             '%' => {
                 // `%x` is the one-letter custom format `x`, whatever follows it.
                 match chars.get(i + 1) {
+                    Some(&n) if parsing && n != '%' => {
+                        i += 1;
+                        continue;
+                    }
                     Some(&n) if is_specifier(n) => out.push(specifier(n, 1)?),
                     Some(&n) if n != '%' => push_lit(&mut out, n),
                     _ => return Err("% must be followed by a single format specifier".into()),
@@ -147,7 +168,7 @@ pub fn tokenize(format: &str) -> Result<Vec<Token>, String> {
 fn is_specifier(c: char) -> bool {
     matches!(
         c,
-        'y' | 'M' | 'd' | 'H' | 'h' | 'm' | 's' | 'f' | 'F' | 't' | 'z' | 'K'
+        'y' | 'M' | 'd' | 'H' | 'h' | 'm' | 's' | 'f' | 'F' | 't' | 'z' | 'K' | 'g' | 'Z'
     )
 }
 
@@ -174,12 +195,38 @@ fn specifier(c: char, run: usize) -> Result<Token, String> {
         }
         't' => Token::AmPm(run.min(2)),
         'z' => Token::Offset(run.min(3)),
+        'g' => Token::Era,
+        'Z' => Token::UtcDesignator,
         _ => Token::Kind,
     })
 }
 
-fn two_digit_year(y: i32) -> i32 {
-    // .NET's Gregorian TwoDigitYearMax is 2049.
+/// DateTimeStyles bits, as .NET numbers them.
+pub mod styles {
+    pub const ALLOW_LEADING_WHITE: u32 = 1;
+    pub const ALLOW_TRAILING_WHITE: u32 = 2;
+    pub const ALLOW_INNER_WHITE: u32 = 4;
+    pub const NO_CURRENT_DATE_DEFAULT: u32 = 8;
+    pub const ADJUST_TO_UNIVERSAL: u32 = 16;
+    pub const ASSUME_LOCAL: u32 = 32;
+    pub const ASSUME_UNIVERSAL: u32 = 64;
+    pub const ROUNDTRIP_KIND: u32 = 128;
+    /// The reference's default: RoundtripKind, AllowLeadingWhite, AllowTrailingWhite.
+    pub const DEFAULT: u32 = ROUNDTRIP_KIND | ALLOW_LEADING_WHITE | ALLOW_TRAILING_WHITE;
+}
+
+/// A parsed DateTime's Kind, which decides what `K` (and `o`) print:
+/// nothing, `Z`, or the machine's offset (`+00:00`: Entra runs in UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Unspecified,
+    Utc,
+    Local,
+}
+
+fn two_digit_year(y: i64) -> i64 {
+    // The invariant culture's TwoDigitYearMax in current .NET is 2049
+    // (.NET Framework and Mono: 2029; see docs/semantics.md).
     if y <= 49 {
         2000 + y
     } else {
@@ -193,6 +240,9 @@ struct Cursor<'s> {
 }
 
 impl Cursor<'_> {
+    fn rest(&self) -> &str {
+        &self.s[self.pos..]
+    }
     fn digits(&mut self, min: usize, max: usize) -> Option<i64> {
         let bytes = self.s.as_bytes();
         let mut n = 0;
@@ -206,174 +256,178 @@ impl Cursor<'_> {
         self.pos += n;
         Some(v)
     }
-    fn literal(&mut self, lit: &str) -> bool {
-        if self.s[self.pos..].starts_with(lit) {
-            self.pos += lit.len();
-            return true;
+    fn skip_white(&mut self) {
+        let rest = self.rest();
+        self.pos += rest.len() - rest.trim_start().len();
+    }
+    fn eat(&mut self, c: char) -> bool {
+        if self.rest().starts_with(c) {
+            self.pos += c.len_utf8();
+            true
+        } else {
+            false
         }
-        // A space in the format matches any run of white space.
-        if lit.trim().is_empty() && self.s[self.pos..].starts_with(char::is_whitespace) {
-            let rest = self.s[self.pos..].trim_start();
-            self.pos = self.s.len() - rest.len();
-            return true;
+    }
+    fn eat_ignore_case(&mut self, word: &str) -> bool {
+        let rest = self.rest();
+        if rest.len() >= word.len()
+            && rest.is_char_boundary(word.len())
+            && rest[..word.len()].eq_ignore_ascii_case(word)
+        {
+            self.pos += word.len();
+            true
+        } else {
+            false
         }
-        false
     }
     fn word(&mut self, words: &[&str], abbreviated: bool) -> Option<usize> {
-        let rest = &self.s[self.pos..];
         for (i, w) in words.iter().enumerate() {
-            let cand = if abbreviated { &w[..3] } else { w };
-            if rest.len() >= cand.len()
-                && rest.is_char_boundary(cand.len())
-                && rest[..cand.len()].eq_ignore_ascii_case(cand)
-            {
-                self.pos += cand.len();
+            if self.eat_ignore_case(if abbreviated { &w[..3] } else { w }) {
                 return Some(i);
             }
         }
         None
     }
+    /// .NET's ParseTimeZoneOffset: `z` takes 1–2 hour digits, `zz` exactly
+    /// 2, `zzz` 1–2 hour digits, an optional `:` and 2 minute digits.
     fn offset(&mut self, width: usize) -> Option<i32> {
-        let rest = &self.s[self.pos..];
-        if width == 0 && (rest.starts_with('Z') || rest.starts_with('z')) {
-            self.pos += 1;
-            return Some(0);
-        }
-        let sign = match rest.chars().next()? {
-            '+' => 1,
-            '-' => -1,
-            _ => return None,
+        let sign = if self.eat('+') {
+            1
+        } else if self.eat('-') {
+            -1
+        } else {
+            return None;
         };
-        self.pos += 1;
-        let h = self.digits(1, 2)?;
-        let mut m = 0;
-        if width >= 3 || width == 0 {
-            if self.s[self.pos..].starts_with(':') {
-                self.pos += 1;
-                m = self.digits(2, 2)?;
-            } else if width == 0 {
-                m = self.digits(2, 2).unwrap_or(0);
-            } else {
-                return None;
+        let (h, m) = match width {
+            1 => (self.digits(1, 2)?, 0),
+            2 => (self.digits(2, 2)?, 0),
+            _ => {
+                let h = self.digits(1, 2)?;
+                self.eat(':');
+                (h, self.digits(2, 2)?)
             }
-        }
-        if h > 14 || m > 59 {
+        };
+        if m >= 60 || h * 60 + m > 14 * 60 {
             return None;
         }
         Some(sign * (h as i32 * 3600 + m as i32 * 60))
     }
 }
 
-/// Parses `input` with a custom format, the way ParseExact does with
-/// AllowLeadingWhite | AllowTrailingWhite. Values without an offset are taken
-/// as UTC; values with one are converted to UTC.
-pub fn parse(input: &str, tokens: &[Token]) -> Option<DateTime<Utc>> {
-    let mut c = Cursor {
-        s: input.trim(),
-        pos: 0,
-    };
-    let (mut year, mut month, mut day) = (1i64, 1i64, 1i64);
+/// Parses `input` as .NET's `DateTime.ParseExact` does with the invariant
+/// culture and the given DateTimeStyles bits, on a machine whose time zone is
+/// UTC (as Entra's is). Returns the instant and its Kind. A format without a
+/// date takes today's date from `now` (NoCurrentDateDefault: 0001-01-01), as
+/// .NET does.
+pub fn parse_exact(
+    input: &str,
+    tokens: &[Token],
+    style: u32,
+    now: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, Kind)> {
+    use styles::*;
+    let inner = style & ALLOW_INNER_WHITE != 0;
+    let mut s = input;
+    if style & ALLOW_LEADING_WHITE != 0 {
+        s = s.trim_start();
+    }
+    if style & ALLOW_TRAILING_WHITE != 0 {
+        s = s.trim_end();
+    }
+    // Under the same styles .NET also drops white space at the format's ends.
+    let mut tokens: Vec<Token> = tokens.to_vec();
+    if style & ALLOW_LEADING_WHITE != 0 {
+        if let Some(Token::Literal(l)) = tokens.first_mut() {
+            *l = l.trim_start().to_string();
+        }
+    }
+    if style & ALLOW_TRAILING_WHITE != 0 {
+        if let Some(Token::Literal(l)) = tokens.last_mut() {
+            *l = l.trim_end().to_string();
+        }
+    }
+    let mut c = Cursor { s, pos: 0 };
+    let (mut year, mut month, mut day) = (None::<i64>, None::<i64>, None::<i64>);
     let (mut hour, mut minute, mut second, mut nanos) = (0i64, 0i64, 0i64, 0i64);
     let mut pm: Option<bool> = None;
-    let mut offset: Option<i32> = None;
     let mut hour12 = false;
-    for (i, t) in tokens.iter().enumerate() {
-        // A numeric field followed directly by another numeric field must use
-        // its full width (yyyyMMdd has no separators).
-        let next_numeric = matches!(
-            tokens.get(i + 1),
-            Some(
-                Token::Year(_)
-                    | Token::Month(1..=2)
-                    | Token::Day(1..=2)
-                    | Token::Hour24(_)
-                    | Token::Hour12(_)
-                    | Token::Minute(_)
-                    | Token::Second(_)
-                    | Token::Fraction { .. }
-            )
-        );
-        let width = |n: usize, full: usize| {
-            if n >= 2 || next_numeric {
-                (n.max(2).min(full), n.max(2).min(full))
-            } else {
-                (1, full)
-            }
-        };
+    // The offset in seconds, and whether it said UTC (`Z`, `GMT`).
+    let mut offset: Option<(i32, bool)> = None;
+    let mut weekday: Option<usize> = None;
+    for t in &tokens {
+        if inner {
+            c.skip_white();
+        }
+        // .NET reads `x` as one or two digits, and `xx` as exactly two.
+        let width = |n: usize| if n == 1 { (1, 2) } else { (2, 2) };
         match t {
             Token::Year(n) => {
-                if *n <= 2 {
-                    let (lo, hi) = width(*n, 2);
-                    let y = c.digits(lo, hi)?;
-                    year = i64::from(two_digit_year(y as i32));
+                let (lo, hi) = if *n == 1 { (1, 2) } else { (*n, *n) };
+                let y = c.digits(lo, hi)?;
+                year = Some(if *n <= 2 && y < 100 {
+                    two_digit_year(y)
                 } else {
-                    year = c.digits(*n, if next_numeric { *n } else { 5.max(*n) })?;
-                }
+                    y
+                });
             }
-            Token::Month(n) if *n >= 3 => month = c.word(&MONTHS, *n == 3)? as i64 + 1,
-            Token::Month(n) => {
-                let (lo, hi) = width(*n, 2);
-                month = c.digits(lo, hi)?;
-            }
-            Token::Day(n) if *n >= 3 => {
-                c.word(&DAYS, *n == 3)?;
-            }
-            Token::Day(n) => {
-                let (lo, hi) = width(*n, 2);
-                day = c.digits(lo, hi)?;
-            }
-            Token::Hour24(n) => {
-                let (lo, hi) = width(*n, 2);
-                hour = c.digits(lo, hi)?;
-            }
+            Token::Month(n) if *n >= 3 => month = Some(c.word(&MONTHS, *n == 3)? as i64 + 1),
+            Token::Month(n) => month = Some(c.digits(width(*n).0, width(*n).1)?),
+            Token::Day(n) if *n >= 3 => weekday = Some(c.word(&DAYS, *n == 3)?),
+            Token::Day(n) => day = Some(c.digits(width(*n).0, width(*n).1)?),
+            Token::Hour24(n) => hour = c.digits(width(*n).0, width(*n).1)?,
             Token::Hour12(n) => {
-                let (lo, hi) = width(*n, 2);
-                hour = c.digits(lo, hi)?;
+                hour = c.digits(width(*n).0, width(*n).1)?;
                 hour12 = true;
             }
-            Token::Minute(n) => {
-                let (lo, hi) = width(*n, 2);
-                minute = c.digits(lo, hi)?;
-            }
-            Token::Second(n) => {
-                let (lo, hi) = width(*n, 2);
-                second = c.digits(lo, hi)?;
-            }
+            Token::Minute(n) => minute = c.digits(width(*n).0, width(*n).1)?,
+            Token::Second(n) => second = c.digits(width(*n).0, width(*n).1)?,
             Token::Fraction { digits, optional } => {
                 let start = c.pos;
-                let got = if *optional {
-                    c.digits(0, *digits)
-                } else {
-                    c.digits(*digits, *digits)
-                };
-                let got = got?;
+                let got = c.digits(0, *digits).unwrap_or(0);
                 let len = c.pos - start;
+                if len < *digits && !optional {
+                    return None;
+                }
                 if len > 0 {
                     nanos = got * 10i64.pow(9 - len as u32);
                 }
             }
             Token::AmPm(n) => {
-                let rest = c.s[c.pos..].to_ascii_uppercase();
                 let (am, p) = if *n == 1 { ("A", "P") } else { ("AM", "PM") };
-                if rest.starts_with(am) {
+                if c.eat_ignore_case(am) {
                     pm = Some(false);
-                    c.pos += am.len();
-                } else if rest.starts_with(p) {
+                } else if c.eat_ignore_case(p) {
                     pm = Some(true);
-                    c.pos += p.len();
                 } else {
                     return None;
                 }
             }
-            Token::Offset(n) => offset = Some(c.offset(*n)?),
+            Token::Offset(n) => offset = Some((c.offset(*n)?, false)),
             Token::Kind => {
-                if c.pos < c.s.len() {
-                    offset = Some(c.offset(0)?);
+                if c.eat('Z') {
+                    offset = Some((0, true));
+                } else if c.rest().starts_with(['+', '-']) {
+                    offset = Some((c.offset(3)?, false));
                 }
             }
-            Token::Literal(l) => {
-                if !c.literal(l) {
+            Token::Era => {
+                if !(c.eat_ignore_case("A.D.") || c.eat_ignore_case("AD")) {
                     return None;
+                }
+            }
+            Token::UtcDesignator => {
+                if !(c.eat_ignore_case("GMT") || c.eat_ignore_case("Z")) {
+                    return None;
+                }
+                offset = Some((0, true));
+            }
+            Token::Literal(l) => {
+                for ch in l.chars() {
+                    if ch == ' ' && inner {
+                        c.skip_white();
+                    } else if !c.eat(ch) {
+                        return None;
+                    }
                 }
             }
         }
@@ -381,29 +435,84 @@ pub fn parse(input: &str, tokens: &[Token]) -> Option<DateTime<Utc>> {
     if c.pos != c.s.len() {
         return None;
     }
-    if hour12 || pm.is_some() {
-        if !(1..=12).contains(&hour) && hour12 {
+    if hour12 && hour > 12 {
+        return None;
+    }
+    match pm {
+        Some(_) if hour > 12 => return None,
+        Some(true) if hour < 12 => hour += 12,
+        Some(false) if hour == 12 => hour = 0,
+        _ => {}
+    }
+    // A missing date comes from today, as .NET's CheckDefaultDateTime does.
+    let today = now.date_naive();
+    let (year, month, day) = match (year, month, day) {
+        (None, None, None) if style & NO_CURRENT_DATE_DEFAULT != 0 => (1, 1, 1),
+        (None, None, None) => (
+            i64::from(today.year()),
+            i64::from(today.month()),
+            i64::from(today.day()),
+        ),
+        (Some(y), None, None) => (y, 1, 1),
+        (y, m, d) => (
+            y.unwrap_or(i64::from(today.year())),
+            m.unwrap_or(1),
+            d.unwrap_or(1),
+        ),
+    };
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok()?,
+        u32::try_from(month).ok()?,
+        u32::try_from(day).ok()?,
+    )?;
+    if let Some(w) = weekday {
+        if date.weekday().num_days_from_sunday() as usize != w {
             return None;
         }
-        match pm {
-            Some(true) if hour < 12 => hour += 12,
-            Some(false) if hour == 12 => hour = 0,
-            _ => {}
-        }
     }
-    let date = NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32)?;
-    let naive = date.and_hms_nano_opt(hour as u32, minute as u32, second as u32, nanos as u32)?;
-    match offset {
-        None => Some(Utc.from_utc_datetime(&naive)),
-        Some(secs) => {
-            let tz = FixedOffset::east_opt(secs)?;
-            Some(tz.from_local_datetime(&naive).single()?.with_timezone(&Utc))
+    let clock = date.and_hms_nano_opt(hour as u32, minute as u32, second as u32, nanos as u32)?;
+    // What .NET does with the offset, or its absence, under each style.
+    let (offset, utc) = match offset {
+        Some(o) => o,
+        None if style & ASSUME_UNIVERSAL != 0 => {
+            if style & ADJUST_TO_UNIVERSAL != 0 {
+                return Some((Utc.from_utc_datetime(&clock), Kind::Utc));
+            }
+            (0, false)
         }
+        None if style & ASSUME_LOCAL != 0 => {
+            let kind = if style & ADJUST_TO_UNIVERSAL != 0 {
+                Kind::Utc
+            } else {
+                Kind::Local
+            };
+            return Some((Utc.from_utc_datetime(&clock), kind));
+        }
+        None => return Some((Utc.from_utc_datetime(&clock), Kind::Unspecified)),
+    };
+    if style & ROUNDTRIP_KIND != 0 && utc {
+        return Some((Utc.from_utc_datetime(&clock), Kind::Utc));
     }
+    let instant = super::dates::adjust_to_universal(clock, offset)?;
+    let kind = if style & ADJUST_TO_UNIVERSAL != 0 {
+        Kind::Utc
+    } else {
+        Kind::Local
+    };
+    Some((instant, kind))
 }
 
-/// Renders a UTC instant with a custom format (invariant culture).
-pub fn render(d: &DateTime<Utc>, tokens: &[Token]) -> String {
+/// Parses with AllowWhiteSpaces, for CDate's `M/d/yyyy h:mm:ss tt` form and
+/// the checker's self-test of a format: the instant only.
+pub fn parse(input: &str, tokens: &[Token]) -> Option<DateTime<Utc>> {
+    use styles::*;
+    let style = ALLOW_LEADING_WHITE | ALLOW_TRAILING_WHITE | ALLOW_INNER_WHITE;
+    parse_exact(input, tokens, style, sample_instant()).map(|(d, _)| d)
+}
+
+/// Renders a UTC instant of the given Kind with a custom format (invariant
+/// culture, on a machine in UTC).
+pub fn render(d: &DateTime<Utc>, kind: Kind, tokens: &[Token]) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     for t in tokens {
@@ -467,7 +576,17 @@ pub fn render(d: &DateTime<Utc>, tokens: &[Token]) -> String {
             Token::Offset(1) => write!(s, "+0"),
             Token::Offset(2) => write!(s, "+00"),
             Token::Offset(_) => write!(s, "+00:00"),
-            Token::Kind => write!(s, "Z"),
+            Token::Kind => write!(
+                s,
+                "{}",
+                match kind {
+                    Kind::Unspecified => "",
+                    Kind::Utc => "Z",
+                    Kind::Local => "+00:00",
+                }
+            ),
+            Token::Era => write!(s, "A.D."),
+            Token::UtcDesignator => write!(s, "Z"),
             Token::Literal(l) => write!(s, "{l}"),
         };
     }
@@ -534,7 +653,7 @@ mod tests {
     #[test]
     fn renders_custom_formats() {
         let d = sample_instant();
-        let r = |f: &str| render(&d, &tokenize(f).unwrap());
+        let r = |f: &str| render(&d, Kind::Utc, &tokenize(f).unwrap());
         assert_eq!(r("yyyy-MM-dd"), "2021-08-25");
         assert_eq!(r("M/d/yyyy h:mm:ss tt"), "8/25/2021 5:41:18 PM");
         assert_eq!(r("dddd, MMMM d"), "Wednesday, August 25");
@@ -544,6 +663,53 @@ mod tests {
         assert_eq!(r("o"), "2021-08-25T17:41:18.1230000Z");
         assert_eq!(r("yyyy-MM-ddzzz"), "2021-08-25+00:00");
         assert_eq!(r("%d"), "25");
+        // K follows the Kind: nothing for a value parsed without an offset.
+        let tokens = tokenize("yyyy-MM-ddK").unwrap();
+        assert_eq!(render(&d, Kind::Unspecified, &tokens), "2021-08-25");
+        assert_eq!(render(&d, Kind::Local, &tokens), "2021-08-25+00:00");
+        assert_eq!(r("gg yyyy"), "A.D. 2021");
+        assert_eq!(r("KK"), "ZZ");
+    }
+
+    #[test]
+    fn parses_as_parse_exact_does() {
+        let now = sample_instant();
+        let p = |input: &str, fmt: &str, style: u32| {
+            parse_exact(input, &tokenize_input(fmt).unwrap(), style, now)
+                .map(|(d, k)| (d.to_rfc3339(), k))
+        };
+        use styles::*;
+        // The reference's example: an unquoted Z means UTC.
+        assert_eq!(
+            p("20150123105347.1Z", "yyyyMMddHHmmss.fZ", DEFAULT),
+            Some(("2015-01-23T10:53:47.100+00:00".into(), Kind::Utc))
+        );
+        // An offset gives a local (here UTC) time.
+        assert_eq!(
+            p("2020-12-31-08:00", "yyyy-MM-ddzzz", DEFAULT),
+            Some(("2020-12-31T08:00:00+00:00".into(), Kind::Local))
+        );
+        // No leading white space without AllowLeadingWhite; one space
+        // matches one space without AllowInnerWhite.
+        assert_eq!(p(" 2020-01-02", "yyyy-MM-dd", 0), None);
+        assert_eq!(p("2020-01-02  10:53", "yyyy-MM-dd HH:mm", DEFAULT), None);
+        assert!(p("2020-01-02  10:53", "yyyy-MM-dd HH:mm", ALLOW_INNER_WHITE).is_some());
+        // A time without a date is today's, unless NoCurrentDateDefault.
+        assert_eq!(
+            p("10:53", "HH:mm", DEFAULT),
+            Some(("2021-08-25T10:53:00+00:00".into(), Kind::Unspecified))
+        );
+        assert_eq!(
+            p("10:53", "HH:mm", NO_CURRENT_DATE_DEFAULT),
+            Some(("0001-01-01T10:53:00+00:00".into(), Kind::Unspecified))
+        );
+        // The day of the week must be the date's; yyyy is exactly four digits.
+        assert_eq!(p("Mon 2015-01-23", "ddd yyyy-MM-dd", DEFAULT), None);
+        assert_eq!(p("12345", "yyyy", DEFAULT), None);
+        assert_eq!(
+            p("15", "%yy", DEFAULT).map(|x| x.0),
+            Some("2015-01-01T00:00:00+00:00".into())
+        );
     }
 
     #[test]

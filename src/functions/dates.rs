@@ -71,7 +71,7 @@ pub(super) fn call<'a>(
                 })?)
             }
         },
-        FnId::FormatDateTime => format_datetime(args)?,
+        FnId::FormatDateTime => format_datetime(args, ctx.now())?,
         other => return Err(super::not_implemented(other, args.span)),
     })
 }
@@ -310,44 +310,80 @@ fn parse_us(s: &str) -> Option<DateTime<Utc>> {
     None
 }
 
-const DATE_TIME_STYLES: &[&str] = &[
-    "None",
-    "AllowLeadingWhite",
-    "AllowTrailingWhite",
-    "AllowInnerWhite",
-    "AllowWhiteSpaces",
-    "NoCurrentDateDefault",
-    "AdjustToUniversal",
-    "AssumeLocal",
-    "AssumeUniversal",
-    "RoundtripKind",
+/// The DateTimeStyles names and values, as .NET defines them.
+const DATE_TIME_STYLES: &[(&str, u32)] = &[
+    ("None", 0),
+    ("AllowLeadingWhite", 1),
+    ("AllowTrailingWhite", 2),
+    ("AllowInnerWhite", 4),
+    ("AllowWhiteSpaces", 7),
+    ("NoCurrentDateDefault", 8),
+    ("AdjustToUniversal", 16),
+    ("AssumeLocal", 32),
+    ("AssumeUniversal", 64),
+    ("RoundtripKind", 128),
 ];
 
-/// Checks a dateTimeStyles argument: empty, or names of .NET DateTimeStyles
-/// separated by commas or `|` (an optional `DateTimeStyles.` prefix is fine).
-pub fn check_styles(styles: &str) -> Result<(), String> {
-    for part in styles
-        .split([',', '|'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let name = part.strip_prefix("DateTimeStyles.").unwrap_or(part);
-        if !DATE_TIME_STYLES
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(name))
-        {
-            return Err(format!(
-                "\"{part}\" is not a DateTimeStyles value; use one of {}",
-                DATE_TIME_STYLES.join(", ")
-            ));
-        }
+/// Reads a dateTimeStyles argument as .NET's `Enum.Parse` does (a number, or
+/// case-sensitive names separated by commas; empty means the reference's
+/// default), then checks it as `DateTime.ParseExact` does.
+pub fn parse_styles(text: &str) -> Result<u32, String> {
+    use datefmt::styles::*;
+    if text.is_empty() {
+        return Ok(DEFAULT);
     }
-    Ok(())
+    let names = || {
+        DATE_TIME_STYLES
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let t = text.trim();
+    let value: i64 = if let Ok(n) = t.parse::<i32>() {
+        i64::from(n)
+    } else {
+        let mut v = 0;
+        for part in t.split(',') {
+            let name = part.trim();
+            match DATE_TIME_STYLES.iter().find(|(n, _)| *n == name) {
+                Some((_, bits)) => v |= i64::from(*bits),
+                None => {
+                    return Err(format!(
+                        "\"{name}\" is not a DateTimeStyles value (.NET's Enum.Parse reads names case-sensitively, without a DateTimeStyles. prefix); use a number or names from {} separated by commas, such as \"AdjustToUniversal, AssumeUniversal\"",
+                        names()
+                    ))
+                }
+            }
+        }
+        v
+    };
+    if !(0..=255).contains(&value) {
+        return Err(format!(
+            "{value} is not a combination of DateTimeStyles values (0 to 255)"
+        ));
+    }
+    let v = value as u32;
+    if v & ASSUME_LOCAL != 0 && v & ASSUME_UNIVERSAL != 0 {
+        return Err("AssumeLocal and AssumeUniversal cannot be used together".into());
+    }
+    if v & ROUNDTRIP_KIND != 0 && v & (ASSUME_LOCAL | ASSUME_UNIVERSAL | ADJUST_TO_UNIVERSAL) != 0 {
+        return Err(
+            "RoundtripKind cannot be used with AssumeLocal, AssumeUniversal or AdjustToUniversal"
+                .into(),
+        );
+    }
+    Ok(v)
 }
 
-/// FormatDateTime(source, [dateTimeStyles], inputFormat, outputFormat). The
+/// FormatDateTime(source, [dateTimeStyles], inputFormat, outputFormat): .NET's
+/// `DateTime.ParseExact(source, inputFormat, invariant, styles)
+/// .ToString(outputFormat, invariant)` on a machine in UTC. The
 /// three-argument form found in real mappings leaves dateTimeStyles out.
-fn format_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> {
+fn format_datetime<'a>(
+    args: &mut Args<'_, 'a>,
+    now: DateTime<Utc>,
+) -> Result<Value<'a>, Interrupt> {
     let (styles, input_fmt, output_fmt) = if args.len() == 3 {
         (
             String::new(),
@@ -361,9 +397,9 @@ fn format_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> 
             args.get(3).to_text().into_owned(),
         )
     };
-    check_styles(&styles)
+    let style = parse_styles(&styles)
         .map_err(|e| args.error(Code::EvalInvalidDateFormat, format!("FormatDateTime: {e}")))?;
-    let input_tokens = datefmt::tokenize(&input_fmt).map_err(|e| {
+    let input_tokens = datefmt::tokenize_input(&input_fmt).map_err(|e| {
         args.error(
             Code::EvalInvalidDateFormat,
             format!("FormatDateTime: inputFormat \"{input_fmt}\": {e}"),
@@ -375,12 +411,12 @@ fn format_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> 
             format!("FormatDateTime: outputFormat \"{output_fmt}\": {e}"),
         )
     })?;
-    let instant = match args.get(0) {
+    let (instant, kind) = match args.get(0) {
         Value::Null => return Ok(Value::Null),
-        Value::DateTime(d) => *d,
+        Value::DateTime(d) => (*d, datefmt::Kind::Utc),
         v => {
             let text = v.to_text();
-            datefmt::parse(&text, &input_tokens).ok_or_else(|| {
+            datefmt::parse_exact(&text, &input_tokens, style, now).ok_or_else(|| {
                 args.error(
                     Code::EvalInvalidDate,
                     format!(
@@ -390,7 +426,11 @@ fn format_datetime<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> 
             })?
         }
     };
-    Ok(Value::string(datefmt::render(&instant, &output_tokens)))
+    Ok(Value::string(datefmt::render(
+        &instant,
+        kind,
+        &output_tokens,
+    )))
 }
 
 #[cfg(test)]
@@ -563,10 +603,25 @@ mod tests {
     }
 
     #[test]
-    fn styles_are_validated() {
-        assert!(check_styles("").is_ok());
-        assert!(check_styles("AdjustToUniversal, AssumeUniversal").is_ok());
-        assert!(check_styles("DateTimeStyles.RoundtripKind").is_ok());
-        assert!(check_styles("Sideways").is_err());
+    fn styles_read_as_enum_parse_does() {
+        assert_eq!(parse_styles(""), Ok(datefmt::styles::DEFAULT));
+        assert_eq!(parse_styles("AdjustToUniversal, AssumeUniversal"), Ok(80));
+        assert_eq!(parse_styles("32"), Ok(32));
+        assert_eq!(parse_styles(" 16 "), Ok(16));
+        assert_eq!(parse_styles("None"), Ok(0));
+        for bad in [
+            "DateTimeStyles.RoundtripKind",
+            "adjusttouniversal",
+            "RoundtripKind|AllowLeadingWhite",
+            "Sideways",
+            "16,64",
+            "1024",
+            "-1",
+            "AssumeLocal, AssumeUniversal",
+            "RoundtripKind, AdjustToUniversal",
+            " ",
+        ] {
+            assert!(parse_styles(bad).is_err(), "{bad}");
+        }
     }
 }

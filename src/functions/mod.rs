@@ -243,7 +243,7 @@ pub fn static_check(
                 (Some(1), [2, 3])
             };
             if let Some((styles, span)) = styles_at.and_then(literal) {
-                if let Err(e) = dates::check_styles(styles) {
+                if let Err(e) = dates::parse_styles(styles) {
                     diags.push(Diagnostic::new(
                         Code::CheckInvalidDateFormat,
                         span,
@@ -258,14 +258,19 @@ pub fn static_check(
                     } else {
                         "outputFormat"
                     };
-                    match datefmt::tokenize(fmt) {
+                    let tokens = if n == 0 {
+                        datefmt::tokenize_input(fmt)
+                    } else {
+                        datefmt::tokenize(fmt)
+                    };
+                    match tokens {
                         Err(e) => diags.push(
                             Diagnostic::new(Code::CheckInvalidDateFormat, span, format!("FormatDateTime: {which} \"{fmt}\": {e}"))
                                 .with_help("use .NET custom date and time format specifiers such as yyyy-MM-dd'T'HH:mm:ss"),
                         ),
                         Ok(tokens) if n == 0 => {
                             // A format must be able to read what it writes.
-                            let sample = datefmt::render(&datefmt::sample_instant(), &tokens);
+                            let sample = datefmt::render(&datefmt::sample_instant(), datefmt::Kind::Utc, &tokens);
                             if datefmt::parse(&sample, &tokens).is_none() {
                                 // Only a warning: the format may never meet
                                 // the ambiguous dates (the registry says so).

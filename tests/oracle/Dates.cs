@@ -50,3 +50,14 @@ public static partial class Families
     // The DateTimeStyles value Enum.Parse gives, as a number, or its exception.
     public static string ParseStyles(string[] a) { return ((int)Styles(a[0])).ToString(Inv); }
 }
+
+public static partial class Families
+{
+    // A source value for FormatDateTime: an instant with an offset, rendered
+    // by .NET with an input format (args: ticks, offset minutes, format).
+    public static string RenderOffset(string[] a)
+    {
+        var t = new DateTimeOffset(long.Parse(a[0], Inv), TimeSpan.FromMinutes(int.Parse(a[1], Inv)));
+        return t.ToString(a[2], Inv);
+    }
+}

@@ -17,10 +17,8 @@ pub struct Case {
 /// What attrmap gave, in the oracle's terms: a runtime error counts as
 /// agreeing with any .NET exception (both refuse the input).
 fn attrmap_answer(expr: &attrmap::Expression, record: &Json) -> Answer {
-    let now = chrono::DateTime::parse_from_rfc3339("2021-08-25T17:41:18Z")
-        .expect("a fixed instant")
-        .with_timezone(&chrono::Utc);
-    match expr.evaluate(record, &mut Context::new().with_now(now)) {
+    // The real clock, as .NET's: ParseExact fills a missing date from today.
+    match expr.evaluate(record, &mut Context::new().with_now(chrono::Utc::now())) {
         Ok(Outcome::Value(v)) if v.is_null() => Answer::Null,
         Ok(Outcome::Value(v)) => Answer::Ok(v.to_text().into_owned()),
         Ok(other) => Answer::Err(format!("flow: {other:?}")),
@@ -72,6 +70,27 @@ pub fn run_family(family: &str, expression: &str, cases: Vec<Case>, exclude: Exc
         excluded.values().sum::<usize>(),
         disagreements.len()
     );
+    // ATTRMAP_ORACLE_DUMP=FILE writes every disagreement, one JSON line
+    // each, for studying a family's failures as a whole.
+    if let Some(path) = std::env::var_os("ATTRMAP_ORACLE_DUMP") {
+        let lines: String = cases
+            .iter()
+            .zip(&dotnet)
+            .map(|(case, theirs)| (case, attrmap_answer(&expr, &case.record), theirs))
+            .filter(|(case, ours, theirs)| {
+                exclude(case, ours, theirs).is_none()
+                    && !matches!((ours, theirs), (Answer::Err(_), Answer::Err(_)))
+                    && ours != *theirs
+            })
+            .map(|(case, ours, theirs)| {
+                format!(
+                    "{}\n",
+                    serde_json::json!({"args": case.dotnet, "dotnet": format!("{theirs:?}"), "attrmap": format!("{ours:?}")})
+                )
+            })
+            .collect();
+        std::fs::write(path, lines).expect("the dump file is writable");
+    }
     if !disagreements.is_empty() {
         let shown: Vec<&String> = disagreements.iter().take(60).collect();
         panic!(
