@@ -624,7 +624,9 @@ impl Compiler {
                 let end = self.here();
                 self.patch(j, end);
             }
-            FnId::Switch => self.switch(call, span, strict),
+            // Switch is the reference's workaround for a null attribute in an
+            // IIF condition: the condition's null check stops at it.
+            FnId::Switch => self.switch(call, span, false),
             FnId::Coalesce => {
                 if n == 0 {
                     self.constant(Value::Null, span);

@@ -203,6 +203,19 @@ fn iif_fails_on_null_or_empty_condition_attributes() {
         run("Switch([country],[country],\"\",\"Other\")", json!({})),
         json!("Other")
     );
+    // ... also inside an IIF condition: the null check stops at Switch, so
+    // the HR guides' null-safe date test (issue 13) runs when T is null.
+    let hr = "IIF(DateDiff(\"d\", Now(), CDate(Switch([T], [T], \"\", \"9999-12-31\"))) > 5, \"False\", \"True\")";
+    assert_eq!(run(hr, json!({})), json!("False"));
+    assert_eq!(run(hr, json!({"T": "2021-08-27"})), json!("True"));
+    // The check still reaches attributes outside the Switch.
+    assert_eq!(
+        run(
+            "IIF(Switch([a], [a], \"\", \"x\") = [b], \"y\", \"n\")",
+            json!({"a": "x"})
+        ),
+        err("attrmap::eval::iif-null-condition")
+    );
     // Attributes in the branches may be null.
     assert_eq!(
         run("IIF([c]=\"x\",[missing],\"b\")", json!({"c": "x"})),

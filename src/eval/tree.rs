@@ -156,6 +156,9 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                 }
             }
             FnId::Switch => {
+                // Switch is the reference's workaround for a null attribute
+                // in an IIF condition, so the condition's null check stops at it.
+                let strict = false;
                 let source = self.arg(call, 0, strict)?;
                 let mut i = 2;
                 while i + 1 < n {

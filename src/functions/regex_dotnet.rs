@@ -1270,6 +1270,13 @@ impl Emitter<'_> {
                 // A quantified assertion: once it has matched, repeating it
                 // changes nothing, so it is the assertion (min ≥ 1) or the
                 // assertion or nothing. fancy-regex refuses to repeat it.
+                if captures(node) {
+                    // .NET's captures from an empty iteration differ from a
+                    // single pass; found by the oracle, refused like (a|)+.
+                    self.refused.get_or_insert(
+                        "a repeated group that captures and can match nothing, such as (a|)+ (.NET's captures from its final empty iteration)",
+                    );
+                }
                 out.push_str("(?:");
                 match (*min, *greedy) {
                     (0, true) => {
@@ -1385,9 +1392,8 @@ impl Emitter<'_> {
                         ))
                     }
                     ([_, _, ..], _) => {
-                        return Err(unsupported(
-                            "a backreference to a group defined more than once",
-                        ))
+                        self.refused
+                            .get_or_insert("a backreference to a group defined more than once");
                     }
                     ([one], _) => {
                         if *ignore_case {
