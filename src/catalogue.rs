@@ -531,7 +531,7 @@ pub static CATALOGUE: &[FunctionSpec] = &[
     spec!(StripSpaces, &[p("source", "source", K::String)], R::String, Pure, Eager(string_functions), AppProvisioning,
         "Removes every space character.",
         &[ex(r#"StripSpaces([telephoneNumber])"#, r#"{"telephoneNumber": "+1 425 555 0100"}"#, r#""+14255550100""#)]),
-    spec!(Switch, &[p("source", "source", K::String), opt("defaultValue", "defaultValue", K::Expression), rep("key", "key", K::String), rep("value", "value", K::Expression).may_be_empty()], R::Any, Pure, Lazy, AppProvisioning,
+    spec!(Switch, &[p("source", "source", K::String), opt("defaultValue", "defaultValue", K::Expression), rep("key", "switchValue", K::String), rep("value", "switchValue", K::Expression).may_be_empty()], R::Any, Pure, Lazy, AppProvisioning,
         "The value paired with the first key equal to source (case-sensitive), else defaultValue.",
         &[ex(r#"Switch([state], "Australia/Sydney", "NSW", "Australia/Sydney", "QLD", "Australia/Brisbane")"#, r#"{"state": "QLD"}"#, r#""Australia/Brisbane""#)]),
     spec!(ToLower, &[p("source", "source", K::String), opt("culture", "culture", K::String)], R::String, Pure, Eager(text_functions), AppProvisioning,
@@ -612,7 +612,9 @@ pub fn markdown_table() -> String {
         "| Function | Returns | Purity | Summary | Graph parameter keys |\n|---|---|---|---|---|\n",
     );
     for f in CATALOGUE {
-        let keys: Vec<&str> = f.params.iter().map(|p| p.graph_key).collect();
+        let mut keys: Vec<&str> = f.params.iter().map(|p| p.graph_key).collect();
+        // Switch's key and value share Graph's one repeating `switchValue`.
+        keys.dedup();
         let mark = match f.provenance.note() {
             "" => String::new(),
             note => format!(" *({note})*"),

@@ -98,6 +98,7 @@ macro_rules! codes {
 use Example::{Described, Eval, Expression as Expr, Mapping};
 const E: Severity = Severity::Error;
 const W: Severity = Severity::Warning;
+const A: Severity = Severity::Advice;
 
 codes! {
     // ---- syntax ---------------------------------------------------------------
@@ -226,6 +227,10 @@ codes! {
     MappingEmptySource => spec("attrmap::mapping::empty-source", W, "A Graph Attribute source has no name.",
         "An Attribute source node without a name reads nothing, so the target receives no value.",
         Described("\"source\": {\"type\": \"Attribute\", \"name\": \"\"}"), Described("\"source\": {\"type\": \"Attribute\", \"name\": \"mail\"}")),
+    MappingBareAttributeMappings => spec("attrmap::mapping::bare-attribute-mappings", A, "A bare attributeMappings list is read as User or Group mappings.",
+        "A Graph attributeMappings array copied out of a schema names no object type. attrmap reads it as Group mappings when one of them targets members, and as User mappings otherwise, and says which. Paste the whole objectMapping (with sourceObjectName and targetObjectName) to make it explicit.",
+        Mapping { shown: "[{\"targetAttributeName\": \"userName\", …}]", file: "[{\"targetAttributeName\": \"userName\", \"matchingPriority\": 1, \"source\": {\"type\": \"Attribute\", \"name\": \"userPrincipalName\"}}]" },
+        Mapping { shown: "{\"sourceObjectName\": \"User\", \"targetObjectName\": \"urn:ietf:params:scim:schemas:core:2.0:User\", \"attributeMappings\": […]}", file: "{\"sourceObjectName\": \"User\", \"targetObjectName\": \"urn:ietf:params:scim:schemas:core:2.0:User\", \"attributeMappings\": [{\"targetAttributeName\": \"userName\", \"matchingPriority\": 1, \"source\": {\"type\": \"Attribute\", \"name\": \"userPrincipalName\"}}]}" }),
     MappingBadApply => spec("attrmap::mapping::bad-apply", E, "A native mapping's \"apply\" is not a flow type.",
         "\"apply\" says when the mapping is applied: \"always\" or \"create\" (only when the object is created), or a Graph flowType such as MultiValueAddOnly.",
         Mapping { shown: "\"apply\": \"sometimes\"", file: "{\"objects\": [{\"object\": \"User\", \"mappings\": [{\"target\": \"userName\", \"attribute\": \"mail\", \"match\": 1, \"apply\": \"sometimes\"}]}]}" },

@@ -63,3 +63,103 @@ fn export_loads_with_directories_and_maps() {
     };
     assert_eq!(r["members"], json!([{"value": "u1"}, {"value": "u2"}]));
 }
+
+/// The fragments Graph's docs and admins pass around: an objectMapping, a
+/// synchronizationRule, an attributeMappings array and a jobs list. Each
+/// holds the same mappings, written with Graph's own keys: Switch pairs as
+/// repeated `switchValue` parameters, numbers as Constant strings.
+#[test]
+fn graph_fragments_load_as_the_same_mappings() {
+    let files = [
+        (
+            "object-mapping",
+            include_str!("data/graph-fragments/object-mapping.json"),
+        ),
+        ("rule", include_str!("data/graph-fragments/rule.json")),
+        (
+            "attribute-mappings",
+            include_str!("data/graph-fragments/attribute-mappings.json"),
+        ),
+        ("jobs", include_str!("data/graph-fragments/jobs.json")),
+    ];
+    let user = json!({"userPrincipalName": "abcdefghij@contoso.com", "department": "Legal"});
+    for (name, src) in files {
+        let l = load(src).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(l.set.format, Format::Graph, "{name}");
+        let codes: Vec<&str> = l.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        // Only the bare array gets a word: it names no object type.
+        let expected: &[&str] = if name == "attribute-mappings" {
+            &["attrmap::mapping::bare-attribute-mappings"]
+        } else {
+            &[]
+        };
+        assert_eq!(codes, expected, "{name}: no false findings");
+        let c = compile_object(&l.set, ObjectType::User, src).unwrap();
+        let Mapped::Resource(r) = c.map(&user, Mode::Create, &mut Context::new(), src, None) else {
+            panic!("{name}")
+        };
+        assert_eq!(
+            r["roleId"], "editor",
+            "{name}: tree-only Switch with switchValue keys"
+        );
+        assert_eq!(
+            r["displayName"], "editor",
+            "{name}: switchValue pairs without a defaultValue"
+        );
+        assert_eq!(
+            r["externalId"], "abcdefgh",
+            "{name}: Mid with Constant \"1\" and \"8\""
+        );
+    }
+}
+
+#[test]
+fn a_trailing_comma_gets_a_hint() {
+    let src = "{\"objects\": [{\"object\": \"User\", \"mappings\": [\n  {\"target\": \"userName\", \"attribute\": \"mail\", \"match\": 1},\n]}]}";
+    let e = load(src).expect_err("not JSON");
+    assert_eq!(e.code.as_str(), "attrmap::mapping::json");
+    assert!(
+        e.help.as_deref().unwrap_or("").contains("trailing comma"),
+        "{e:?}"
+    );
+    let missing_value = "{\"objects\": [1, ]}";
+    assert!(load(missing_value)
+        .err()
+        .unwrap()
+        .help
+        .unwrap_or_default()
+        .contains("trailing comma"));
+    let other = "{\"objects\": [1 2]}";
+    assert!(
+        load(other).err().unwrap().help.is_none(),
+        "no hint without a trailing comma"
+    );
+}
+
+/// `convert` and `eval --graph-tree` write Switch pairs as Graph does, and
+/// read back what older attrmap versions wrote (`key`/`value`).
+#[test]
+fn switch_trees_use_graph_keys_and_read_legacy_ones() {
+    use attrmap::mapping::tree::{rebuild, to_graph_tree};
+    let src = r#"Switch([department], , "Legal", "editor")"#;
+    let e = attrmap::syntax::parse(src, &attrmap::syntax::Limits::default()).unwrap();
+    let tree = to_graph_tree(&e, src);
+    let keys: Vec<&str> = tree["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["source", "switchValue", "switchValue"]);
+    let legacy =
+        tree.to_string()
+            .replacen("switchValue", "key", 1)
+            .replacen("switchValue", "value", 1);
+    for text in [tree.to_string(), legacy] {
+        let j = attrmap::mapping::json::parse(&text).unwrap();
+        assert_eq!(
+            rebuild(&j, 0).unwrap(),
+            r#"Switch([department], , "Legal", "editor")"#
+        );
+    }
+}

@@ -13,7 +13,68 @@ use super::{scope_clause, Collector};
 use crate::codes::Code;
 use crate::syntax::Limits;
 
-/// `src` parsed as JSON already; `root` is its top value.
+/// The shapes of Graph JSON that carry mappings: what Graph's API returns and
+/// the fragments its docs and admins' runbooks pass around.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A synchronizationSchema, or a `{"schema": …}` wrapper of one.
+    Schema,
+    /// A jobs list (`GET …/synchronization/jobs`): `value[]` or an array of
+    /// jobs, each with its `schema`.
+    Jobs,
+    /// One synchronizationRule: `{"objectMappings": […]}`.
+    Rule,
+    /// One objectMapping: `{"attributeMappings": […], "sourceObjectName": …}`.
+    ObjectMapping,
+    /// A bare `attributeMappings` array (or `{"attributeMappings": […]}`
+    /// without object names): the object type is read from its targets.
+    AttributeMappings,
+}
+
+/// Which Graph shape `root` is, if any.
+pub fn shape(root: &Json) -> Option<Shape> {
+    let schema = root.get("schema").unwrap_or(root);
+    if schema.get("synchronizationRules").is_some() || schema.get("directories").is_some() {
+        return Some(Shape::Schema);
+    }
+    if jobs(root).is_some() {
+        return Some(Shape::Jobs);
+    }
+    if root.get("objectMappings").is_some() {
+        return Some(Shape::Rule);
+    }
+    if root.get("attributeMappings").is_some() {
+        let named = ["sourceObjectName", "targetObjectName"].iter().any(|k| {
+            root.get(k)
+                .and_then(Json::as_str)
+                .is_some_and(|n| !n.is_empty())
+        });
+        return Some(if named {
+            Shape::ObjectMapping
+        } else {
+            Shape::AttributeMappings
+        });
+    }
+    let items = root.as_array()?;
+    (!items.is_empty() && items.iter().all(|i| i.get("targetAttributeName").is_some()))
+        .then_some(Shape::AttributeMappings)
+}
+
+/// The jobs of a jobs list: every item carries a `schema` object.
+fn jobs(root: &Json) -> Option<&[Json]> {
+    let items = root
+        .get("value")
+        .and_then(Json::as_array)
+        .or_else(|| root.as_array())?;
+    (!items.is_empty()
+        && items.iter().all(|j| {
+            j.get("schema")
+                .is_some_and(|s| s.get("synchronizationRules").is_some())
+        }))
+    .then_some(items)
+}
+
+/// `src` parsed as JSON already; `root` is its top value, of any [`Shape`].
 pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
     let mut set = MappingSet {
         format: Format::Graph,
@@ -24,26 +85,43 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
         objects: Vec::new(),
         directories: Vec::new(),
     };
-    // A schema, a `{"schema": …}` wrapper, or a bare synchronizationRules array wrapper.
-    let schema = root.get("schema").unwrap_or(root);
-    let rules = schema
-        .get("synchronizationRules")
-        .and_then(Json::as_array)
-        .unwrap_or(&[]);
-    for rule in rules {
-        if set.app.is_none() {
-            set.app = rule.get("name").and_then(Json::as_str).map(str::to_string);
+    match shape(root) {
+        Some(Shape::Jobs) => {
+            for job in jobs(root).unwrap_or(&[]) {
+                if let Some(schema) = job.get("schema") {
+                    load_schema(schema, &mut set, diags);
+                }
+            }
         }
-        read_native_metadata(rule, &mut set);
-        for om in rule
-            .get("objectMappings")
-            .and_then(Json::as_array)
-            .unwrap_or(&[])
-        {
-            if let Some(o) = object_mapping(om, diags) {
+        Some(Shape::Rule) => load_rule(root, &mut set, diags),
+        Some(Shape::ObjectMapping) => {
+            if let Some(o) = object_mapping(root, diags) {
                 set.objects.push(o);
             }
         }
+        Some(Shape::AttributeMappings) => {
+            let attrs = root
+                .get("attributeMappings")
+                .and_then(Json::as_array)
+                .or_else(|| root.as_array())
+                .unwrap_or(&[]);
+            set.objects
+                .push(bare_attribute_mappings(root, attrs, diags));
+        }
+        Some(Shape::Schema) | None => {
+            load_schema(root.get("schema").unwrap_or(root), &mut set, diags)
+        }
+    }
+    set
+}
+
+fn load_schema(schema: &Json, set: &mut MappingSet, diags: &mut Collector) {
+    for rule in schema
+        .get("synchronizationRules")
+        .and_then(Json::as_array)
+        .unwrap_or(&[])
+    {
+        load_rule(rule, set, diags);
     }
     for dir in schema
         .get("directories")
@@ -52,7 +130,60 @@ pub fn load(root: &Json, diags: &mut Collector) -> MappingSet {
     {
         set.directories.push(directory(dir));
     }
-    set
+}
+
+fn load_rule(rule: &Json, set: &mut MappingSet, diags: &mut Collector) {
+    if set.app.is_none() {
+        set.app = rule.get("name").and_then(Json::as_str).map(str::to_string);
+    }
+    read_native_metadata(rule, set);
+    for om in rule
+        .get("objectMappings")
+        .and_then(Json::as_array)
+        .unwrap_or(&[])
+    {
+        if let Some(o) = object_mapping(om, diags) {
+            set.objects.push(o);
+        }
+    }
+}
+
+/// An attributeMappings array on its own says nothing of its object type: a
+/// `members` target makes it a Group, anything else a User. The guess is
+/// reported, so a wrong one is never silent.
+fn bare_attribute_mappings(root: &Json, attrs: &[Json], diags: &mut Collector) -> ObjectMapping {
+    let is_group = attrs.iter().any(|a| {
+        a.get("targetAttributeName")
+            .and_then(Json::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("members"))
+    });
+    let object = if is_group {
+        ObjectType::Group
+    } else {
+        ObjectType::User
+    };
+    diags.push(
+        Code::MappingBareAttributeMappings,
+        root.span,
+        format!(
+            "a bare attributeMappings list names no object type; read as {} mappings{}",
+            object.as_str(),
+            if is_group { " (it maps `members`)" } else { "" }
+        ),
+    );
+    ObjectMapping {
+        name: None,
+        source_object: if is_group { "Group" } else { "User" }.to_string(),
+        target_object: object.as_str().to_string(),
+        object,
+        enabled: true,
+        scope: None,
+        attributes: attrs
+            .iter()
+            .filter_map(|a| attribute_mapping(a, diags))
+            .collect(),
+        span: root.span,
+    }
 }
 
 /// The native-only fields that `convert::to_graph` keeps in the rule's
@@ -379,7 +510,7 @@ fn same_expression(a: &str, b: &str) -> bool {
         crate::syntax::parse(b, &limits),
     ) {
         (Ok(x), Ok(y)) => {
-            tree::render_normalized(&x).eq_ignore_ascii_case(&tree::render_normalized(&y))
+            tree::render_comparable(&x).eq_ignore_ascii_case(&tree::render_comparable(&y))
         }
         _ => a.trim() == b.trim(),
     }

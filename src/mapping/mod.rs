@@ -59,11 +59,12 @@ impl Collector {
     }
 }
 
-/// Which format `root` is: a Graph schema has `synchronizationRules` (maybe
-/// under `schema`), a native file has `objects`.
+/// Which format `root` is: Graph JSON in any of the shapes that carry
+/// mappings (a schema, a jobs list, a rule, an objectMapping, an
+/// attributeMappings array; see [`graph::Shape`]), or a native file with
+/// `objects`.
 pub fn detect(root: &json::Json) -> Option<Format> {
-    let schema = root.get("schema").unwrap_or(root);
-    if schema.get("synchronizationRules").is_some() || schema.get("directories").is_some() {
+    if graph::shape(root).is_some() {
         Some(Format::Graph)
     } else if root.get("objects").is_some() {
         Some(Format::Native)
@@ -86,11 +87,16 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
         ));
     }
     let root = json::parse(src).map_err(|e| {
-        Diagnostic::new(
+        let d = Diagnostic::new(
             Code::MappingJson,
             Span::new(e.offset, e.offset),
             format!("not valid JSON: {}", e.message),
-        )
+        );
+        if trailing_comma_before(src, e.offset) {
+            d.with_help("remove the trailing comma before this closing bracket: JSON allows none")
+        } else {
+            d
+        }
     })?;
     let mut diags = Collector::default();
     let mut set = match detect(&root) {
@@ -100,7 +106,7 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
             return Err(Diagnostic::new(
                 Code::MappingFormat,
                 root.span,
-                "neither a Graph synchronization schema (synchronizationRules) nor a native mapping file (objects)",
+                "neither Graph JSON (a synchronization schema, a jobs list, a synchronizationRule, an objectMapping or an attributeMappings array) nor a native mapping file (objects)",
             )
             .with_help("see docs/mapping.md for both formats"))
         }
@@ -123,6 +129,20 @@ pub fn load(src: &str) -> Result<Loaded, Diagnostic> {
         set,
         diagnostics: diags.0,
     })
+}
+
+/// Whether the JSON reader stopped on a closing bracket or brace that follows
+/// a comma, as hand-edited files often have.
+fn trailing_comma_before(src: &str, offset: usize) -> bool {
+    let bytes = src.as_bytes();
+    let Some(at) = (offset..bytes.len()).find(|&i| !bytes[i].is_ascii_whitespace()) else {
+        return false;
+    };
+    matches!(bytes[at], b']' | b'}')
+        && (0..at)
+            .rev()
+            .find(|&i| !bytes[i].is_ascii_whitespace())
+            .is_some_and(|i| bytes[i] == b',')
 }
 
 /// Builds a scope clause, reporting a missing attribute, an unknown operator

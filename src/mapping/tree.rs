@@ -16,7 +16,7 @@ use serde_json::{json, Value as JsonValue};
 /// render the same.
 pub fn render(e: &Expr) -> String {
     let mut out = String::new();
-    render_into(e, &mut out, false);
+    render_into(e, &mut out, Render::Exact);
     out
 }
 
@@ -24,17 +24,34 @@ pub fn render(e: &Expr) -> String {
 /// `ToLower([a])`): what a Graph tree, which omits empty parameters, can say.
 pub fn render_normalized(e: &Expr) -> String {
     let mut out = String::new();
-    render_into(e, &mut out, true);
+    render_into(e, &mut out, Render::Normalized);
     out
 }
 
-fn render_into(e: &Expr, out: &mut String, trim: bool) {
+/// Like `render_normalized`, with numbers written as the string constants a
+/// Graph tree holds them as (`Mid([a], 1, 8)` and the tree's `Constant "1"`
+/// mean the same), for comparing an `expression` with its tree.
+pub fn render_comparable(e: &Expr) -> String {
+    let mut out = String::new();
+    render_into(e, &mut out, Render::Comparable);
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Render {
+    Exact,
+    Normalized,
+    Comparable,
+}
+
+fn render_into(e: &Expr, out: &mut String, mode: Render) {
     match &e.kind {
         ExprKind::Attribute(a) => {
             out.push('[');
             out.push_str(a);
             out.push(']');
         }
+        ExprKind::Number(n) if mode == Render::Comparable => out.push_str(&quote(&n.to_string())),
         ExprKind::Str(s) => out.push_str(&quote(s)),
         ExprKind::Number(n) => out.push_str(&n.to_string()),
         ExprKind::Keyword(k) => out.push_str(k),
@@ -42,7 +59,7 @@ fn render_into(e: &Expr, out: &mut String, trim: bool) {
             out.push_str(&c.name);
             out.push('(');
             let mut n = c.args.len();
-            while trim && n > 0 && c.args[n - 1].expr.is_none() {
+            while mode != Render::Exact && n > 0 && c.args[n - 1].expr.is_none() {
                 n -= 1;
             }
             for (i, a) in c.args[..n].iter().enumerate() {
@@ -50,17 +67,17 @@ fn render_into(e: &Expr, out: &mut String, trim: bool) {
                     out.push_str(", ");
                 }
                 if let Some(x) = &a.expr {
-                    render_into(x, out, trim);
+                    render_into(x, out, mode);
                 }
             }
             out.push(')');
         }
         ExprKind::Compare { op, lhs, rhs, .. } => {
-            render_into(lhs, out, trim);
+            render_into(lhs, out, mode);
             out.push(' ');
             out.push_str(op.symbol());
             out.push(' ');
-            render_into(rhs, out, trim);
+            render_into(rhs, out, mode);
         }
     }
 }
@@ -172,14 +189,15 @@ pub fn rebuild(node: &Json, depth: usize) -> Result<String, TreeError> {
                 // empty arguments are put back in front of it.
                 if let (Some(spec), Some(key)) = (spec, p.get("key").and_then(Json::as_str)) {
                     let fixed = spec.params.iter().take_while(|x| !x.repeating).count();
+                    // Graph's key, or the parameter's name (what attrmap
+                    // wrote for Switch pairs before it used `switchValue`).
+                    let names = |x: &crate::catalogue::Param| {
+                        x.graph_key.eq_ignore_ascii_case(key) || x.name.eq_ignore_ascii_case(key)
+                    };
                     let mut idx = args.len();
                     while idx < fixed
-                        && spec
-                            .param_for(idx)
-                            .is_some_and(|x| x.optional && !x.graph_key.eq_ignore_ascii_case(key))
-                        && spec.params[idx..]
-                            .iter()
-                            .any(|x| x.graph_key.eq_ignore_ascii_case(key))
+                        && spec.param_for(idx).is_some_and(|x| x.optional && !names(x))
+                        && spec.params[idx..].iter().any(names)
                     {
                         args.push(String::new());
                         idx += 1;
