@@ -14,6 +14,9 @@ pub struct Vector {
     pub now: Option<String>,
     #[serde(default)]
     pub existing: Vec<String>,
+    /// `Some(Value::Null)` when the file says `"expect": null` (the value
+    /// must be null); `None` when the field is absent.
+    #[serde(default, deserialize_with = "present")]
     pub expect: Option<serde_json::Value>,
     pub expect_flow: Option<String>,
     pub expect_match: Option<String>,
@@ -22,9 +25,34 @@ pub struct Vector {
     pub source: Option<String>,
 }
 
-/// Reads a vector file: a JSON array of vectors.
-pub fn load(text: &str) -> Result<Vec<Vector>, serde_json::Error> {
-    serde_json::from_str(text)
+/// Keeps a present `null` apart from an absent field: serde reads both as
+/// `None` for an `Option`, which made `"expect": null` mean "no expectation".
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+/// Reads a vector file: a JSON array of vectors, each with exactly one
+/// expectation.
+pub fn load(text: &str) -> Result<Vec<Vector>, String> {
+    let vectors: Vec<Vector> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    for v in &vectors {
+        let count = [
+            v.expect.is_some(),
+            v.expect_flow.is_some(),
+            v.expect_match.is_some(),
+            v.expect_error.is_some(),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count();
+        if count != 1 {
+            return Err(format!(
+                "vector {:?} has {count} expectations; give exactly one of expect (null included), expect_flow, expect_match, expect_error",
+                v.name
+            ));
+        }
+    }
+    Ok(vectors)
 }
 
 /// Fixed seed so random functions are reproducible in conformance runs.
@@ -149,5 +177,24 @@ fn describe_expectation(v: &Vector) -> String {
         format!("a {e} error")
     } else {
         "(no expectation)".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expect_null_is_an_expectation_and_a_missing_one_is_refused() {
+        let null_ok = r#"[{"name": "n", "expr": "Coalesce([a], [b])", "expect": null}]"#;
+        let v = load(null_ok).unwrap();
+        assert_eq!(v[0].expect, Some(serde_json::Value::Null));
+        assert_eq!(run(&v[0]), Ok(()));
+        let wrong = r#"[{"name": "w", "expr": "Coalesce([a], \"x\")", "expect": null}]"#;
+        assert!(run(&load(wrong).unwrap()[0]).is_err(), "\"x\" is not null");
+        let none = r#"[{"name": "none", "expr": "[a]"}]"#;
+        assert!(load(none).unwrap_err().contains("0 expectations"));
+        let two = r#"[{"name": "two", "expr": "[a]", "expect": null, "expect_flow": "ignore"}]"#;
+        assert!(load(two).unwrap_err().contains("2 expectations"));
     }
 }
