@@ -8,9 +8,37 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::syntax::{Expr, ExprKind, Span};
 use crate::value::parse_int_text;
 
+/// An expression the checker accepted: every function name resolved in the
+/// catalogue, every bare name a keyword, no error. Both engines (the tree
+/// walker and the compiler for the VM) accept only this type, so names are
+/// resolved here and nowhere else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    expr: Expr,
+}
+
+impl Checked {
+    /// The resolved tree.
+    pub fn expr(&self) -> &Expr {
+        &self.expr
+    }
+}
+
+/// Checks an expression: the checked tree and its warnings, or every finding
+/// when one of them is an error.
+pub fn check(mut expr: Expr) -> Result<(Checked, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let diags = annotate(&mut expr);
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok((Checked { expr }, diags))
+    }
+}
+
 /// Resolves function names in place and returns every finding, errors and
-/// warnings alike, in source order.
-pub fn check(expr: &mut Expr) -> Vec<Diagnostic> {
+/// warnings alike, in source order. The tree stays unchecked: the linter and
+/// editors read it even when it has errors, but no engine runs it.
+pub fn annotate(expr: &mut Expr) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     check_node(expr, true, &mut diags);
     diags.sort_by_key(|d| (d.span.start, d.span.end));
@@ -260,6 +288,29 @@ fn check_literals(
                 diags.push(d);
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tree that bypassed the checker cannot be built outside this module;
+    /// if one were, both engines would fail on it with the same error rather
+    /// than one of them reading it as null.
+    #[test]
+    fn engines_fail_alike_on_an_unresolved_tree() {
+        for src in ["Jion(\",\", [a])", "Join(\",\", [a], True)"] {
+            let expr = crate::syntax::parse(src, &crate::Limits::default()).unwrap();
+            let unchecked = Checked { expr };
+            let user = serde_json::json!({"a": "x"});
+            let vm = crate::compile::compile(&unchecked)
+                .run(&user, &mut crate::Context::new())
+                .unwrap_err();
+            let tree = crate::eval::tree::evaluate(&unchecked, &user, &mut crate::Context::new())
+                .unwrap_err();
+            assert_eq!(vm, tree, "{src}");
         }
     }
 }

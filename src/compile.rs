@@ -1,371 +1,26 @@
 //! Compiler: checked AST → compact bytecode [`Program`].
 //!
 //! Attribute names are resolved to slots, constants live in a pool, pure
-//! constant sub-expressions are folded, conditionals become jumps so only the
-//! taken branch runs, and a Switch whose keys are all constants becomes one
-//! hash lookup.
+//! constant sub-expressions are folded (by `fold.rs`), conditionals become
+//! jumps so only the taken branch runs, and a Switch whose keys are all
+//! constants becomes one hash lookup. The instruction set is in
+//! `bytecode.rs`.
 
-use crate::catalogue::{FnId, KeywordId, Purity};
-use crate::eval::{coalesce_accepts, compare, switch_key_matches, Context, Interrupt};
-use crate::functions::{self, Args};
-use crate::syntax::{Call, CompareOp, Expr, ExprKind, Span};
+pub use crate::bytecode::Program;
+use crate::bytecode::{CallSite, FxBuild, KeyTable, Op, SwitchTable};
+use crate::catalogue::{FnId, KeywordId};
+use crate::check::Checked;
+use crate::eval::switch_key_matches;
+pub use crate::fold::fold;
+use crate::fold::is_constant;
+use crate::syntax::{Call, Expr, ExprKind, Span};
 use crate::value::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// Push constant i.
-    Const(u32),
-    /// Push attribute slot i (null when absent).
-    Attr(u32),
-    /// Push attribute slot i, failing when null or empty (inside an IIF condition).
-    AttrStrict(u32),
-    /// Pop `argc` arguments, call `f`, push the result. `site` indexes the
-    /// call-site table (which arguments were written).
-    Call {
-        f: FnId,
-        argc: u16,
-        site: u32,
-    },
-    /// Pop rhs and lhs, push the comparison.
-    Compare(CompareOp),
-    Jump(u32),
-    /// Pop a condition; jump when it is false.
-    JumpIfFalse(u32),
-    /// Pop a boolean; jump when it is true.
-    JumpIfTrue(u32),
-    /// Coalesce: when the top is accepted, jump keeping it; otherwise pop it.
-    JumpIfAccepted(u32),
-    /// SelectUniqueValue: when the top is a free candidate, jump keeping it;
-    /// otherwise pop it.
-    JumpIfUnique(u32),
-    /// Pop a key and compare it with the Switch source below it; push the result.
-    KeyEquals,
-    /// Pop the Switch source and jump to the target its text selects.
-    SwitchTable(u32),
-    /// Pop the Switch source and push the constant its text selects: a
-    /// Switch whose keys and values are all constants (role derivation).
-    SwitchConst(u32),
-    /// `Attr(slot)` fused with `SwitchConst(table)`: the source value never
-    /// goes through the stack.
-    AttrSwitchConst {
-        slot: u32,
-        table: u32,
-    },
-    Pop,
-    /// SelectUniqueValue ran out of candidates.
-    Escrow(u32),
-    /// Drop the attribute from the flow.
-    IgnoreFlow,
-    /// Skip the whole object.
-    IgnoreObject,
-}
-
-/// FxHash: keys are short, trusted constants from the program, so a fast
-/// non-cryptographic hash is the right trade.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = fx_bytes(self.0, bytes);
-    }
-}
-pub type FxBuild = BuildHasherDefault<FxHasher>;
-
-const FX_K: u64 = 0x517c_c1b7_2722_0a95;
-
-#[inline]
-fn fx_bytes(mut h: u64, bytes: &[u8]) -> u64 {
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-        h = (h.rotate_left(5) ^ w).wrapping_mul(FX_K);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        h = (h.rotate_left(5) ^ tail_word(rest)).wrapping_mul(FX_K);
-    }
-    h
-}
-
-/// A 32-bit hash of a short string with the top bit set, so 0 can mark an
-/// empty slot. Length seeds it, so "a" and "a\0" differ.
-#[inline]
-pub(crate) fn str_hash(key: &str) -> u32 {
-    let h = fx_bytes(key.len() as u64, key.as_bytes());
-    ((h >> 32) as u32) | 0x8000_0000
-}
-
-/// Packs up to 7 bytes into a word with plain loads: copying them into a
-/// buffer first would stall on store-to-load forwarding in the hot path.
-#[inline]
-fn tail_word(rest: &[u8]) -> u64 {
-    let n = rest.len();
-    if n >= 4 {
-        let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
-        let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]);
-        u64::from(lo) | (u64::from(hi) << 32)
-    } else if n > 0 {
-        u64::from(rest[0]) | (u64::from(rest[n / 2]) << 8) | (u64::from(rest[n - 1]) << 16)
-    } else {
-        0
-    }
-}
-
-/// A Switch's constant keys: an open-addressing table whose keys live in one
-/// contiguous arena, so a lookup touches two cache lines of the program and
-/// never follows a pointer per key. Each slot keeps the key's hash, so a
-/// probe that misses compares no bytes.
-#[derive(Debug, Clone)]
-pub struct KeyTable {
-    arena: Box<str>,
-    slots: Box<[KeySlot]>,
-    mask: usize,
-    len: usize,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct KeySlot {
-    /// 0 marks an empty slot; real hashes have their top bit set.
-    hash: u32,
-    start: u32,
-    len: u32,
-    value: u32,
-}
-
-impl KeyTable {
-    #[inline]
-    fn hash(key: &str) -> u32 {
-        str_hash(key)
-    }
-
-    /// Builds the table; when a key repeats, the first value wins (as in Switch).
-    pub fn new<'k>(entries: impl IntoIterator<Item = (&'k str, u32)>) -> KeyTable {
-        let entries: Vec<(&str, u32)> = entries.into_iter().collect();
-        let cap = (entries.len() * 2).next_power_of_two().max(4);
-        let mut t = KeyTable {
-            arena: Box::from(""),
-            slots: vec![
-                KeySlot {
-                    hash: 0,
-                    start: 0,
-                    len: 0,
-                    value: 0,
-                };
-                cap
-            ]
-            .into_boxed_slice(),
-            mask: cap - 1,
-            len: 0,
-        };
-        let mut arena = String::new();
-        for (key, value) in entries {
-            if t.get_in(&arena, key).is_some() {
-                continue;
-            }
-            let hash = Self::hash(key);
-            let mut i = hash as usize & t.mask;
-            while t.slots[i].hash != 0 {
-                i = (i + 1) & t.mask;
-            }
-            t.slots[i] = KeySlot {
-                hash,
-                start: arena.len() as u32,
-                len: key.len() as u32,
-                value,
-            };
-            arena.push_str(key);
-            t.len += 1;
-        }
-        t.arena = arena.into_boxed_str();
-        t
-    }
-
-    #[inline]
-    fn get_in(&self, arena: &str, key: &str) -> Option<u32> {
-        let hash = Self::hash(key);
-        let mut i = hash as usize & self.mask;
-        loop {
-            let s = &self.slots[i];
-            if s.hash == 0 {
-                return None;
-            }
-            if s.hash == hash
-                && s.len as usize == key.len()
-                && arena
-                    .as_bytes()
-                    .get(s.start as usize..(s.start + s.len) as usize)
-                    == Some(key.as_bytes())
-            {
-                return Some(s.value);
-            }
-            i = (i + 1) & self.mask;
-        }
-    }
-
-    /// The value stored for `key`.
-    #[inline]
-    pub fn get(&self, key: &str) -> Option<u32> {
-        self.get_in(&self.arena, key)
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The entries in insertion order.
-    pub fn entries(&self) -> Vec<(&str, u32)> {
-        let mut v: Vec<(u32, &str, u32)> = self
-            .slots
-            .iter()
-            .filter(|s| s.hash != 0)
-            .map(|s| {
-                let key = self
-                    .arena
-                    .get(s.start as usize..(s.start + s.len) as usize)
-                    .unwrap_or("");
-                (s.start, key, s.value)
-            })
-            .collect();
-        v.sort_by_key(|e| e.0);
-        v.into_iter().map(|(_, k, v)| (k, v)).collect()
-    }
-}
-
-/// A Switch with constant keys. For [`Op::SwitchTable`] the values are jump
-/// targets; for [`Op::SwitchConst`] (every branch constant too) they are
-/// constant-pool indices and no jump happens at all.
-#[derive(Debug, Clone)]
-pub struct SwitchTable {
-    pub keys: KeyTable,
-    pub default: u32,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct CallSite {
-    pub present: u64,
-}
-
-/// A compiled expression.
-#[derive(Debug, Clone)]
-pub struct Program {
-    pub(crate) ops: Vec<Op>,
-    /// The source span of each op, for runtime errors.
-    pub(crate) spans: Vec<Span>,
-    pub(crate) consts: Vec<Value<'static>>,
-    pub(crate) attrs: Vec<Box<str>>,
-    pub(crate) tables: Vec<SwitchTable>,
-    pub(crate) sites: Vec<CallSite>,
-    pub(crate) max_stack: usize,
-}
-
-impl Program {
-    /// Attribute names the program reads, in slot order.
-    pub fn attributes(&self) -> impl Iterator<Item = &str> {
-        self.attrs.iter().map(|a| a.as_ref())
-    }
-    pub fn len(&self) -> usize {
-        self.ops.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
-    }
-    pub fn max_stack(&self) -> usize {
-        self.max_stack
-    }
-
-    /// Human-readable listing, one instruction per line.
-    pub fn disassemble(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "; {} instructions, {} constants, {} attribute slots, max stack {}",
-            self.ops.len(),
-            self.consts.len(),
-            self.attrs.len(),
-            self.max_stack
-        );
-        for (i, a) in self.attrs.iter().enumerate() {
-            let _ = writeln!(out, "; slot {i}: [{a}]");
-        }
-        for (pc, op) in self.ops.iter().enumerate() {
-            let text = match *op {
-                Op::Const(i) => format!(
-                    "const     {}",
-                    crate::eval::trace::render_value(&self.consts[i as usize])
-                ),
-                Op::Attr(i) => format!("attr      [{}]", self.attrs[i as usize]),
-                Op::AttrStrict(i) => format!(
-                    "attr!     [{}]   ; fails when null or empty (IIF condition)",
-                    self.attrs[i as usize]
-                ),
-                Op::Call { f, argc, .. } => format!("call      {} /{argc}", f.spec().name),
-                Op::Compare(c) => format!("compare   {}", c.symbol()),
-                Op::Jump(t) => format!("jump      @{t}"),
-                Op::JumpIfFalse(t) => format!("jump.f    @{t}"),
-                Op::JumpIfTrue(t) => format!("jump.t    @{t}"),
-                Op::JumpIfAccepted(t) => format!("coalesce  @{t}"),
-                Op::JumpIfUnique(t) => format!("unique    @{t}"),
-                Op::KeyEquals => "key.eq".to_string(),
-                Op::SwitchTable(t) => {
-                    let table = &self.tables[t as usize];
-                    let list: Vec<String> = table
-                        .keys
-                        .entries()
-                        .iter()
-                        .map(|(k, v)| format!("{k:?}→@{v}"))
-                        .collect();
-                    format!(
-                        "switch    {{{}}} default @{}",
-                        list.join(", "),
-                        table.default
-                    )
-                }
-                Op::SwitchConst(t) | Op::AttrSwitchConst { table: t, .. } => {
-                    let table = &self.tables[t as usize];
-                    let show = |i: u32| crate::eval::trace::render_value(&self.consts[i as usize]);
-                    let list: Vec<String> = table
-                        .keys
-                        .entries()
-                        .iter()
-                        .map(|(k, v)| format!("{k:?}→{}", show(*v)))
-                        .collect();
-                    // The fused form reads as the two instructions it replaces.
-                    let source = match *op {
-                        Op::AttrSwitchConst { slot, .. } => {
-                            format!("attr      [{}] → ", self.attrs[slot as usize])
-                        }
-                        _ => String::new(),
-                    };
-                    format!(
-                        "{source}switch.c  {{{}}} default {}",
-                        list.join(", "),
-                        show(table.default)
-                    )
-                }
-                Op::Pop => "pop".to_string(),
-                Op::Escrow(n) => format!("escrow    ; all {n} candidates taken"),
-                Op::IgnoreFlow => "ignore.attribute".to_string(),
-                Op::IgnoreObject => "ignore.object".to_string(),
-            };
-            let _ = writeln!(out, "{pc:4}  {text}");
-        }
-        out
-    }
-}
 
 /// Compiles a checked expression. Call [`crate::check::check`] first: an
 /// unresolved function name compiles to a runtime error.
-pub fn compile(expr: &Expr) -> Program {
+pub fn compile(checked: &Checked) -> Program {
     let mut c = Compiler {
         p: Program {
             ops: Vec::new(),
@@ -375,12 +30,13 @@ pub fn compile(expr: &Expr) -> Program {
             tables: Vec::new(),
             sites: Vec::new(),
             max_stack: 0,
+            failures: Vec::new(),
         },
         depth: 0,
         str_consts: HashMap::default(),
         int_consts: HashMap::default(),
     };
-    c.expr(expr, false);
+    c.expr(checked.expr(), false);
     thread_jumps(&mut c.p.ops);
     c.p
 }
@@ -423,6 +79,14 @@ struct Compiler {
 }
 
 impl Compiler {
+    /// Fails at run time with `error`, taking the place of one value.
+    fn fail(&mut self, error: crate::RuntimeError, span: Span) {
+        let i = self.p.failures.len() as u32;
+        self.p.failures.push(error);
+        self.emit(Op::Fail(i), span);
+        self.push(1);
+    }
+
     fn emit(&mut self, op: Op, span: Span) -> usize {
         match op {
             Op::Const(_) | Op::Attr(_) | Op::AttrStrict(_) => self.push(1),
@@ -569,10 +233,7 @@ impl Compiler {
                 Some(KeywordId::VbTextCompare) => {
                     self.constant(Value::str("vbTextCompare"), e.span)
                 }
-                None => {
-                    // The checker rejects unknown keywords; keep the program well formed anyway.
-                    self.constant(Value::Null, e.span);
-                }
+                None => self.fail(crate::eval::unknown_keyword(k, e.span), e.span),
             },
             ExprKind::Compare { op, lhs, rhs, .. } => {
                 self.expr(lhs, strict);
@@ -594,13 +255,8 @@ impl Compiler {
     }
 
     fn call(&mut self, call: &Call, span: Span, strict: bool) {
-        let Some(id) = call
-            .id
-            .or_else(|| crate::catalogue::lookup(&call.name).map(|s| s.id))
-        else {
-            // Unresolved: evaluate to null. The checker reports it as an error.
-            self.constant(Value::Null, span);
-            return;
+        let Some(id) = call.id else {
+            return self.fail(crate::eval::unresolved_function(call), span);
         };
         let n = call.args.len();
         match id {
@@ -800,120 +456,10 @@ impl Compiler {
     }
 }
 
-/// Whether `e` reads nothing at run time (no attribute, keyword or impure
-/// call), so [`fold`] may succeed. It allocates nothing, unlike `fold`, so
-/// the compiler asks it first at every node.
-fn is_constant(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Str(_) | ExprKind::Number(_) => true,
-        ExprKind::Attribute(_) | ExprKind::Keyword(_) => false,
-        ExprKind::Compare { lhs, rhs, .. } => is_constant(lhs) && is_constant(rhs),
-        ExprKind::Call(call) => {
-            call.id.is_some_and(|id| id.spec().purity == Purity::Pure)
-                && call
-                    .args
-                    .iter()
-                    .all(|a| a.expr.as_ref().is_none_or(is_constant))
-        }
-    }
-}
-
-/// Folds a constant sub-expression, if it is one and it evaluates without error.
-pub fn fold(e: &Expr) -> Option<Value<'static>> {
-    match &e.kind {
-        ExprKind::Str(s) => Some(Value::Str(Cow::Owned(s.clone()))),
-        ExprKind::Number(n) => Some(Value::Int(*n)),
-        ExprKind::Attribute(_) | ExprKind::Keyword(_) => None,
-        ExprKind::Compare { op, lhs, rhs, .. } => {
-            let (l, r) = (fold(lhs)?, fold(rhs)?);
-            Some(Value::Bool(compare(*op, &l, &r)))
-        }
-        ExprKind::Call(call) => {
-            let spec = call.id?.spec();
-            if spec.purity != Purity::Pure {
-                return None;
-            }
-            let args: Option<Vec<Value<'static>>> = call
-                .args
-                .iter()
-                .map(|a| a.expr.as_ref().map_or(Some(Value::Null), fold))
-                .collect();
-            let mut args = args?;
-            match spec.id {
-                FnId::IIF => {
-                    let i = if args.first()?.truthy() { 1 } else { 2 };
-                    Some(std::mem::take(args.get_mut(i)?))
-                }
-                FnId::Switch => {
-                    let src = args.first()?.clone();
-                    let mut i = 2;
-                    while i + 1 < args.len() {
-                        if switch_key_matches(&src, &args[i]) {
-                            return Some(std::mem::take(&mut args[i + 1]));
-                        }
-                        i += 2;
-                    }
-                    Some(std::mem::take(args.get_mut(1)?))
-                }
-                FnId::Coalesce => {
-                    let last = args.last().cloned().unwrap_or(Value::Null);
-                    Some(args.into_iter().find(coalesce_accepts).unwrap_or(last))
-                }
-                FnId::SelectUniqueValue => None,
-                id => {
-                    let mut present = 0u64;
-                    for (i, a) in call.args.iter().enumerate().take(64) {
-                        if a.expr.is_some() {
-                            present |= 1 << i;
-                        }
-                    }
-                    let mut ctx = Context::new();
-                    match functions::call(
-                        id,
-                        Args {
-                            values: &mut args,
-                            present,
-                            span: e.span,
-                        },
-                        &mut ctx,
-                    ) {
-                        Ok(v) => Some(v.into_owned()),
-                        Err(Interrupt::Error(_))
-                        | Err(Interrupt::Ignore)
-                        | Err(Interrupt::IgnoreObject) => None,
-                    }
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn key_table_finds_every_key_and_misses_others() {
-        let keys: Vec<String> = (0..200).map(|i| format!("key-{i}")).collect();
-        let t = KeyTable::new(keys.iter().map(String::as_str).zip(0..));
-        assert_eq!(t.len(), 200);
-        for (i, k) in keys.iter().enumerate() {
-            assert_eq!(t.get(k), Some(i as u32), "{k}");
-        }
-        for miss in ["", "key-", "key-200", "Key-1", "key-1 "] {
-            assert_eq!(t.get(miss), None, "{miss:?}");
-        }
-    }
-
-    #[test]
-    fn key_table_first_duplicate_wins_and_empty_key_works() {
-        let t = KeyTable::new([("a", 1), ("", 2), ("a", 3), ("abcdefghijk", 4)]);
-        assert_eq!(t.get("a"), Some(1));
-        assert_eq!(t.get(""), Some(2));
-        assert_eq!(t.get("abcdefghijk"), Some(4));
-        assert_eq!(t.get("abcdefghijK"), None);
-        assert_eq!(t.entries(), vec![("a", 1), ("", 2), ("abcdefghijk", 4)]);
-    }
+    use crate::bytecode::Op;
+    use crate::value::Value;
 
     #[test]
     fn jumps_to_jumps_are_threaded() {

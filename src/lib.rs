@@ -9,6 +9,7 @@
 //! assert_eq!(out, Outcome::Value(Value::str("editor")));
 //! ```
 
+pub mod bytecode;
 pub mod catalogue;
 pub mod check;
 pub mod codes;
@@ -16,6 +17,7 @@ pub mod compile;
 pub mod conformance;
 pub mod diagnostic;
 pub mod eval;
+pub mod fold;
 pub mod functions;
 #[doc(hidden)]
 pub mod fuzz_harness;
@@ -40,7 +42,7 @@ use syntax::Expr;
 #[derive(Debug, Clone)]
 pub struct Expression {
     source: String,
-    ast: Expr,
+    checked: check::Checked,
     program: Program,
     warnings: Vec<Diagnostic>,
 }
@@ -84,26 +86,25 @@ pub fn analyze(source: &str, limits: &Limits) -> (Option<Expr>, Vec<Diagnostic>)
     match syntax::parse(source, limits) {
         Err(d) => (None, vec![d]),
         Ok(mut ast) => {
-            let diags = check::check(&mut ast);
+            let diags = check::annotate(&mut ast);
             (Some(ast), diags)
         }
     }
 }
 
 pub fn compile_with(source: &str, limits: &Limits) -> Result<Expression, CompileError> {
-    let (ast, diagnostics) = analyze(source, limits);
-    match ast {
-        Some(ast) if !diagnostics.iter().any(Diagnostic::is_error) => {
-            let program = compile::compile(&ast);
-            Ok(Expression {
-                source: source.to_string(),
-                ast,
-                program,
-                warnings: diagnostics,
-            })
-        }
-        _ => Err(CompileError { diagnostics }),
-    }
+    let ast = syntax::parse(source, limits).map_err(|d| CompileError {
+        diagnostics: vec![d],
+    })?;
+    let (checked, warnings) =
+        check::check(ast).map_err(|diagnostics| CompileError { diagnostics })?;
+    let program = compile::compile(&checked);
+    Ok(Expression {
+        source: source.to_string(),
+        checked,
+        program,
+        warnings,
+    })
 }
 
 impl Expression {
@@ -121,7 +122,7 @@ impl Expression {
         record: &'a R,
         ctx: &mut Context<'_>,
     ) -> eval::EvalResult<'a> {
-        eval::tree::evaluate(&self.ast, record, ctx)
+        eval::tree::evaluate(&self.checked, record, ctx)
     }
     /// Evaluates and records each call's inputs and output.
     pub fn trace<'a, R: Record + ?Sized>(
@@ -129,13 +130,17 @@ impl Expression {
         record: &'a R,
         ctx: &mut Context<'_>,
     ) -> (eval::EvalResult<'a>, eval::trace::Trace) {
-        eval::tree::evaluate_traced(&self.ast, &self.source, record, ctx)
+        eval::tree::evaluate_traced(&self.checked, &self.source, record, ctx)
     }
     pub fn source(&self) -> &str {
         &self.source
     }
     pub fn ast(&self) -> &Expr {
-        &self.ast
+        self.checked.expr()
+    }
+    /// The checked tree both engines run.
+    pub fn checked(&self) -> &check::Checked {
+        &self.checked
     }
     pub fn program(&self) -> &Program {
         &self.program

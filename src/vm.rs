@@ -1,6 +1,6 @@
 //! The bytecode interpreter.
 
-use crate::compile::{Op, Program};
+use crate::bytecode::{Op, Program};
 use crate::eval::{
     budget_exceeded, coalesce_accepts, compare, escrowed, finish, iif_null_condition,
     switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Outcome, Record,
@@ -175,6 +175,7 @@ impl Program {
                 Op::Escrow(n) => return Err(escrowed(self.spans[pc], n as usize).into()),
                 Op::IgnoreFlow => return Err(Interrupt::Ignore),
                 Op::IgnoreObject => return Err(Interrupt::IgnoreObject),
+                Op::Fail(i) => return Err(self.failures[i as usize].clone().into()),
             }
             pc += 1;
         }

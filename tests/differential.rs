@@ -103,6 +103,56 @@ proptest! {
     }
 }
 
+/// Parseable expressions the checker may refuse: a function name misspelt or
+/// in another case, a bare word that is no keyword, a keyword in another
+/// case, spliced into a generated expression.
+fn unchecked_expr() -> impl Strategy<Value = String> {
+    let mutation = prop::sample::select(
+        &[
+            "Jion",
+            "toLower",
+            "Frobnicate",
+            "True",
+            "ignoreattributeflow",
+            "Department",
+        ][..],
+    );
+    (expr(), mutation, any::<bool>()).prop_map(|(src, word, as_call)| {
+        if as_call {
+            format!("{word}({src})")
+        } else {
+            format!("Join(\",\", {src}, {word})")
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Both engines take only what `check` returns, so an unchecked tree
+    /// reaches neither: `check` refuses it with an error, `compile` (the way
+    /// to both engines) refuses it with the same findings, and what passes
+    /// runs the same on both.
+    #[test]
+    fn engines_refuse_unchecked_trees_alike(src in unchecked_expr(), u in user()) {
+        let limits = attrmap::Limits::default();
+        let Ok(ast) = attrmap::syntax::parse(&src, &limits) else { return Ok(()); };
+        match attrmap::check::check(ast) {
+            Err(diagnostics) => {
+                prop_assert!(diagnostics.iter().any(attrmap::Diagnostic::is_error));
+                let refused = attrmap::compile(&src).err().map(|e| e.diagnostics);
+                prop_assert_eq!(refused, Some(diagnostics), "{}", src);
+            }
+            Ok(_) => {
+                let compiled = attrmap::compile(&src).unwrap();
+                let vm = compiled.evaluate(&u, &mut Context::new().with_seed(7));
+                let ast = compiled.evaluate_ast(&u, &mut Context::new().with_seed(7));
+                prop_assert_eq!(outcome_text(&vm), outcome_text(&ast), "expression {} on {}", src, u);
+            }
+        }
+    }
+}
+
 #[test]
 fn generator_produces_compilable_expressions() {
     // Guards against a generator that silently produces nothing useful.

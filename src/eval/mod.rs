@@ -380,6 +380,26 @@ pub fn iif_null_condition(span: Span, attribute: &str, value: &Value<'_>) -> Run
     ))
 }
 
+/// A call the checker did not resolve. Both engines fail on it with this
+/// error; only a tree that bypassed [`crate::check::check`] can hold one.
+pub fn unresolved_function(call: &crate::syntax::Call) -> RuntimeError {
+    RuntimeError::new(
+        Code::CheckUnknownFunction,
+        call.name_span,
+        format!("unknown function {}", call.name),
+    )
+}
+
+/// A bare name that is no keyword; like [`unresolved_function`], only an
+/// unchecked tree holds one.
+pub fn unknown_keyword(name: &str, span: Span) -> RuntimeError {
+    RuntimeError::new(
+        Code::EvalUnknownKeyword,
+        span,
+        format!("unknown keyword {name}"),
+    )
+}
+
 pub fn budget_exceeded(span: Span, limit: u64) -> RuntimeError {
     RuntimeError::new(Code::EvalStepBudget, span, format!("evaluation exceeded the step budget of {limit}"))
         .with_help("the expression or its input is too large; raise RuntimeLimits::max_steps if this is expected")

@@ -119,7 +119,7 @@ const MAX_PROBE: usize = 32;
 /// the only input is the page user's own), folded as [`str_hash`] folds:
 /// 32 bits, top bit set.
 ///
-/// [`str_hash`]: crate::compile::str_hash
+/// [`str_hash`]: crate::bytecode::str_hash
 fn keyed_hash(key: &str) -> u32 {
     use std::hash::BuildHasher;
     static STATE: std::sync::OnceLock<std::collections::hash_map::RandomState> =
@@ -178,7 +178,7 @@ impl FlatRecord {
         if self.keyed {
             keyed_hash(key)
         } else {
-            crate::compile::str_hash(key)
+            crate::bytecode::str_hash(key)
         }
     }
 
@@ -705,7 +705,7 @@ mod tests {
         let keys = colliding_keys();
         assert!(keys.len() > 4_000);
         // The attack works on the unkeyed hash: one home slot for all.
-        let home = |k: &String| crate::compile::str_hash(k) & 0x1_ffff;
+        let home = |k: &String| crate::bytecode::str_hash(k) & 0x1_ffff;
         assert!(keys.iter().all(|k| home(k) == home(&keys[0])));
         let object: serde_json::Map<String, serde_json::Value> =
             keys.iter().map(|k| (k.clone(), json!(k))).collect();

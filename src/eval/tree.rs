@@ -7,10 +7,10 @@ use super::trace::{
 };
 use super::{
     budget_exceeded, coalesce_accepts, compare, escrowed, finish, iif_null_condition,
-    switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Record, RuntimeError,
+    switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Record,
 };
 use crate::catalogue::{self, FnId, KeywordId};
-use crate::codes::Code;
+use crate::check::Checked;
 use crate::functions::{self, Args};
 use crate::syntax::{Call, Expr, ExprKind};
 use crate::value::Value;
@@ -18,6 +18,16 @@ use smallvec::SmallVec;
 
 /// Evaluates a checked expression against one record.
 pub fn evaluate<'a, R: Record + ?Sized>(
+    expr: &'a Checked,
+    record: &'a R,
+    ctx: &mut Context<'_>,
+) -> EvalResult<'a> {
+    evaluate_node(expr.expr(), record, ctx)
+}
+
+/// Evaluates one node of a checked tree: constant folding runs pure
+/// sub-expressions through here, so it has no semantics of its own.
+pub(crate) fn evaluate_node<'a, R: Record + ?Sized>(
     expr: &'a Expr,
     record: &'a R,
     ctx: &mut Context<'_>,
@@ -35,7 +45,7 @@ pub fn evaluate<'a, R: Record + ?Sized>(
 
 /// Evaluates and records every node's inputs and output.
 pub fn evaluate_traced<'a, R: Record + ?Sized>(
-    expr: &'a Expr,
+    expr: &'a Checked,
     source: &str,
     record: &'a R,
     ctx: &mut Context<'_>,
@@ -50,7 +60,7 @@ pub fn evaluate_traced<'a, R: Record + ?Sized>(
             source,
             open: Vec::new(),
         };
-        finish(ev.eval(expr, false))
+        finish(ev.eval(expr.expr(), false))
     };
     (result, trace)
 }
@@ -107,12 +117,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                 Some(KeywordId::IgnoreObjectFlow) => Err(Interrupt::IgnoreObject),
                 Some(KeywordId::VbBinaryCompare) => Ok(Value::str("vbBinaryCompare")),
                 Some(KeywordId::VbTextCompare) => Ok(Value::str("vbTextCompare")),
-                None => Err(RuntimeError::new(
-                    Code::EvalUnknownKeyword,
-                    e.span,
-                    format!("unknown keyword {k}"),
-                )
-                .into()),
+                None => Err(super::unknown_keyword(k, e.span).into()),
             },
             ExprKind::Compare { op, lhs, rhs, .. } => {
                 let l = self.eval(lhs, strict)?;
@@ -131,19 +136,8 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
     }
 
     fn call(&mut self, call: &'a Call, e: &'a Expr, strict: bool) -> V<'a> {
-        let id = match call
-            .id
-            .or_else(|| catalogue::lookup(&call.name).map(|s| s.id))
-        {
-            Some(id) => id,
-            None => {
-                return Err(RuntimeError::new(
-                    Code::CheckUnknownFunction,
-                    call.name_span,
-                    format!("unknown function {}", call.name),
-                )
-                .into())
-            }
+        let Some(id) = call.id else {
+            return Err(super::unresolved_function(call).into());
         };
         let n = call.args.len();
         match id {

@@ -163,7 +163,7 @@ fn lint_attribute(attribute: &AttributeContext<'_>, diags: &mut Vec<Diagnostic>)
     let Ok(mut ast) = crate::syntax::parse(&text, &crate::Limits::default()) else {
         return;
     };
-    crate::check::check(&mut ast);
+    crate::check::annotate(&mut ast);
     for rule in rules::RULES {
         if let Check::AttributeExpression(check) = rule.check {
             check(attribute, &ast, diags);

@@ -4,8 +4,8 @@
 use super::{arg, attributes_read, finding, Check, Rule};
 use crate::catalogue::FnId;
 use crate::codes::{spec, Code, Example::Expression, Spec};
-use crate::compile::fold;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fold::fold;
 use crate::syntax::Call;
 
 pub const SPEC: Spec = spec(

@@ -3,8 +3,8 @@
 use super::{arg, finding, Check, Rule};
 use crate::catalogue::FnId;
 use crate::codes::{spec, Code, Example::Expression, Spec};
-use crate::compile::fold;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fold::fold;
 use crate::syntax::{Call, Span};
 use std::collections::HashMap;
 

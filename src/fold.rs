@@ -1,0 +1,40 @@
+//! Constant folding: a pure sub-expression that reads nothing at run time
+//! is evaluated once, when the expression is compiled or linted.
+
+use crate::catalogue::Purity;
+use crate::eval::{Context, FlatRecord, Outcome};
+use crate::syntax::{Expr, ExprKind};
+use crate::value::Value;
+
+/// Whether `e` reads nothing at run time (no attribute, keyword or impure
+/// call), so [`fold`] may succeed. It allocates nothing, unlike `fold`, so
+/// the compiler asks it first at every node.
+pub(crate) fn is_constant(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Str(_) | ExprKind::Number(_) => true,
+        ExprKind::Attribute(_) | ExprKind::Keyword(_) => false,
+        ExprKind::Compare { lhs, rhs, .. } => is_constant(lhs) && is_constant(rhs),
+        ExprKind::Call(call) => {
+            call.id.is_some_and(|id| id.spec().purity == Purity::Pure)
+                && call
+                    .args
+                    .iter()
+                    .all(|a| a.expr.as_ref().is_none_or(is_constant))
+        }
+    }
+}
+
+/// Folds a constant sub-expression, if it is one and it evaluates without
+/// error or flow decision. It runs the tree walker on an empty record, so
+/// folding has no semantics of its own (IIF, Switch and Coalesce are the
+/// walker's).
+pub fn fold(e: &Expr) -> Option<Value<'static>> {
+    if !is_constant(e) {
+        return None;
+    }
+    let nothing = FlatRecord::new();
+    match crate::eval::tree::evaluate_node(e, &nothing, &mut Context::new()) {
+        Ok(Outcome::Value(v)) => Some(v.into_owned()),
+        Ok(Outcome::Ignore | Outcome::IgnoreObject) | Err(_) => None,
+    }
+}
