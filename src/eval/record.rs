@@ -211,7 +211,7 @@ impl FlatRecord {
 
     /// Whether the record has `key` with exactly this spelling.
     pub fn contains_exact(&self, key: &str) -> bool {
-        self.exact_slot(key, crate::compile::str_hash(key))
+        self.exact_slot(key, self.hash(key))
             .is_some()
     }
 
