@@ -211,8 +211,7 @@ impl FlatRecord {
 
     /// Whether the record has `key` with exactly this spelling.
     pub fn contains_exact(&self, key: &str) -> bool {
-        self.exact_slot(key, self.hash(key))
-            .is_some()
+        self.exact_slot(key, self.hash(key)).is_some()
     }
 
     /// Every attribute once (the last value of a repeated key), in no
