@@ -23,6 +23,7 @@ pub mod functions;
 pub mod fuzz_harness;
 pub mod lint;
 pub mod mapping;
+pub mod sources;
 pub mod syntax;
 pub mod value;
 mod vm;

@@ -7,7 +7,8 @@ use attrmap::eval::{Context, TakenSet};
 use attrmap::mapping::builder::{compile_object, BatchOracle, Mode};
 use attrmap::mapping::stream::{Batch, Counts, Threads, DEFAULT_MAX_RECORD_BYTES};
 use attrmap::mapping::ObjectType;
-use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
+use attrmap::sources::{self, Detected, SourceFormat};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -49,9 +50,17 @@ fn install_interrupt_handler(temp: Option<std::path::PathBuf>) {
 pub struct MapArgs {
     /// Mapping file: a Graph synchronization schema JSON or a native attrmap mapping
     pub(super) mapping: String,
-    /// JSONL file of source objects, one JSON object per line (`-` for standard input)
+    /// Source objects (`-` for standard input): JSON Lines, a JSON array, Graph
+    /// response pages, Graph PowerShell or az output, or CSV; the form is detected
     #[arg(long, short)]
     pub(super) input: String,
+    /// The input's form, instead of detecting it: jsonl, json (array or
+    /// objects), graph (Graph names translated, pages opened), csv
+    #[arg(long, value_enum, ignore_case = true, default_value_t = SourceArg::Auto)]
+    pub(super) source: SourceArg,
+    /// Largest JSON document read whole (a pretty-printed page or array), in bytes
+    #[arg(long, default_value_t = sources::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub(super) max_document_bytes: usize,
     /// Which object mapping to apply
     #[arg(long, value_enum, ignore_case = true, default_value_t = Object::User)]
     pub(super) object: Object,
@@ -110,6 +119,27 @@ pub(super) enum Emit {
 pub(super) enum Object {
     User,
     Group,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum SourceArg {
+    Auto,
+    Jsonl,
+    Json,
+    Graph,
+    Csv,
+}
+
+impl From<SourceArg> for SourceFormat {
+    fn from(s: SourceArg) -> SourceFormat {
+        match s {
+            SourceArg::Auto => SourceFormat::Auto,
+            SourceArg::Jsonl => SourceFormat::Jsonl,
+            SourceArg::Json => SourceFormat::Json,
+            SourceArg::Graph => SourceFormat::Graph,
+            SourceArg::Csv => SourceFormat::Csv,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -172,6 +202,14 @@ pub fn run(a: MapArgs) -> CliResult {
         let len = f.metadata().ok().map(|m| m.len());
         (Box::new(f), len)
     };
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let head = reader
+        .fill_buf()
+        .map_err(|e| CliError(format!("cannot read {}: {e}", a.input)))?;
+    let source = sources::detect(head, a.source.into());
+    eprintln!("source: {}", source.description);
+    // Only plain JSON Lines is cut into chunks for worker threads.
+    let lines = source == Detected::jsonl();
 
     let (sink, temp): (
         Box<dyn Write>,
@@ -213,14 +251,17 @@ pub fn run(a: MapArgs) -> CliResult {
             "note: mapping on one thread: SelectUniqueValue, and Guid or RandomString under \
              --seed, give results that depend on the order of records"
         );
+    } else if workers > 1 && !lines {
+        eprintln!("note: mapping on one thread: --jobs splits JSON Lines only");
     }
-    let parallel = workers > 1 && !order_dependent;
+    let parallel = workers > 1 && !order_dependent && lines;
     let batch = Batch {
         compiled: &compiled,
         file: &src,
         mode,
         oracle: (!parallel).then_some(&oracle),
         max_record_bytes: a.max_record_bytes,
+        max_document_bytes: a.max_document_bytes,
     };
     let mut shown_after = PROGRESS_AFTER;
     let mut drawn_at = 0u64;
@@ -245,6 +286,7 @@ pub fn run(a: MapArgs) -> CliResult {
             ControlFlow::Continue(())
         }
     };
+    let mut never_present = None;
     let result = if parallel {
         // Each worker's own clock setting; no oracle (nothing calls it) and
         // no seed (nothing draws from it, or the run would be sequential).
@@ -267,8 +309,16 @@ pub fn run(a: MapArgs) -> CliResult {
         if let Some(s) = a.seed {
             ctx = ctx.with_seed(s);
         }
-        let reader = BufReader::with_capacity(1 << 16, reader);
-        batch.run(reader, &mut out, &mut ctx, after_each)
+        batch
+            .run_source(reader, &source, &mut out, &mut ctx, after_each)
+            .map(|run| {
+                // For exports only: plain JSON Lines may also run on
+                // several threads, whose report must read the same.
+                if !lines && !run.never_present.is_empty() {
+                    never_present = Some((run.never_present, run.sampled));
+                }
+                run.counts
+            })
     };
     if let Some(p) = &progress {
         p.finish_and_clear();
@@ -303,6 +353,24 @@ pub fn run(a: MapArgs) -> CliResult {
             let _ = std::fs::remove_file(&tmp);
             CliError(format!("cannot write {}: {e}", target.display()))
         })?;
+    }
+    if let Some((names, sampled)) = never_present {
+        eprintln!(
+            "warning: the mapping reads {}, but none of the first {sampled} records has {}, \
+             so its expressions saw null for {} in every record. Add {} to the export{}",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" },
+            if names.len() == 1 { "it" } else { "them" },
+            if names.len() == 1 { "it" } else { "them" },
+            if names
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case("IsSoftDeleted"))
+            {
+                " (IsSoftDeleted is derived from accountEnabled or deletedDateTime)"
+            } else {
+                ""
+            }
+        );
     }
     eprintln!("{counts}");
     Ok(if counts.errors > 0 {

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use std::collections::HashSet;
 
-pub use record::{FlatRecord, Record};
+pub use record::{FlatRecord, FlatValue, Record};
 
 /// What an expression did for one record.
 #[derive(Debug, Clone, PartialEq)]

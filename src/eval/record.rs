@@ -130,6 +130,14 @@ fn keyed_hash(key: &str) -> u32 {
     ((h >> 32) as u32) | 0x8000_0000
 }
 
+/// One attribute value of a [`FlatRecord`], as stored.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FlatValue<'a> {
+    Str(&'a str),
+    /// Anything but a string: numbers keep their exact JSON text.
+    Json(&'a serde_json::Value),
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 struct FlatSlot {
     hash: u32,
@@ -190,6 +198,50 @@ impl FlatRecord {
         }
         let start = (s.key_start + s.key_len) as usize;
         Value::str(self.text.get(start..start + s.value as usize).unwrap_or(""))
+    }
+
+    /// Sets a string attribute without building a `serde_json::Value`; a key
+    /// already present (same spelling) is replaced.
+    pub fn insert_str(&mut self, key: &str, value: &str) {
+        let key_start = self.text.len();
+        self.text.push_str(key);
+        self.text.push_str(value);
+        self.commit(key_start, key.len(), value.len() as u32);
+    }
+
+    /// Whether the record has `key` with exactly this spelling.
+    pub fn contains_exact(&self, key: &str) -> bool {
+        self.exact_slot(key, self.hash(key)).is_some()
+    }
+
+    /// Every attribute once (the last value of a repeated key), in no
+    /// particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, FlatValue<'_>)> {
+        self.slots.iter().filter(|s| s.hash != 0).map(|s| {
+            let value = if s.value & OTHER != 0 {
+                match self.others.get((s.value & !OTHER) as usize) {
+                    Some(v) => FlatValue::Json(v),
+                    None => FlatValue::Str(""),
+                }
+            } else {
+                let start = (s.key_start + s.key_len) as usize;
+                FlatValue::Str(self.text.get(start..start + s.value as usize).unwrap_or(""))
+            };
+            (self.key(s), value)
+        })
+    }
+
+    /// The record as a JSON object (for embedders that keep records as JSON).
+    pub fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.entries()
+            .map(|(k, v)| {
+                let v = match v {
+                    FlatValue::Str(s) => serde_json::Value::String(s.to_string()),
+                    FlatValue::Json(j) => j.clone(),
+                };
+                (k.to_string(), v)
+            })
+            .collect()
     }
 
     /// Sets an attribute; a key already present (same spelling) is replaced.
@@ -347,7 +399,8 @@ impl FlatRecord {
         result
     }
 
-    fn clear(&mut self) {
+    /// Removes every attribute, keeping the buffers for reuse.
+    pub fn clear(&mut self) {
         self.text.clear();
         self.slots.iter_mut().for_each(|s| *s = FlatSlot::default());
         self.others.clear();

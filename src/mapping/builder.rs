@@ -359,6 +359,28 @@ impl CompiledObject {
         self.scope.as_ref().is_none_or(|s| s.admits(record))
     }
 
+    /// Every source attribute the mappings and the scoping filter read, once
+    /// each (compared case-insensitively, as lookups are), in mapping order.
+    pub fn source_attributes(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        let from_exprs = self
+            .attrs
+            .iter()
+            .filter_map(|a| a.expr.as_ref())
+            .flat_map(|e| e.program().attributes());
+        let from_scope = self
+            .scope
+            .iter()
+            .flat_map(|s| s.filters.iter().flatten())
+            .flat_map(|g| g.clauses.iter().map(|c| c.attribute.as_str()));
+        for name in from_exprs.chain(from_scope) {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
     /// Whether some mapping calls a function of this purity, such as
     /// [`Purity::Oracle`] (SelectUniqueValue), whose results depend on the
     /// records mapped before.

@@ -8,7 +8,8 @@
 
 use super::builder::{BatchOracle, CompiledObject, Mapped, MappedRef, Mode};
 use crate::codes::Code;
-use crate::eval::{Context, FlatRecord};
+use crate::eval::{Context, FlatRecord, Record};
+use crate::sources::{self, Detected, Item};
 use serde_json::{json, Value as Json};
 use std::io::{self, BufRead, Read, Write};
 use std::ops::ControlFlow;
@@ -53,6 +54,20 @@ impl std::fmt::Display for Counts {
     }
 }
 
+/// What [`Batch::run_source`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRun {
+    pub counts: Counts,
+    /// How many records (the first ones) were looked at for `never_present`.
+    pub sampled: usize,
+    /// Source attributes the mapping reads that none of the sampled records
+    /// had (or had only as null): their mappings gave nothing.
+    pub never_present: Vec<String>,
+}
+
+/// Records looked at for [`SourceRun::never_present`].
+pub const PRESENCE_SAMPLE: usize = 1000;
+
 /// Default for [`Batch::max_record_bytes`]: 1 MiB per line.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 1 << 20;
 
@@ -67,6 +82,9 @@ pub struct Batch<'m> {
     /// Longer lines become `attrmap::map::record-too-large` errors, and are
     /// skipped without being held in memory.
     pub max_record_bytes: usize,
+    /// The largest JSON document [`Batch::run_source`] reads whole (a
+    /// pretty-printed Graph page or array).
+    pub max_document_bytes: usize,
 }
 
 impl<'m> Batch<'m> {
@@ -79,54 +97,82 @@ impl<'m> Batch<'m> {
             mode: Mode::Create,
             oracle: None,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            max_document_bytes: sources::DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
 
-    /// Reads records from `input` until its end and writes one line each to
-    /// `out`. `after_each` sees the counts and the bytes read so far after
-    /// every record and may stop the stream early (on Ctrl-C, say).
+    /// Reads JSON Lines records from `input` until its end and writes one
+    /// line each to `out`. `after_each` sees the counts and the bytes read so
+    /// far after every record and may stop the stream early (on Ctrl-C, say).
     pub fn run<R: BufRead, W: Write + ?Sized>(
         &self,
-        mut input: R,
+        input: R,
+        out: &mut W,
+        ctx: &mut Context<'_>,
+        after_each: impl FnMut(&Counts, u64) -> ControlFlow<()>,
+    ) -> io::Result<Counts> {
+        self.run_source(input, &Detected::jsonl(), out, ctx, after_each)
+            .map(|run| run.counts)
+    }
+
+    /// [`Batch::run`] for input in any form [`sources::detect`] knows:
+    /// Graph pages, JSON arrays, PowerShell and az exports, CSV. Records
+    /// are numbered across pages and documents.
+    pub fn run_source<R: BufRead, W: Write + ?Sized>(
+        &self,
+        input: R,
+        source: &Detected,
         out: &mut W,
         ctx: &mut Context<'_>,
         mut after_each: impl FnMut(&Counts, u64) -> ControlFlow<()>,
-    ) -> io::Result<Counts> {
+    ) -> io::Result<SourceRun> {
         let mut counts = Counts::default();
-        let mut line = Vec::with_capacity(4096);
-        let mut read_bytes = 0u64;
-        let mut record = FlatRecord::new();
-        loop {
-            line.clear();
-            let n = (&mut input)
-                .take((self.max_record_bytes as u64).saturating_add(1))
-                .read_until(b'\n', &mut line)?;
-            if n == 0 {
-                break;
-            }
-            read_bytes += n as u64;
-            let complete = line.last() == Some(&b'\n');
-            let too_long = !complete && line.len() > self.max_record_bytes;
-            if too_long {
-                read_bytes += skip_line(&mut input)?;
-            }
-            let text = trim_line(&line);
-            if !too_long && text.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
+        let mapper = self.mapper();
+        // Which attributes the mapping reads turn up in the first records:
+        // one that never does (an export without accountEnabled, say) makes
+        // its mappings give nothing for everyone, which deserves a word.
+        let names = self.compiled.source_attributes();
+        let mut present = vec![false; names.len()];
+        let mut sampled = 0usize;
+        let limits = sources::Limits {
+            max_record_bytes: self.max_record_bytes,
+            max_document_bytes: self.max_document_bytes,
+        };
+        sources::read(input, source, limits, |item, read_bytes| {
             let index = counts.input;
-            let outcome = if too_long {
-                write_too_large(out, index, self.max_record_bytes)?
-            } else {
-                self.mapper()
-                    .line(index, text, &mut record, ctx, self.oracle, out)?
+            let outcome = match item {
+                Item::Record(record) => {
+                    if sampled < PRESENCE_SAMPLE {
+                        sampled += 1;
+                        for (seen, name) in present.iter_mut().zip(&names) {
+                            *seen = *seen || record.attribute(name).is_some_and(|v| !v.is_null());
+                        }
+                    }
+                    mapper.record(index, record, ctx, self.oracle, out)?
+                }
+                Item::Error { code, message } => {
+                    write_error(out, index, code, &message)?;
+                    Outcome::Error
+                }
             };
             counts.count(outcome);
-            if after_each(&counts, read_bytes).is_break() {
-                break;
-            }
-        }
-        Ok(counts)
+            Ok(after_each(&counts, read_bytes))
+        })?;
+        let never_present = names
+            .iter()
+            .zip(&present)
+            .filter(|(_, seen)| !**seen)
+            .map(|(n, _)| n.to_string())
+            .collect();
+        Ok(SourceRun {
+            counts,
+            sampled,
+            never_present: if sampled > 0 {
+                never_present
+            } else {
+                Vec::new()
+            },
+        })
     }
 
     /// [`Batch::run`] on several threads: one reads and splits the input
@@ -191,6 +237,7 @@ impl<'m> Batch<'m> {
                     carry: Vec::new(),
                     skipping: false,
                     at_end: false,
+                    started: false,
                     max_record_bytes,
                     chunk_records,
                 };
@@ -302,19 +349,26 @@ impl LineMapper<'_> {
     ) -> io::Result<Outcome> {
         // Decoded straight into a FlatRecord (one buffer, hashed keys),
         // reused from line to line: a third of the time a B-tree map of owned
-        // strings takes to build, drop and search. Only a failing line is
-        // parsed again, to say why.
-        match record.read_json(text) {
-            Ok(()) => {}
-            Err(e) => {
-                let (code, message) = unreadable(text, &e);
-                write_error(out, index, code, &message)?;
-                return Ok(Outcome::Error);
-            }
+        // strings takes to build, drop and search.
+        if let Err((code, message)) = sources::decode_object(text, record) {
+            write_error(out, index, code, &message)?;
+            return Ok(Outcome::Error);
         }
+        self.record(index, record, ctx, oracle, out)
+    }
+
+    /// Maps one decoded record and writes its result line.
+    fn record<W: Write + ?Sized>(
+        &self,
+        index: u64,
+        record: &FlatRecord,
+        ctx: &mut Context<'_>,
+        oracle: Option<&BatchOracle<'_>>,
+        out: &mut W,
+    ) -> io::Result<Outcome> {
         match self
             .compiled
-            .map_ref(&*record, self.mode, ctx, self.file, oracle)
+            .map_ref(record, self.mode, ctx, self.file, oracle)
         {
             MappedRef::Resource(resource) => {
                 out.write_all(b"{\"index\":")?;
@@ -408,6 +462,9 @@ struct Splitter<R> {
     /// to the newline are dropped.
     skipping: bool,
     at_end: bool,
+    /// Whether the first block has been read (and a byte order mark at its
+    /// start dropped).
+    started: bool,
     max_record_bytes: usize,
     chunk_records: usize,
 }
@@ -467,12 +524,21 @@ impl<R: Read> Splitter<R> {
                 chunk.text.resize(filled + READ_SIZE, 0);
             }
             let block = &mut chunk.text[filled..filled + READ_SIZE];
-            let n = loop {
+            let mut n = loop {
                 match self.input.read(block) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     other => break other?,
                 }
             };
+            if !self.started {
+                self.started = true;
+                // D16: a UTF-8 byte order mark is not part of the first record.
+                if block[..n].starts_with(sources::BOM) {
+                    block.copy_within(sources::BOM.len()..n, 0);
+                    chunk.read_bytes += sources::BOM.len() as u64;
+                    n -= sources::BOM.len();
+                }
+            }
             filled += n;
             chunk.read_bytes += n as u64;
             if n == 0 {
@@ -615,7 +681,7 @@ pub(crate) fn unreadable(text: &[u8], e: &dyn std::fmt::Display) -> (Code, Strin
         Ok(other) if !other.is_object() => (
             Code::MapNotAnObject,
             format!(
-                "each line must be a JSON object with the source attributes, found {}",
+                "each record must be a JSON object with the source attributes, found {}",
                 json_type(&other)
             ),
         ),
@@ -658,26 +724,4 @@ fn trim_line(line: &[u8]) -> &[u8] {
         end -= 1;
     }
     &line[..end]
-}
-
-/// Consumes the rest of an over-long line; returns the bytes skipped.
-fn skip_line<R: BufRead>(reader: &mut R) -> io::Result<u64> {
-    let mut skipped = 0u64;
-    loop {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(skipped);
-        }
-        match buf.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                reader.consume(i + 1);
-                return Ok(skipped + i as u64 + 1);
-            }
-            None => {
-                let n = buf.len();
-                reader.consume(n);
-                skipped += n as u64;
-            }
-        }
-    }
 }

@@ -1,0 +1,655 @@
+//! Source readers: the forms in which admins have their users, read into
+//! records with the provisioning service's attribute names.
+//!
+//! - JSON Lines of objects (one per line), streamed in flat memory;
+//! - JSON documents: an array of objects, Graph response pages
+//!   (`{"@odata.context": …, "value": [ … ]}`), several pages one after the
+//!   other, or one page per line; Graph PowerShell's `ConvertTo-Json`
+//!   (PascalCase, `AdditionalProperties`) and `az ad user list` output;
+//! - CSV with a header row: the Entra portal's "Download users" file or any
+//!   CSV whose headers are attribute names.
+//!
+//! [`detect`] tells the form from the first bytes; [`read`] turns the input
+//! into records, one callback each, and a record that cannot be read into an
+//! error item, after which reading goes on. Graph's property names are
+//! translated ([`graph::GRAPH_NAMES`]) and `IsSoftDeleted` is derived where
+//! the input lacks it ([`graph::derive_is_soft_deleted`]). No file I/O here:
+//! the CLI, the library's batch API and the wasm build all call it.
+
+pub mod csv;
+pub mod graph;
+
+use crate::codes::Code;
+use crate::eval::FlatRecord;
+use serde_json::value::RawValue;
+use std::io::{self, BufRead, Read};
+use std::ops::ControlFlow;
+
+/// What `--source` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// Tell from the first bytes ([`detect`]).
+    Auto,
+    /// One JSON object per line, attribute names as they are.
+    Jsonl,
+    /// JSON documents (an array of objects, or objects one after the
+    /// other), attribute names as they are.
+    Json,
+    /// Graph JSON in any container (pages, arrays, lines), Graph's property
+    /// names translated.
+    Graph,
+    /// CSV with a header row.
+    Csv,
+}
+
+impl SourceFormat {
+    pub const NAMES: &'static [&'static str] = &["auto", "jsonl", "json", "graph", "csv"];
+
+    pub fn parse(name: &str) -> Option<SourceFormat> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "auto" => SourceFormat::Auto,
+            "jsonl" => SourceFormat::Jsonl,
+            "json" => SourceFormat::Json,
+            "graph" => SourceFormat::Graph,
+            "csv" => SourceFormat::Csv,
+            _ => return None,
+        })
+    }
+}
+
+/// How the input is cut into records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// One JSON value per line: streamed, each line bounded.
+    Lines,
+    /// JSON values that span lines: read whole, within
+    /// [`Limits::max_document_bytes`].
+    Document,
+    /// CSV rows under a header row: streamed.
+    Csv,
+}
+
+/// The form [`detect`] found (or `--source` forced).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub container: Container,
+    /// Graph's property names are translated, and Graph response pages are
+    /// opened.
+    pub graph: bool,
+    /// For people: "Graph JSON (response pages)", "JSON Lines", …
+    pub description: String,
+}
+
+impl Detected {
+    /// JSON Lines with the provisioning service's names: what `attrmap map`
+    /// always read.
+    pub fn jsonl() -> Detected {
+        Detected {
+            container: Container::Lines,
+            graph: false,
+            description: "JSON Lines".into(),
+        }
+    }
+}
+
+/// The UTF-8 byte order mark some Windows tools write first.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Bounds on what one input may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// One record (a JSONL line, an object of a page, a CSV row).
+    pub max_record_bytes: usize,
+    /// One JSON document read whole (a pretty-printed page or array, or a
+    /// line holding a whole page).
+    pub max_document_bytes: usize,
+}
+
+/// Default for [`Limits::max_document_bytes`]: 256 MiB, a few hundred
+/// thousand users in one `az ad user list` array.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 256 << 20;
+
+/// Tells the form of an input from its first bytes (a `BufRead`'s first
+/// buffer is enough), or applies a forced `format`.
+pub fn detect(head: &[u8], format: SourceFormat) -> Detected {
+    let head = head.strip_prefix(BOM).unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let body = &head[start..];
+    let first_line = &body[..memchr::memchr(b'\n', body).unwrap_or(body.len())];
+    let json_start = matches!(body.first(), Some(b'{' | b'['));
+    // A first line that is a JSON value on its own makes a JSON Lines
+    // file; a first line that is the start of a longer value (`{` or `[`
+    // of a pretty-printed document) makes a document.
+    let line_complete = serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_ok();
+    let container = match format {
+        SourceFormat::Jsonl => Container::Lines,
+        SourceFormat::Json => Container::Document,
+        SourceFormat::Csv => Container::Csv,
+        SourceFormat::Auto | SourceFormat::Graph => {
+            if json_start && !line_complete && is_incomplete_json(first_line) {
+                Container::Document
+            } else if format == SourceFormat::Auto && !json_start && looks_like_csv(first_line) {
+                Container::Csv
+            } else {
+                Container::Lines
+            }
+        }
+    };
+    if container == Container::Csv {
+        let header = csv::split_header(first_line);
+        let portal = csv::is_portal_header(&header);
+        return Detected {
+            container,
+            graph: true,
+            description: if portal {
+                "CSV (the Entra portal's \"Download users\" file)".into()
+            } else {
+                "CSV with attribute names as headers".into()
+            },
+        };
+    }
+    let keys = head_keys(body);
+    let has = |k: &str| keys.contains(&k);
+    let page = has("value") && keys.iter().any(|k| k.starts_with("@odata."));
+    let powershell = has("AdditionalProperties") || has("Id");
+    let graph = match format {
+        SourceFormat::Graph => true,
+        SourceFormat::Jsonl | SourceFormat::Json => false,
+        _ => {
+            page || powershell
+                || keys
+                    .iter()
+                    .any(|k| graph::is_graph_key(k) && !matches!(*k, "manager" | "members"))
+                    && !keys.iter().any(|k| k.eq_ignore_ascii_case("objectId"))
+        }
+    };
+    let shape = match (container, body.first()) {
+        (Container::Lines, _) if page => "JSON Lines of Graph response pages",
+        (Container::Lines, _) => "JSON Lines",
+        (_, Some(b'[')) => "a JSON array",
+        (_, _) if page => "Graph response pages",
+        _ => "JSON objects",
+    };
+    let names = if !graph {
+        ""
+    } else if powershell {
+        ", Graph PowerShell names (ConvertTo-Json) translated"
+    } else {
+        ", Graph names translated"
+    };
+    Detected {
+        container,
+        graph,
+        description: format!("{shape}{names}"),
+    }
+}
+
+/// Whether `line` is the start of a JSON value that goes on past it (more
+/// brackets opened than closed, outside strings), rather than a broken one.
+fn is_incomplete_json(line: &[u8]) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
+    for &b in line {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth > 0 && !in_string && matches!(line.trim_ascii_end().last(), Some(b'{' | b'[' | b','))
+}
+
+fn looks_like_csv(first_line: &[u8]) -> bool {
+    first_line.contains(&b',') && std::str::from_utf8(first_line).is_ok()
+}
+
+/// Object keys in the first bytes of a JSON text (which may stop in the
+/// middle of a value): enough to tell Graph's names from others.
+fn head_keys(text: &[u8]) -> Vec<&str> {
+    let mut keys = Vec::new();
+    let mut i = 0;
+    while i < text.len() && keys.len() < 256 {
+        if text[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < text.len() && text[j] != b'"' {
+            j += if text[j] == b'\\' { 2 } else { 1 };
+        }
+        let Some(string) = text.get(start..j) else {
+            break;
+        };
+        let mut k = j + 1;
+        while k < text.len() && text[k].is_ascii_whitespace() {
+            k += 1;
+        }
+        if text.get(k) == Some(&b':') {
+            if let Ok(s) = std::str::from_utf8(string) {
+                keys.push(s);
+            }
+        }
+        i = j + 1;
+    }
+    keys
+}
+
+/// One thing read from the input.
+pub enum Item<'a> {
+    Record(&'a FlatRecord),
+    /// A record that could not be read, reported in its place.
+    Error {
+        code: Code,
+        message: String,
+    },
+}
+
+/// Decodes one JSON object with the provisioning service's names into
+/// `record` and derives `IsSoftDeleted`: a JSON Lines line, as `attrmap map`
+/// always read it. Only a failing line is parsed again, to say why.
+pub fn decode_object(text: &[u8], record: &mut FlatRecord) -> Result<(), (Code, String)> {
+    if let Err(e) = record.read_json(text) {
+        return Err(why_not_an_object(text, &e));
+    }
+    graph::derive_is_soft_deleted(record);
+    Ok(())
+}
+
+fn why_not_an_object(text: &[u8], e: &serde_json::Error) -> (Code, String) {
+    crate::mapping::stream::unreadable(text, e)
+}
+
+/// Reads records from `input` in the `detected` form and hands each, or the
+/// error that stands for it, to `each` with the bytes read so far. `each`
+/// may stop the reading. Only I/O errors (and a CSV without a usable
+/// header) end it early.
+pub fn read<R: BufRead>(
+    mut input: R,
+    detected: &Detected,
+    limits: Limits,
+    mut each: impl FnMut(Item<'_>, u64) -> io::Result<ControlFlow<()>>,
+) -> io::Result<()> {
+    let mut read_bytes = 0u64;
+    if input.fill_buf()?.starts_with(BOM) {
+        input.consume(BOM.len());
+        read_bytes += BOM.len() as u64;
+    }
+    let mut decoder = Decoder::new(detected.graph, limits);
+    match detected.container {
+        Container::Lines => {
+            let max_line = if detected.graph {
+                limits.max_document_bytes
+            } else {
+                limits.max_record_bytes
+            };
+            let mut line = Vec::with_capacity(4096);
+            loop {
+                line.clear();
+                let n = (&mut input)
+                    .take((max_line as u64).saturating_add(1))
+                    .read_until(b'\n', &mut line)?;
+                if n == 0 {
+                    return Ok(());
+                }
+                read_bytes += n as u64;
+                let complete = line.last() == Some(&b'\n');
+                if !complete && line.len() > max_line {
+                    read_bytes += skip_line(&mut input)?;
+                    let item = too_large(max_line, detected.graph);
+                    if each(item, read_bytes)?.is_break() {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                let text = trim_line(&line);
+                if text.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                let flow = if detected.graph {
+                    decoder.document(text, &mut |item| each(item, read_bytes))?
+                } else {
+                    let item = match decode_object(text, &mut decoder.record) {
+                        Ok(()) => Item::Record(&decoder.record),
+                        Err((code, message)) => Item::Error { code, message },
+                    };
+                    each(item, read_bytes)?
+                };
+                if flow.is_break() {
+                    return Ok(());
+                }
+            }
+        }
+        Container::Document => {
+            let mut text = Vec::new();
+            let n = (&mut input)
+                .take((limits.max_document_bytes as u64).saturating_add(1))
+                .read_to_end(&mut text)?;
+            read_bytes += n as u64;
+            if text.len() > limits.max_document_bytes {
+                let item = Item::Error {
+                    code: Code::MapDocumentTooLarge,
+                    message: format!(
+                        "the JSON document is longer than {} bytes, so nothing in it was mapped: \
+                         raise --max-document-bytes, or give one object per line (JSON Lines, \
+                         which streams)",
+                        limits.max_document_bytes
+                    ),
+                };
+                let _stopped_or_not = each(item, read_bytes)?;
+                return Ok(());
+            }
+            let _stopped_or_not = decoder.documents(&text, &mut |item| each(item, read_bytes))?;
+            Ok(())
+        }
+        Container::Csv => csv::read(input, read_bytes, &mut decoder, &mut each),
+    }
+}
+
+fn too_large(limit: usize, document: bool) -> Item<'static> {
+    let (what, option) = if document {
+        ("line", "--max-document-bytes")
+    } else {
+        ("record", "--max-record-bytes")
+    };
+    Item::Error {
+        code: Code::MapRecordTooLarge,
+        message: format!("{what} is longer than {limit} bytes (raise the limit with {option})"),
+    }
+}
+
+/// Decodes records, translating Graph's names when asked; reused across
+/// records so its buffers stop growing.
+pub(crate) struct Decoder {
+    graph: bool,
+    limits: Limits,
+    /// The object as it came, before translation.
+    scratch: FlatRecord,
+    pub(crate) record: FlatRecord,
+}
+
+type Sink<'s> = dyn FnMut(Item<'_>) -> io::Result<ControlFlow<()>> + 's;
+
+impl Decoder {
+    pub(crate) fn new(graph: bool, limits: Limits) -> Decoder {
+        Decoder {
+            graph,
+            limits,
+            scratch: FlatRecord::new(),
+            record: FlatRecord::new(),
+        }
+    }
+
+    /// Every JSON value in `text`, one after the other. After a syntax
+    /// error, reading starts again on the next line.
+    fn documents(&mut self, text: &[u8], each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
+            let failed = loop {
+                match stream.next() {
+                    None => return Ok(ControlFlow::Continue(())),
+                    Some(Ok(value)) => {
+                        if self.value(value.get().as_bytes(), each)?.is_break() {
+                            return Ok(ControlFlow::Break(()));
+                        }
+                    }
+                    Some(Err(e)) => break e,
+                }
+            };
+            let at = stream.byte_offset();
+            let item = Item::Error {
+                code: Code::MapMalformedJson,
+                message: format!(
+                    "malformed JSON: {failed}; reading goes on at the next line, and the \
+                     records of the value that broke are not mapped"
+                ),
+            };
+            if each(item)?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+            let next_line = memchr::memchr(b'\n', &rest[at.min(rest.len())..])
+                .map_or(rest.len(), |i| at + i + 1);
+            rest = &rest[next_line.max(1).min(rest.len())..];
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+
+    /// One line of a JSON Lines file in Graph mode: a page, an array or one
+    /// object.
+    fn document(&mut self, text: &[u8], each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        match serde_json::from_slice::<&RawValue>(text) {
+            Ok(v) => self.value(v.get().as_bytes(), each),
+            Err(e) => each(Item::Error {
+                code: Code::MapMalformedJson,
+                message: format!("malformed JSON: {e}"),
+            }),
+        }
+    }
+
+    /// A top-level JSON value: an array's elements and a Graph page's
+    /// `value` are records; any other object is one.
+    fn value(&mut self, text: &[u8], each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        let elements = match text.first() {
+            Some(b'[') => Some(serde_json::from_slice::<Vec<&RawValue>>(text)),
+            Some(b'{') if self.graph => match serde_json::from_slice::<Page<'_>>(text) {
+                Ok(Page {
+                    value: Some(v),
+                    other_keys: false,
+                }) if v.get().starts_with('[') => Some(serde_json::from_str(v.get())),
+                _ => None,
+            },
+            _ => None,
+        };
+        match elements {
+            None => self.object(text, each),
+            Some(Err(e)) => each(Item::Error {
+                code: Code::MapMalformedJson,
+                message: format!("malformed JSON: {e}"),
+            }),
+            Some(Ok(items)) => {
+                for item in items {
+                    if self.object(item.get().as_bytes(), each)?.is_break() {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                }
+                Ok(ControlFlow::Continue(()))
+            }
+        }
+    }
+
+    /// One record's JSON text.
+    fn object(&mut self, text: &[u8], each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        if text.len() > self.limits.max_record_bytes {
+            return each(too_large(self.limits.max_record_bytes, false));
+        }
+        if !self.graph {
+            return match decode_object(text, &mut self.record) {
+                Ok(()) => each(Item::Record(&self.record)),
+                Err((code, message)) => each(Item::Error { code, message }),
+            };
+        }
+        if let Err(e) = self.scratch.read_json(text) {
+            let (code, message) = why_not_an_object(text, &e);
+            return each(Item::Error { code, message });
+        }
+        self.translated(each)
+    }
+
+    /// `scratch` (as read) into `record` with the provisioning service's
+    /// names, then handed on.
+    pub(crate) fn translated(&mut self, each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        if let Err(message) = graph::normalise(&self.scratch, &mut self.record) {
+            return each(Item::Error {
+                code: Code::MapTruncatedExport,
+                message,
+            });
+        }
+        graph::derive_is_soft_deleted(&mut self.record);
+        each(Item::Record(&self.record))
+    }
+
+    pub(crate) fn scratch(&mut self) -> &mut FlatRecord {
+        &mut self.scratch
+    }
+}
+
+/// A Graph response page: `value` and `@odata.*` keys only. An object with
+/// other keys is a record that happens to have a `value` attribute.
+struct Page<'a> {
+    value: Option<&'a RawValue>,
+    other_keys: bool,
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Page<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Page<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Page<'a>, A::Error> {
+                let mut page = Page {
+                    value: None,
+                    other_keys: false,
+                };
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let value: &'a RawValue = map.next_value()?;
+                    if key == "value" {
+                        page.value = Some(value);
+                    } else if !key.starts_with("@odata.") {
+                        page.other_keys = true;
+                    }
+                }
+                Ok(page)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+fn trim_line(line: &[u8]) -> &[u8] {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+/// Consumes the rest of an over-long line; returns the bytes skipped.
+fn skip_line<R: BufRead>(reader: &mut R) -> io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        match memchr::memchr(b'\n', buf) {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(skipped + i as u64 + 1);
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+                skipped += n as u64;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value as Json;
+
+    #[test]
+    fn detects_each_form() {
+        let d = |s: &str| detect(s.as_bytes(), SourceFormat::Auto);
+        let jsonl = d("{\"objectId\": \"1\", \"mail\": \"a@b\"}\n{\"objectId\": \"2\"}\n");
+        assert_eq!((jsonl.container, jsonl.graph), (Container::Lines, false));
+        let page = d("{\n  \"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#users\",\n  \"value\": [\n    {\"id\": \"1\"}\n  ]\n}\n");
+        assert_eq!((page.container, page.graph), (Container::Document, true));
+        assert_eq!(
+            page.description,
+            "Graph response pages, Graph names translated"
+        );
+        let lines_of_pages = d("{\"@odata.context\": \"x\", \"value\": [{\"id\": \"1\"}]}\n");
+        assert_eq!(
+            (lines_of_pages.container, lines_of_pages.graph),
+            (Container::Lines, true)
+        );
+        let az = d("[\n  {\n    \"businessPhones\": [],\n    \"displayName\": \"A\",\n    \"id\": \"1\"\n  }\n]\n");
+        assert_eq!((az.container, az.graph), (Container::Document, true));
+        let ps = d(
+            "[\n    {\n        \"Id\":  \"1\",\n        \"AdditionalProperties\":  {}\n    }\n]",
+        );
+        assert!(ps.description.contains("PowerShell"), "{ps:?}");
+        let csv = d("\u{feff}userPrincipalName,displayName,objectId\r\na@b,A,1\r\n");
+        assert_eq!((csv.container, csv.graph), (Container::Csv, true));
+        // A broken first line of a JSONL file stays JSONL: one error line.
+        let broken = d("{\"mail\": \"cut\n{\"mail\": \"a@b\"}\n");
+        assert_eq!(broken.container, Container::Lines);
+    }
+
+    fn collect(input: &str, format: SourceFormat) -> Vec<Result<Json, Code>> {
+        let detected = detect(input.as_bytes(), format);
+        let mut out = Vec::new();
+        let limits = Limits {
+            max_record_bytes: 1 << 20,
+            max_document_bytes: 1 << 24,
+        };
+        read(input.as_bytes(), &detected, limits, |item, _| {
+            out.push(match item {
+                Item::Record(r) => Ok(Json::Object(r.to_map())),
+                Item::Error { code, .. } => Err(code),
+            });
+            Ok(ControlFlow::Continue(()))
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_bom_does_not_cost_the_first_record() {
+        let got = collect(
+            "\u{feff}{\"mail\": \"a@b\"}\n{\"mail\": \"c@d\"}\n",
+            SourceFormat::Auto,
+        );
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().all(Result::is_ok), "{got:?}");
+    }
+
+    #[test]
+    fn concatenated_pages_and_a_broken_one() {
+        let input = "{\"@odata.context\": \"x\", \"value\": [{\"id\": \"1\"}, {\"id\": \"2\"}],\n \"@odata.nextLink\": \"y\"}\n{\"value\": [{\"id\": \"3\"}, 7]}\n";
+        let got = collect(input, SourceFormat::Auto);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[2].as_ref().unwrap()["objectId"], "3");
+        assert_eq!(got[3], Err(Code::MapNotAnObject));
+        let broken = "{\n \"value\": [{\"id\": \"1\"}\n}\n{\"value\": [{\"id\": \"2\"}]}\n";
+        let got = collect(broken, SourceFormat::Graph);
+        assert_eq!(got.first(), Some(&Err(Code::MapMalformedJson)), "{got:?}");
+        assert!(
+            got.iter()
+                .any(|r| r.as_ref().is_ok_and(|o| o["objectId"] == "2")),
+            "{got:?}"
+        );
+    }
+}
