@@ -181,36 +181,16 @@ pub fn regex_replace(
     replacement: &str,
     max_output: usize,
 ) -> Result<String, (Code, String)> {
-    let units = regex_dotnet::to_units(input);
-    let mapped = matches!(units, std::borrow::Cow::Owned(_));
-    let replacement = if mapped {
-        regex_dotnet::to_units(replacement)
-    } else {
-        std::borrow::Cow::Borrowed(replacement)
-    };
-    let pieces =
-        parse_replacement(&replacement, re).map_err(|m| (Code::EvalInvalidSubstitution, m))?;
-    let mut out = String::with_capacity(units.len());
-    let mut last = 0;
-    re.for_each_match(&units, |caps| {
-        let whole = caps.whole();
-        out.push_str(&units[last..whole.start]);
-        // `$_` copies the whole input: a replacement of many of them could
-        // allocate gigabytes, so the size is checked at every match.
-        expand(&pieces, re, caps, &units, &mut out);
-        last = whole.end;
-        out.len() <= max_output
-    })
-    .map_err(|e| (Code::EvalRegexLimit, e.0))?;
-    if out.len() > max_output {
-        return Err((Code::EvalOutputTooLarge, String::new()));
-    }
-    out.push_str(&units[last..]);
-    Ok(if mapped {
-        regex_dotnet::from_units(&out).into_owned()
-    } else {
-        out
-    })
+    replace_each_match(
+        re,
+        input,
+        replacement,
+        max_output,
+        |replacement| {
+            parse_replacement(replacement, re).map_err(|m| (Code::EvalInvalidSubstitution, m))
+        },
+        |pieces, _, units, caps, out| expand(pieces, re, caps, units, out),
+    )
 }
 
 /// Replace's group-name mode: in each match, the group's text (when the
@@ -223,6 +203,40 @@ pub fn regex_replace_group(
     replacement: &str,
     max_output: usize,
 ) -> Result<String, (Code, String)> {
+    let number = re.group_number(group);
+    replace_each_match(
+        re,
+        input,
+        replacement,
+        max_output,
+        |_| Ok(()),
+        |_, replacement, units, caps, out| {
+            let whole = caps.whole();
+            match number.and_then(|n| re.group(caps, n)) {
+                Some(g) if g.start >= whole.start && g.end <= whole.end => {
+                    out.push_str(&units[whole.start..g.start]);
+                    out.push_str(replacement);
+                    out.push_str(&units[g.end..whole.end]);
+                }
+                _ => out.push_str(&units[whole]),
+            }
+        },
+    )
+}
+
+/// The loop both replacing modes share: the input and the replacement are
+/// taken into the UTF-16 code-unit view the matcher works on (once, by
+/// `prepare` for the replacement), the text between matches is copied, and
+/// `splice` writes each match's replacement. The output size is checked at
+/// every match, because `$_` and long replacements can multiply the input.
+fn replace_each_match<T>(
+    re: &DotnetRegex,
+    input: &str,
+    replacement: &str,
+    max_output: usize,
+    prepare: impl FnOnce(&str) -> Result<T, (Code, String)>,
+    mut splice: impl FnMut(&T, &str, &str, &Captures, &mut String),
+) -> Result<String, (Code, String)> {
     let units = regex_dotnet::to_units(input);
     let mapped = matches!(units, std::borrow::Cow::Owned(_));
     let replacement = if mapped {
@@ -230,20 +244,13 @@ pub fn regex_replace_group(
     } else {
         std::borrow::Cow::Borrowed(replacement)
     };
-    let number = re.group_number(group);
+    let prepared = prepare(&replacement)?;
     let mut out = String::with_capacity(units.len());
     let mut last = 0;
     re.for_each_match(&units, |caps| {
         let whole = caps.whole();
         out.push_str(&units[last..whole.start]);
-        match number.and_then(|n| re.group(caps, n)) {
-            Some(g) if g.start >= whole.start && g.end <= whole.end => {
-                out.push_str(&units[whole.start..g.start]);
-                out.push_str(&replacement);
-                out.push_str(&units[g.end..whole.end]);
-            }
-            _ => out.push_str(&units[whole.clone()]),
-        }
+        splice(&prepared, &replacement, &units, caps, &mut out);
         last = whole.end;
         out.len() <= max_output
     })
