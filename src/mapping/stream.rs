@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 use std::io::{self, BufRead, Read, Write};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 
 /// How many records went where. Every non-blank input line is counted once:
 /// `input == out + skipped + errors`.
@@ -138,7 +138,8 @@ impl<'m> Batch<'m> {
             max_record_bytes: self.max_record_bytes,
             max_document_bytes: self.max_document_bytes,
         };
-        sources::read(input, source, limits, |item, read_bytes| {
+        let keep = Some(self.compiled.decode_filter());
+        sources::read_keeping(input, source, limits, keep, |item, read_bytes| {
             let index = counts.input;
             let outcome = match item {
                 Item::Record(record) => {
@@ -212,6 +213,7 @@ impl<'m> Batch<'m> {
             return self.run(input, out, &mut make_context(), after_each);
         }
         let mapper = self.mapper();
+        let keep = self.compiled.decode_filter();
         let max_record_bytes = self.max_record_bytes;
         let chunk_records = threads.chunk_records.max(1);
         // Chunks circulate: pool → reader → a worker → writer → pool. A
@@ -267,9 +269,11 @@ impl<'m> Batch<'m> {
             for _ in 0..threads.workers {
                 let done = done_tx.clone();
                 let jobs = &job_rx;
+                let keep = Arc::clone(&keep);
                 scope.spawn(move || {
                     let mut ctx = make_context();
                     let mut record = FlatRecord::new();
+                    record.keep_only(Some(keep));
                     loop {
                         let job = match jobs.lock() {
                             Ok(rx) => rx.recv(),
