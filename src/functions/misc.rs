@@ -56,13 +56,15 @@ pub(super) fn call<'a>(
             let len = items.len();
             match (index >= 1).then(|| items.into_iter().nth(super::count(index - 1))) {
                 Some(Some(item)) => item,
-                _ => return Err(args.error(
-                    Code::EvalItemOutOfRange,
-                    format!(
+                _ => {
+                    return Err(args.error(
+                        Code::EvalItemOutOfRange,
+                        format!(
                         "Item: index {index} is outside the list of {len} value{}; the first is 1",
                         if len == 1 { "" } else { "s" }
                     ),
-                )),
+                    ))
+                }
             }
         }
         FnId::RemoveDuplicates => {
