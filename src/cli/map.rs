@@ -82,7 +82,7 @@ pub struct MapArgs {
     /// Longest input line accepted, in bytes (1 to 1 GiB); longer records become error lines
     #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_RECORD_BYTES_LIMIT))]
-    max_record_bytes: usize,
+    pub(super) max_record_bytes: usize,
     /// Most values one multi-valued target attribute may get
     #[arg(long, default_value_t = 10_000)]
     max_values: usize,

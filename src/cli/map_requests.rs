@@ -1,13 +1,14 @@
 //! `attrmap map --emit requests`: the command-line side of
 //! `attrmap::mapping::requests` (reading the files, writing the lines).
 
-use super::map::{MapArgs, ModeArg};
+use super::map::{MapArgs, ModeArg, SourceArg};
 use super::{parse_now, read_existing, read_input, CliError, CliResult};
 use attrmap::eval::{Context, TakenSet};
 use attrmap::mapping::builder::{compile_object, BatchOracle, CompiledObject};
-use attrmap::mapping::requests::{Dialect, RequestBatch, TargetState};
+use attrmap::mapping::requests::{read_records, Dialect, RequestBatch, TargetState};
 use attrmap::mapping::{MappingSet, ObjectType};
-use std::io::Write;
+use attrmap::sources::{self, Detected};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -19,6 +20,24 @@ pub enum DialectArg {
 
 fn text_of(path: &str) -> Result<String, CliError> {
     String::from_utf8(read_input(path)?).map_err(|_| CliError(format!("{path} is not valid UTF-8")))
+}
+
+/// Opens `path` (`-` for standard input) and tells its form as `attrmap map`
+/// does, or applies the forced one.
+fn open_source(path: &str, forced: SourceArg) -> Result<(Box<dyn BufRead>, Detected), CliError> {
+    let reader: Box<dyn Read> = if path == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(path).map_err(|e| CliError(format!("cannot read {path}: {e}")))?,
+        )
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let head = reader
+        .fill_buf()
+        .map_err(|e| CliError(format!("cannot read {path}: {e}")))?;
+    let source = sources::detect(head, forced.into());
+    Ok((Box::new(reader), source))
 }
 
 /// The request-only options make no sense with resources: say so rather
@@ -65,16 +84,31 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
         })?),
         None => None,
     };
+    let limits = sources::Limits {
+        max_record_bytes: a.max_record_bytes,
+        max_document_bytes: a.max_document_bytes,
+    };
+    // The referenced users come in any form the input may take; one that
+    // cannot be read would leave its references unresolved, so it stops the run.
     let referenced: Vec<serde_json::Value> = match &a.references {
-        Some(p) => text_of(p)?
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(n, l)| {
-                serde_json::from_str(l)
-                    .map_err(|e| CliError(format!("--references {p}: line {}: {e}", n + 1)))
-            })
-            .collect::<Result<_, _>>()?,
+        Some(p) => {
+            let (mut reader, source) = open_source(p, a.source)?;
+            eprintln!("references: {}", source.description);
+            read_records(&mut reader, &source, limits)
+                .map_err(|e| CliError(format!("cannot read {p}: {e}")))?
+                .into_iter()
+                .enumerate()
+                .map(|(n, r)| {
+                    r.map_err(|line| {
+                        CliError(format!(
+                            "--references {p}: record {}: {}",
+                            n + 1,
+                            line["error"]["message"].as_str().unwrap_or("unreadable")
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?
+        }
         None => Vec::new(),
     };
     let existing = match &a.existing {
@@ -100,9 +134,10 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
         referenced: user_mapping.as_ref().map(|u| (u, referenced.as_slice())),
         oracle: Some(&oracle),
     };
-    let input = text_of(&a.input)?;
+    let (reader, source) = open_source(&a.input, a.source)?;
+    eprintln!("source: {}", source.description);
     let mut lines = Vec::new();
-    let counts = batch.run(&input, &mut lines, &mut ctx)?;
+    let counts = batch.run_source(reader, &source, limits, &mut lines, &mut ctx)?;
     match &a.output {
         None => match std::io::stdout().lock().write_all(&lines) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
