@@ -1,14 +1,14 @@
 //! `attrmap map --emit requests`: the command-line side of
 //! `attrmap::mapping::requests` (reading the files, writing the lines).
 
-use super::map::{MapArgs, ModeArg, SourceArg};
-use super::{parse_now, read_existing, read_input, CliError, CliResult};
-use attrmap::eval::{Context, TakenSet};
-use attrmap::mapping::builder::{compile_object, BatchOracle, CompiledObject};
+use super::map::{Input, MapArgs, ModeArg};
+use super::{read_text, run_options, CliError, CliResult};
+use attrmap::api::MapPlan;
+use attrmap::mapping::builder::{compile_object, BatchOracle};
 use attrmap::mapping::requests::{read_records, Dialect, RequestBatch, TargetState};
-use attrmap::mapping::{MappingSet, ObjectType};
-use attrmap::sources::{self, Detected};
-use std::io::{BufRead, BufReader, Read, Write};
+use attrmap::mapping::ObjectType;
+use attrmap::sources;
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -16,28 +16,6 @@ pub enum DialectArg {
     Default,
     #[value(name = "aadOptscim062020")]
     AadOptscim062020,
-}
-
-fn text_of(path: &str) -> Result<String, CliError> {
-    String::from_utf8(read_input(path)?).map_err(|_| CliError(format!("{path} is not valid UTF-8")))
-}
-
-/// Opens `path` (`-` for standard input) and tells its form as `attrmap map`
-/// does, or applies the forced one.
-fn open_source(path: &str, forced: SourceArg) -> Result<(Box<dyn BufRead>, Detected), CliError> {
-    let reader: Box<dyn Read> = if path == "-" {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(
-            std::fs::File::open(path).map_err(|e| CliError(format!("cannot read {path}: {e}")))?,
-        )
-    };
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
-    let head = reader
-        .fill_buf()
-        .map_err(|e| CliError(format!("cannot read {path}: {e}")))?;
-    let source = sources::detect(head, forced.into());
-    Ok((Box::new(reader), source))
 }
 
 /// The request-only options make no sense with resources: say so rather
@@ -57,7 +35,7 @@ pub fn refuse_request_options(a: &MapArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) -> CliResult {
+pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
     if a.mode == ModeArg::Update {
         return Err(CliError(
             "--mode does not apply to --emit requests: an object found in --target-state is \
@@ -69,19 +47,21 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
         eprintln!("note: --emit requests maps on one thread (references cross records)");
     }
     let target = match &a.target_state {
-        Some(p) => TargetState::from_jsonl(&text_of(p)?)
+        Some(p) => TargetState::from_jsonl(&read_text(p)?)
             .map_err(|e| CliError(format!("--target-state {p}: {e}")))?,
         None => TargetState::default(),
     };
     // References are to users: a group run finds its members with the
     // mapping's User object.
     let user_mapping = match &a.references {
-        Some(_) => Some(compile_object(set, ObjectType::User, src).map_err(|_| {
-            CliError(
-                "--references needs the mapping's User object mapping, which does not compile"
-                    .into(),
-            )
-        })?),
+        Some(_) => Some(
+            compile_object(&plan.loaded.set, ObjectType::User, src).map_err(|_| {
+                CliError(
+                    "--references needs the mapping's User object mapping, which does not compile"
+                        .into(),
+                )
+            })?,
+        ),
         None => None,
     };
     let limits = sources::Limits {
@@ -92,9 +72,8 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
     // cannot be read would leave its references unresolved, so it stops the run.
     let referenced: Vec<serde_json::Value> = match &a.references {
         Some(p) => {
-            let (mut reader, source) = open_source(p, a.source)?;
-            eprintln!("references: {}", source.description);
-            read_records(&mut reader, &source, limits)
+            let references = Input::open(p, a.source.into())?;
+            read_records(references.reader, &references.source, limits)
                 .map_err(|e| CliError(format!("cannot read {p}: {e}")))?
                 .into_iter()
                 .enumerate()
@@ -111,20 +90,11 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
         }
         None => Vec::new(),
     };
-    let existing = match &a.existing {
-        Some(p) => read_existing(p)?,
-        None => TakenSet::default(),
-    };
-    let oracle = BatchOracle::new(&existing);
-    let mut ctx = Context::new().with_oracle(&oracle);
-    if let Some(n) = a.now.as_deref().map(parse_now).transpose()? {
-        ctx = ctx.with_now(n);
-    }
-    if let Some(s) = a.seed {
-        ctx = ctx.with_seed(s);
-    }
+    let options = run_options(a.now.as_deref(), a.seed, a.existing.as_deref())?;
+    let oracle = BatchOracle::new(&options.existing);
+    let mut ctx = options.context_with(Some(&oracle));
     let batch = RequestBatch {
-        compiled,
+        compiled: &plan.compiled,
         file: src,
         target: &target,
         dialect: match a.patch_dialect {
@@ -134,10 +104,9 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
         referenced: user_mapping.as_ref().map(|u| (u, referenced.as_slice())),
         oracle: Some(&oracle),
     };
-    let (reader, source) = open_source(&a.input, a.source)?;
-    eprintln!("source: {}", source.description);
+    let input = Input::open(&a.input, a.source.into())?;
     let mut lines = Vec::new();
-    let counts = batch.run_source(reader, &source, limits, &mut lines, &mut ctx)?;
+    let counts = batch.run_source(input.reader, &input.source, limits, &mut lines, &mut ctx)?;
     match &a.output {
         None => match std::io::stdout().lock().write_all(&lines) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
