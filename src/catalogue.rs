@@ -7,7 +7,7 @@
 //!
 //! Adding a function: a variant in `fn_ids!`, a `spec!` row here (naming the
 //! implementing module's entry point and giving at least one example), its
-//! code in that module, then `UPDATE_DOCS=1 cargo test --test docs`.
+//! code in that module, then `UPDATE_DOCS=1 cargo test --test expressions docs`.
 
 use serde::Serialize;
 
