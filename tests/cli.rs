@@ -5,12 +5,12 @@
 //! test file joins a group here (or gets its own `[[test]]` in Cargo.toml):
 //! `layout::every_test_file_is_built` fails until it does.
 
-/// Helpers that drive the binary (shared by the map_* files).
-mod common;
 #[path = "cli_contract.rs"]
 mod cli_contract;
 #[path = "cli_eval.rs"]
 mod cli_eval;
+/// Helpers that drive the binary (shared by the map_* files).
+mod common;
 #[path = "examples.rs"]
 mod examples;
 #[path = "graph_import.rs"]

@@ -19,7 +19,7 @@ mod functions;
 mod fuzz_corpus;
 #[path = "grammar.rs"]
 mod grammar;
-#[path = "ms_expressions.rs"]
-mod ms_expressions;
 #[path = "support/layout.rs"]
 mod layout;
+#[path = "ms_expressions.rs"]
+mod ms_expressions;

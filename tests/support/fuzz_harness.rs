@@ -395,9 +395,12 @@ pub fn map_parallel(data: &[u8]) {
     };
     let mut sequential = Vec::new();
     let seq_counts = plain
-        .run(data, &mut sequential, &mut attrmap::Context::new(), |_, _| {
-            ControlFlow::Continue(())
-        })
+        .run(
+            data,
+            &mut sequential,
+            &mut attrmap::Context::new(),
+            |_, _| ControlFlow::Continue(()),
+        )
         .expect("writing to memory cannot fail");
     let mut parallel = Vec::new();
     let par_counts = plain
