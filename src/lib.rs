@@ -9,6 +9,7 @@
 //! assert_eq!(out, Outcome::Value(Value::str("editor")));
 //! ```
 
+pub mod batch;
 pub mod bytecode;
 pub mod catalogue;
 pub mod check;

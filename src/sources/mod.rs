@@ -318,7 +318,10 @@ pub fn read<R: BufRead>(
                 if text.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                let flow = if detected.graph {
+                // A line holding a JSON array (a compact `ConvertTo-Json
+                // -Compress` or JSON.stringify of several users) is its
+                // elements, as the same array over several lines is.
+                let flow = if detected.graph || text.first() == Some(&b'[') {
                     decoder.document(text, &mut |item| each(item, read_bytes))?
                 } else {
                     let item = match decode_object(text, &mut decoder.record) {
@@ -355,6 +358,55 @@ pub fn read<R: BufRead>(
             Ok(())
         }
         Container::Csv => csv::read(input, read_bytes, &mut decoder, &mut each),
+    }
+}
+
+/// One input read whole: what [`read_all`] gives.
+#[derive(Debug, Clone)]
+pub struct ReadAll {
+    pub detected: Detected,
+    /// The records, in input order, each with the provisioning service's names.
+    pub records: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// The items that could not be read, each with its position among all
+    /// items (records and errors counted together, as `attrmap map` numbers
+    /// its output lines).
+    pub errors: Vec<ReadError>,
+}
+
+/// A record [`read_all`] could not read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadError {
+    pub index: usize,
+    pub code: Code,
+    pub message: String,
+}
+
+/// Detects the form of `text` (or applies `format`) and reads every record
+/// into memory: [`detect`] and [`read`] for embedders that hold the whole
+/// input already, such as the browser playground. The same readers as
+/// `attrmap map`, so a file reads the same everywhere.
+pub fn read_all(text: &[u8], format: SourceFormat, limits: Limits) -> ReadAll {
+    let detected = detect(text, format);
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    let mut index = 0usize;
+    // Reading from memory cannot fail with an I/O error.
+    let _in_memory = read(text, &detected, limits, |item, _| {
+        match item {
+            Item::Record(r) => records.push(r.to_map()),
+            Item::Error { code, message } => errors.push(ReadError {
+                index,
+                code,
+                message,
+            }),
+        }
+        index += 1;
+        Ok(ControlFlow::Continue(()))
+    });
+    ReadAll {
+        detected,
+        records,
+        errors,
     }
 }
 
@@ -427,8 +479,8 @@ impl Decoder {
         Ok(ControlFlow::Continue(()))
     }
 
-    /// One line of a JSON Lines file in Graph mode: a page, an array or one
-    /// object.
+    /// One line of a JSON Lines file in Graph mode (a page, an array or one
+    /// object), or a line holding an array.
     fn document(&mut self, text: &[u8], each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
         match serde_json::from_slice::<&RawValue>(text) {
             Ok(v) => self.value(v.get().as_bytes(), each),
@@ -624,6 +676,48 @@ mod tests {
         })
         .unwrap();
         out
+    }
+
+    #[test]
+    fn a_one_line_array_is_its_elements() {
+        let got = collect(
+            "[{\"mail\": \"a@b\"}, {\"mail\": \"c@d\"}, 7]\n{\"mail\": \"e@f\"}\n",
+            SourceFormat::Auto,
+        );
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[1].as_ref().unwrap()["mail"], "c@d");
+        assert_eq!(got[2], Err(Code::MapNotAnObject));
+        assert_eq!(got[3].as_ref().unwrap()["mail"], "e@f");
+    }
+
+    #[test]
+    fn read_all_numbers_errors_among_records() {
+        let limits = Limits {
+            max_record_bytes: 1 << 20,
+            max_document_bytes: 1 << 24,
+        };
+        let all = read_all(
+            b"{\"mail\": \"a@b\"}\nnot json\n{\"mail\": \"c@d\"}\n",
+            SourceFormat::Auto,
+            limits,
+        );
+        assert_eq!(all.detected.description, "JSON Lines");
+        assert_eq!(all.records.len(), 2);
+        assert_eq!(all.errors.len(), 1);
+        assert_eq!(all.errors[0].index, 1);
+        assert_eq!(all.records[1]["mail"], "c@d");
+        let csv = read_all(
+            b"userPrincipalName,department\r\na@b,Legal\r\nc@d,\r\n",
+            SourceFormat::Auto,
+            limits,
+        );
+        assert_eq!(csv.detected.container, Container::Csv);
+        assert_eq!(csv.records.len(), 2);
+        assert_eq!(csv.records[0]["department"], "Legal");
+        assert!(
+            csv.records[1].get("department").is_none(),
+            "an empty cell is absent"
+        );
     }
 
     #[test]
