@@ -318,10 +318,7 @@ pub fn read<R: BufRead>(
                 if text.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                // A line holding a JSON array (a compact `ConvertTo-Json
-                // -Compress` or JSON.stringify of several users) is its
-                // elements, as the same array over several lines is.
-                let flow = if detected.graph || text.first() == Some(&b'[') {
+                let flow = if detected.graph {
                     decoder.document(text, &mut |item| each(item, read_bytes))?
                 } else {
                     let item = match decode_object(text, &mut decoder.record) {
@@ -385,8 +382,24 @@ pub struct ReadError {
 /// into memory: [`detect`] and [`read`] for embedders that hold the whole
 /// input already, such as the browser playground. The same readers as
 /// `attrmap map`, so a file reads the same everywhere.
+///
+/// Text that opens with a JSON array is one JSON document even when it fits
+/// on one line (`ConvertTo-Json -Compress`, `JSON.stringify` of several
+/// users), where [`detect`] would see JSON Lines: `attrmap map` counts
+/// input lines, but a held text has no lines to count.
 pub fn read_all(text: &[u8], format: SourceFormat, limits: Limits) -> ReadAll {
-    let detected = detect(text, format);
+    let mut detected = detect(text, format);
+    let body = text.strip_prefix(BOM).unwrap_or(text).trim_ascii_start();
+    if format == SourceFormat::Auto
+        && detected.container == Container::Lines
+        && body.first() == Some(&b'[')
+    {
+        // The same names decision, for a document.
+        detected.container = Container::Document;
+        detected.description = detected
+            .description
+            .replacen("JSON Lines", "a JSON array", 1);
+    }
     let mut records = Vec::new();
     let mut errors = Vec::new();
     let mut index = 0usize;
@@ -479,8 +492,8 @@ impl Decoder {
         Ok(ControlFlow::Continue(()))
     }
 
-    /// One line of a JSON Lines file in Graph mode (a page, an array or one
-    /// object), or a line holding an array.
+    /// One line of a JSON Lines file in Graph mode: a page, an array or one
+    /// object.
     fn document(&mut self, text: &[u8], each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
         match serde_json::from_slice::<&RawValue>(text) {
             Ok(v) => self.value(v.get().as_bytes(), each),
@@ -679,15 +692,31 @@ mod tests {
     }
 
     #[test]
-    fn a_one_line_array_is_its_elements() {
-        let got = collect(
-            "[{\"mail\": \"a@b\"}, {\"mail\": \"c@d\"}, 7]\n{\"mail\": \"e@f\"}\n",
+    fn read_all_reads_a_one_line_array_as_its_elements() {
+        let limits = Limits {
+            max_record_bytes: 1 << 20,
+            max_document_bytes: 1 << 24,
+        };
+        let all = read_all(
+            b"[{\"mail\": \"a@b\"}, {\"mail\": \"c@d\"}, 7]",
             SourceFormat::Auto,
+            limits,
         );
-        assert_eq!(got.len(), 4, "{got:?}");
-        assert_eq!(got[1].as_ref().unwrap()["mail"], "c@d");
-        assert_eq!(got[2], Err(Code::MapNotAnObject));
-        assert_eq!(got[3].as_ref().unwrap()["mail"], "e@f");
+        assert_eq!(all.records.len(), 2, "{all:?}");
+        assert_eq!(all.records[1]["mail"], "c@d");
+        assert_eq!(all.errors[0].code, Code::MapNotAnObject);
+        assert_eq!(all.errors[0].index, 2);
+        assert_eq!(all.detected.description, "a JSON array");
+        let graph = read_all(
+            b"[{\"id\": \"1\", \"mobilePhone\": \"+1\"}]",
+            SourceFormat::Auto,
+            limits,
+        );
+        assert_eq!(graph.records[0]["objectId"], "1", "{graph:?}");
+        assert_eq!(
+            graph.detected.description,
+            "a JSON array, Graph names translated"
+        );
     }
 
     #[test]
