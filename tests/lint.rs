@@ -415,7 +415,7 @@ fn docs_list_every_code() {
         if std::env::var_os("UPDATE_DOCS").is_some() {
             std::fs::write(&path, expected).unwrap();
         } else {
-            panic!("docs/lint-rules.md is stale; run `UPDATE_DOCS=1 cargo test --test lint`");
+            panic!("docs/lint-rules.md is stale; run `UPDATE_DOCS=1 cargo test --test cli lint`");
         }
     }
 }
