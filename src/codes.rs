@@ -411,6 +411,13 @@ codes! {
     InputUnreadable => spec("attrmap::input::unreadable", E, "A file named on the command line cannot be read, or an option's value is malformed.",
         "The message names the file or option and why (no such file, not UTF-8, not an RFC 3339 date-time). `attrmap eval --format json` reports it as its one JSON object, with exit status 2.",
         Described("attrmap eval '[mail]' --input missing.json"), Described("attrmap eval '[mail]' --input user.json")),
+    // ---- an expression over loaded users (the playground) ------------------------------
+    UsersAttributeAbsent => spec("attrmap::users::attribute-absent", W, "The expression reads an attribute that none of the loaded users has.",
+        "An attribute no source object has reads as null, so every user silently gets the null branch or the default. With real users loaded, a name none of them has is almost always a typo (names are compared without regard to case, as Entra looks them up); the finding suggests the closest attribute they do have. An export may also simply leave the attribute out: add it to the export.",
+        Described("[departmnet] with users that have department"), Described("[department]")),
+    UsersSharedValue => spec("attrmap::users::shared-value", W, "Several loaded users get the same value where each needs its own.",
+        "SelectUniqueValue keeps a value unique across the loaded users, as `attrmap map` does across a batch: a user whose candidates are all taken fails, as Entra reports it. A value shared by several users (compared without regard to case, as Entra compares userPrincipalName and mail) means a matching or unique target attribute would collide in the target app.",
+        Described("SelectUniqueValue([mailNickname]) where 100 users share 10 nicknames"), Described("SelectUniqueValue(Join(\"@\", [mailNickname], \"contoso.com\"), Join(\"@\", [objectId], \"contoso.com\"))")),
     // ---- the wasm API -----------------------------------------------------------------
     WasmInvalidArgument => spec("attrmap::wasm::invalid-argument", E, "A JavaScript argument has the wrong type.",
         "The wasm functions take strings or plain JSON-compatible values; the message names the argument and what it must be.",

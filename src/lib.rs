@@ -10,6 +10,7 @@
 //! ```
 
 pub mod api;
+pub mod batch;
 pub mod bytecode;
 pub mod catalogue;
 pub mod check;
