@@ -9,6 +9,8 @@
 //! assert_eq!(out, Outcome::Value(Value::str("editor")));
 //! ```
 
+pub mod api;
+pub mod batch;
 pub mod bytecode;
 pub mod catalogue;
 pub mod check;
@@ -19,8 +21,6 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fold;
 pub mod functions;
-#[doc(hidden)]
-pub mod fuzz_harness;
 pub mod lint;
 pub mod mapping;
 pub mod sources;
@@ -115,6 +115,18 @@ impl Expression {
         ctx: &mut Context<'_>,
     ) -> eval::EvalResult<'a> {
         self.program.run(record, ctx)
+    }
+    /// Evaluates on the engine the caller chose.
+    pub fn evaluate_on<'a, R: Record + ?Sized>(
+        &'a self,
+        engine: api::Engine,
+        record: &'a R,
+        ctx: &mut Context<'_>,
+    ) -> eval::EvalResult<'a> {
+        match engine {
+            api::Engine::Vm => self.evaluate(record, ctx),
+            api::Engine::Ast => self.evaluate_ast(record, ctx),
+        }
     }
     /// Evaluates with the reference AST walker.
     pub fn evaluate_ast<'a, R: Record + ?Sized>(

@@ -107,6 +107,17 @@ pub enum MappedRef<'a> {
     Failed(Vec<AttributeError>),
 }
 
+impl From<MappedRef<'_>> for Mapped {
+    /// The resource copied into a `serde_json::Value`.
+    fn from(m: MappedRef<'_>) -> Mapped {
+        match m {
+            MappedRef::Resource(r) => Mapped::Resource(r.to_json()),
+            MappedRef::Skipped(why) => Mapped::Skipped(why),
+            MappedRef::Failed(errors) => Mapped::Failed(errors),
+        }
+    }
+}
+
 /// A SCIM resource that borrows its names from the mapping and its strings
 /// from the record: written out as JSON without building a `serde_json::Value`.
 #[derive(Debug)]
@@ -358,9 +369,13 @@ impl UniquenessOracle for BatchOracle<'_> {
 }
 
 impl CompiledObject {
-    /// Whether the record passes the scoping filter.
-    pub fn in_scope<R: Record + ?Sized>(&self, record: &R) -> bool {
-        self.scope.as_ref().is_none_or(|s| s.admits(record))
+    /// Whether the record passes the scoping filter; an error when a clause
+    /// cannot be decided (its pattern ran past a limit).
+    pub fn in_scope<R: Record + ?Sized>(&self, record: &R) -> Result<bool, super::ScopeError> {
+        match &self.scope {
+            Some(s) => s.admits(record),
+            None => Ok(true),
+        }
     }
 
     /// Every source attribute the mappings and the scoping filter read, once
@@ -509,11 +524,7 @@ impl CompiledObject {
         file: &str,
         oracle: Option<&BatchOracle<'_>>,
     ) -> Mapped {
-        match self.map_ref(record, mode, ctx, file, oracle) {
-            MappedRef::Resource(r) => Mapped::Resource(r.to_json()),
-            MappedRef::Skipped(why) => Mapped::Skipped(why),
-            MappedRef::Failed(errors) => Mapped::Failed(errors),
-        }
+        self.map_ref(record, mode, ctx, file, oracle).into()
     }
 
     /// [`CompiledObject::map`] without copying the resource into a
@@ -526,8 +537,17 @@ impl CompiledObject {
         file: &str,
         oracle: Option<&BatchOracle<'_>>,
     ) -> MappedRef<'a> {
-        if !self.in_scope(record) {
-            return MappedRef::Skipped("scope");
+        match self.in_scope(record) {
+            Ok(true) => {}
+            Ok(false) => return MappedRef::Skipped("scope"),
+            Err(e) => {
+                return MappedRef::Failed(vec![AttributeError {
+                    code: Code::EvalRegexLimit,
+                    message: e.message,
+                    attribute: "scope".into(),
+                    span: e.span,
+                }])
+            }
         }
         self.build_ref(record, mode, ctx, file, oracle)
     }
@@ -542,11 +562,7 @@ impl CompiledObject {
         ctx: &mut Context<'_>,
         file: &str,
     ) -> Mapped {
-        match self.build_ref(record, mode, ctx, file, None) {
-            MappedRef::Resource(r) => Mapped::Resource(r.to_json()),
-            MappedRef::Skipped(why) => Mapped::Skipped(why),
-            MappedRef::Failed(errors) => Mapped::Failed(errors),
-        }
+        self.build_ref(record, mode, ctx, file, None).into()
     }
 
     fn build_ref<'a, R: Record + ?Sized>(
