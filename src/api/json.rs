@@ -1,65 +1,41 @@
-//! WebAssembly bindings (feature `wasm`), for the browser playground and for
-//! JavaScript embedders. Built with `playground/build.sh`.
+//! The JSON API: every result a JSON value, as the WebAssembly bindings
+//! (`src/wasm`) hand them to JavaScript. Built here, natively, so that
+//! `cargo test` tests what the playground gets; the bindings only convert
+//! arguments and results.
 //!
 //! Conventions, so JavaScript never loses information:
-//! - Every result is a plain JSON-compatible object (made by `JSON.parse` of
-//!   text this module writes), never a class with hidden state, except the
-//!   [`Program`] and [`Users`] handles.
+//! - Every result is a plain JSON-compatible object, never a class with
+//!   hidden state (the bindings' `Program` and `Users` handles aside).
 //! - Integers beyond ±(2^53 − 1) — NumFromDate's FILETIMEs are about 1.3e17 —
-//!   would be rounded by a JavaScript number, so they travel as decimal
-//!   strings; the result's `type` still says `number`, and `text` is always
-//!   Entra's exact string view.
-//! - Source users are passed as JSON text (a JSON object, a JSON array of
-//!   objects, or JSONL), parsed here, so their large integers stay exact too.
-//! - Spans are UTF-16 code-unit offsets (what JavaScript string indices and
-//!   `textarea.setSelectionRange` use); `byteSpan` keeps the UTF-8 offsets.
+//!   would be rounded by a JavaScript number: [`js_safe`] turns them into
+//!   decimal strings; the result's `type` still says `number`, and `text` is
+//!   always Entra's exact string view.
+//! - Source users arrive as text, read here by the core source readers, so
+//!   their large integers stay exact too.
+//! - Spans are [`SpanPosition`](super::position::SpanPosition)s: UTF-16
+//!   offsets (what JavaScript string indices use), byte offsets, line, column.
 
+use super::position::Positions;
+use super::report::{DiagnosticReport, EvalReport, MappedReport, TraceReport};
+use super::{MapPlan, RunOptions};
 use crate::catalogue::{CATALOGUE, KEYWORDS};
 use crate::codes::Code;
-use crate::eval::trace::Trace;
-use crate::eval::{Context, Outcome, RuntimeError, TakenSet};
+use crate::eval::Context;
+use crate::mapping::builder::BatchOracle;
+use crate::mapping::requests::Dialect;
 use crate::syntax::Span;
-use crate::value::Value;
 use crate::{Diagnostic, Expression};
-use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value as Json};
-use wasm_bindgen::prelude::*;
+use serde_json::{json, Value as Json};
 
 /// Largest integer a JavaScript number holds exactly.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// Largest users text accepted at once (the playground is for samples, not
 /// whole directories; the CLI handles those).
-const MAX_USERS_BYTES: usize = 64 << 20;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(message: &str);
-}
-
-/// Runs once when the module is instantiated: a panic (a bug, never bad
-/// input) is printed to the console instead of an opaque `unreachable`.
-#[wasm_bindgen(start)]
-pub fn start() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error(&format!(
-            "attrmap panicked (please report this bug): {info}"
-        ));
-    }));
-}
-
-/// The crate version, for bug reports.
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_string()
-}
-
-// ---------------------------------------------------------------------------
-// JSON plumbing
+pub const MAX_USERS_BYTES: usize = 64 << 20;
 
 /// Replaces integers JavaScript cannot hold exactly with their decimal text.
-fn js_safe(v: Json) -> Json {
+pub fn js_safe(v: Json) -> Json {
     match v {
         Json::Number(n) => match n.as_i64() {
             Some(i) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&i) => Json::Number(n),
@@ -73,153 +49,36 @@ fn js_safe(v: Json) -> Json {
     }
 }
 
-/// Hands a JSON value to JavaScript as a plain object.
-fn to_js(v: Json) -> JsValue {
-    // Our own serializer wrote the text, so JSON.parse cannot fail on it.
-    js_sys::JSON::parse(&js_safe(v).to_string()).unwrap_or(JsValue::NULL)
+/// Any serializable report as JSON.
+fn to_json<T: serde::Serialize>(report: T) -> Json {
+    // Reports hold strings, numbers and JSON values only: serializing
+    // them cannot fail.
+    serde_json::to_value(report).unwrap_or(Json::Null)
 }
 
-fn js_error(code: Code, message: impl std::fmt::Display) -> JsError {
-    JsError::new(&format!("{code}: {message}"))
-}
-
-/// Reads a JavaScript argument that may be JSON text or a plain value.
-/// `Date` objects become ISO strings on the way (JSON.stringify does that).
-fn from_js(v: &JsValue, what: &str) -> Result<Json, JsError> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(Json::Null);
-    }
-    let text = match v.as_string() {
-        Some(s) => s,
-        None => js_sys::JSON::stringify(v)
-            .map_err(|_| {
-                js_error(
-                    Code::WasmInvalidArgument,
-                    format!("{what} cannot be converted to JSON"),
-                )
-            })?
-            .as_string()
-            .unwrap_or_default(),
-    };
-    serde_json::from_str(&text).map_err(|e| {
-        js_error(
-            Code::InputInvalidJson,
-            format!("{what} is not valid JSON: {e}"),
-        )
-    })
-}
-
-/// Converts byte offsets into the source to UTF-16 offsets.
-struct Offsets<'s> {
-    source: &'s str,
-}
-
-impl Offsets<'_> {
-    fn utf16(&self, byte: usize) -> usize {
-        let mut b = byte.min(self.source.len());
-        while !self.source.is_char_boundary(b) {
-            b -= 1;
-        }
-        self.source[..b].encode_utf16().count()
-    }
-    /// 1-based line and column (in characters) of a byte offset.
-    fn line_col(&self, byte: usize) -> (usize, usize) {
-        let mut b = byte.min(self.source.len());
-        while !self.source.is_char_boundary(b) {
-            b -= 1;
-        }
-        let before = &self.source[..b];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
-    }
-    fn span(&self, s: Span) -> Json {
-        let (line, column) = self.line_col(s.start);
-        json!({
-            "start": self.utf16(s.start),
-            "end": self.utf16(s.end),
-            "byteStart": s.start,
-            "byteEnd": s.end,
-            "line": line,
-            "column": column,
-        })
-    }
-}
-
-fn diagnostic_json(d: &Diagnostic, offsets: &Offsets<'_>) -> Json {
-    json!({
-        "code": d.code,
-        "severity": d.severity.as_str(),
-        "message": d.message,
-        "label": d.label,
-        "help": d.help,
-        "span": offsets.span(d.span),
-    })
-}
-
-fn runtime_error_json(e: &RuntimeError, offsets: &Offsets<'_>) -> Json {
-    json!({
-        "code": e.code,
-        "message": e.message,
-        "help": e.help,
-        "span": offsets.span(e.span),
-    })
-}
-
-fn value_type(v: &Value<'_>) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Str(_) => "string",
-        Value::Bool(_) => "boolean",
-        Value::Int(_) => "number",
-        Value::DateTime(_) => "dateTime",
-        Value::List(_) => "multiValued",
-        Value::Complex(_) => "complex",
-    }
+fn diagnostics_json(diags: &[Diagnostic], source: &str) -> Json {
+    to_json(DiagnosticReport::all(diags, source))
 }
 
 // ---------------------------------------------------------------------------
 // Options
 
-/// `{ now?: string | Date, existing?: string[], seed?: number, engine?: "vm" | "ast" }`.
-struct Options {
-    now: Option<DateTime<Utc>>,
-    existing: TakenSet,
-    seed: Option<u64>,
-    ast: bool,
-    /// For `map`: which object mapping, and create or update.
-    object: crate::mapping::ObjectType,
-    mode: crate::mapping::builder::Mode,
+/// The run options ([`RunOptions`]), plus those of the batch views:
+/// `{ now?, existing?, seed?, engine?, object?, mode?, unique?, targetState?,
+/// dialect? }`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub run: RunOptions,
     /// For `requests`: what the target holds now (JSONL of its resources).
-    target_state: Option<String>,
-    dialect: crate::mapping::requests::Dialect,
+    pub target_state: Option<String>,
+    pub dialect: Dialect,
     /// The values go to a target attribute that must be unique (userName,
     /// externalId): values several users share are reported.
-    unique: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            now: None,
-            existing: TakenSet::default(),
-            seed: None,
-            ast: false,
-            object: crate::mapping::ObjectType::User,
-            mode: crate::mapping::builder::Mode::Create,
-            target_state: None,
-            dialect: crate::mapping::requests::Dialect::Default,
-            unique: false,
-        }
-    }
+    pub unique: bool,
 }
 
 impl Options {
-    fn read(v: &JsValue) -> Result<Options, JsError> {
-        Options::from_json(from_js(v, "options")?).map_err(|m| js_error(Code::WasmInvalidOption, m))
-    }
-
-    fn from_json(json: Json) -> Result<Options, String> {
+    pub fn from_json(json: Json) -> Result<Options, String> {
         let mut o = Options::default();
         let map = match json {
             Json::Null => return Ok(o),
@@ -229,75 +88,16 @@ impl Options {
         for (key, value) in map {
             match (key.as_str(), value) {
                 (_, Json::Null) => {}
-                ("now", Json::String(s)) => {
-                    let t = DateTime::parse_from_rfc3339(&s).map_err(|e| {
-                        format!(
-                            "options.now {s:?} is not an RFC 3339 time ({e}); write it like 2024-05-01T09:30:00Z"
-                        )
-                    })?;
-                    o.now = Some(t.with_timezone(&Utc));
-                }
-                ("existing", Json::Array(items)) => {
-                    for item in items {
-                        match item {
-                            Json::String(s) => {
-                                o.existing.insert(&s);
-                            }
-                            other => {
-                                return Err(format!(
-                                    "options.existing must hold strings, found {other}"
-                                ))
-                            }
-                        }
-                    }
-                }
-                ("existing", Json::String(lines)) => {
-                    // The playground's textarea: one taken value per line.
-                    o.existing.extend(
-                        lines
-                            .lines()
-                            .map(str::trim)
-                            .filter(|l| !l.is_empty())
-                            .map(String::from),
-                    );
-                }
-                ("seed", Json::Number(n)) => {
-                    o.seed = Some(n.as_u64().ok_or_else(|| {
-                        format!("options.seed must be a whole number ≥ 0, got {n}")
-                    })?);
-                }
-                ("seed", Json::String(s)) => {
-                    o.seed = Some(s.trim().parse().map_err(|_| {
-                        format!("options.seed must be a whole number ≥ 0, got {s:?}")
-                    })?);
-                }
-                ("engine", Json::String(s)) if s == "vm" || s == "ast" => o.ast = s == "ast",
-                ("object", Json::String(s)) if s.eq_ignore_ascii_case("user") => {
-                    o.object = crate::mapping::ObjectType::User
-                }
-                ("object", Json::String(s)) if s.eq_ignore_ascii_case("group") => {
-                    o.object = crate::mapping::ObjectType::Group
-                }
-                ("mode", Json::String(s)) if s == "create" || s == "update" => {
-                    o.mode = if s == "create" {
-                        crate::mapping::builder::Mode::Create
-                    } else {
-                        crate::mapping::builder::Mode::Update
-                    }
-                }
+                (k, v) if RunOptions::KEYS.contains(&k) => o.run.set(k, v)?,
                 ("targetState", Json::String(s)) => o.target_state = Some(s),
                 ("unique", Json::Bool(b)) => o.unique = b,
-                ("dialect", Json::String(s)) if s == "default" => {
-                    o.dialect = crate::mapping::requests::Dialect::Default
-                }
+                ("dialect", Json::String(s)) if s == "default" => o.dialect = Dialect::Default,
                 ("dialect", Json::String(s)) if s.eq_ignore_ascii_case("aadOptscim062020") => {
-                    o.dialect = crate::mapping::requests::Dialect::Scim062020
+                    o.dialect = Dialect::Scim062020
                 }
-                (
-                    k @ ("now" | "existing" | "seed" | "engine" | "object" | "mode" | "targetState"
-                    | "dialect" | "unique"),
-                    v,
-                ) => return Err(format!("options.{k} has an unsupported value {v}")),
+                (k @ ("targetState" | "dialect" | "unique"), v) => {
+                    return Err(format!("options.{k} has an unsupported value {v}"))
+                }
                 (k, _) => {
                     return Err(format!(
                         "unknown option {k:?}; the options are now, existing, seed, engine, unique, for map object and mode, and for requests object, targetState and dialect"
@@ -308,47 +108,36 @@ impl Options {
         Ok(o)
     }
 
-    /// A context for one batch. Now() is fixed for the whole batch, so every
-    /// user sees the same instant, as in one provisioning cycle.
-    fn context(&self) -> Context<'_> {
-        self.context_with(&self.existing, self.now.unwrap_or_else(Utc::now))
-    }
-
-    /// A context that asks `oracle` which values are taken.
-    fn context_with<'o>(
-        &self,
-        oracle: &'o dyn crate::eval::UniquenessOracle,
-        now: DateTime<Utc>,
-    ) -> Context<'o> {
-        let mut ctx = Context::new().with_oracle(oracle).with_now(now);
-        if let Some(seed) = self.seed {
-            ctx = ctx.with_seed(seed);
-        }
-        ctx
+    /// The run options with `Now()` fixed for the whole batch, so every user
+    /// sees the same instant, as in one provisioning cycle.
+    fn batch(&self) -> RunOptions {
+        let mut run = self.run.clone();
+        run.fix_clock();
+        run
     }
 }
 
 // ---------------------------------------------------------------------------
 // Users
 
-/// Parsed source users, kept in wasm memory so a keystroke re-evaluates
-/// without parsing the users again.
-#[wasm_bindgen]
+/// Source users read once, so a keystroke re-evaluates without reading them
+/// again.
+#[derive(Debug, Clone)]
 pub struct Users {
-    records: Vec<Json>,
+    pub records: Vec<Json>,
     /// `{ index, code, message }` for each record that could not be read.
-    errors: Vec<Json>,
+    pub errors: Vec<Json>,
     /// The form the source readers found ("JSON Lines", "CSV (the Entra
     /// portal's \"Download users\" file)", …).
-    format: String,
+    pub format: String,
     /// Every attribute name some user has, sorted, without duplicates.
-    names: Vec<String>,
+    pub names: Vec<String>,
 }
 
 /// Reads users with the core source readers ([`crate::sources`]), the same
 /// code path as `attrmap map`: JSON Lines, JSON arrays, Graph response
 /// pages, PowerShell and az exports, the portal's CSV.
-fn parse_users(text: &str) -> Users {
+pub fn parse_users(text: &str) -> Users {
     if text.len() > MAX_USERS_BYTES {
         return Users::from_records(
             Vec::new(),
@@ -403,14 +192,14 @@ impl Users {
         }
     }
 
-    fn names(&self) -> Vec<&str> {
+    pub fn names(&self) -> Vec<&str> {
         self.names.iter().map(String::as_str).collect()
     }
 }
 
 /// The attribute an admin recognises a user by (directory users, then
 /// HR workers such as Workday's WorkerID), in any key case.
-fn user_label(u: &Json, i: usize) -> String {
+pub fn user_label(u: &Json, i: usize) -> String {
     let Some(o) = u.as_object() else {
         return format!("user {}", i + 1);
     };
@@ -431,146 +220,33 @@ fn user_label(u: &Json, i: usize) -> String {
     .map_or_else(|| format!("user {}", i + 1), String::from)
 }
 
-#[wasm_bindgen]
 impl Users {
-    /// Reads users from text in any form the source readers know (JSON
-    /// Lines, a JSON array or object, Graph pages, PowerShell or az output,
-    /// CSV). Bad records are listed in `errors` and skipped; the rest load.
-    #[wasm_bindgen(constructor)]
-    pub fn new(text: &str) -> Users {
-        parse_users(text)
-    }
-    /// Number of users that loaded.
-    #[wasm_bindgen(getter)]
-    pub fn length(&self) -> usize {
-        self.records.len()
-    }
-    /// `[{ index, code, message }]` for records that could not be read.
-    #[wasm_bindgen(getter)]
-    pub fn errors(&self) -> JsValue {
-        to_js(Json::Array(self.errors.clone()))
-    }
-    /// The form the readers detected, for people ("" for empty text).
-    #[wasm_bindgen(getter)]
-    pub fn format(&self) -> String {
-        self.format.clone()
-    }
-    /// One display label per user (userPrincipalName, displayName, mail,
-    /// objectId, in any key case).
-    pub fn labels(&self) -> JsValue {
-        to_js(Json::Array(
-            self.records
-                .iter()
-                .enumerate()
-                .map(|(i, u)| Json::String(user_label(u, i)))
-                .collect(),
-        ))
-    }
-    /// Every attribute name any user has, sorted, for autocomplete.
-    pub fn attributes(&self) -> JsValue {
-        to_js(json!(self.names))
-    }
-    /// User `index` as a plain object (large integers as strings).
-    pub fn get(&self, index: usize) -> JsValue {
+    /// One display label per user ([`user_label`]).
+    pub fn labels(&self) -> Vec<String> {
         self.records
-            .get(index)
-            .map_or(JsValue::UNDEFINED, |u| to_js(u.clone()))
-    }
-    /// User `index` as JSON text, exact.
-    #[wasm_bindgen(js_name = getJson)]
-    pub fn get_json(&self, index: usize) -> Option<String> {
-        self.records.get(index).map(Json::to_string)
-    }
-}
-
-fn users_from(v: &JsValue) -> Result<Users, JsError> {
-    match v.as_string() {
-        Some(text) => Ok(parse_users(&text)),
-        None => match from_js(v, "users")? {
-            value @ (Json::Array(_) | Json::Object(_)) => Ok(parse_users(&value.to_string())),
-            other => Err(js_error(
-                Code::WasmInvalidArgument,
-                format!(
-                    "users must be text (JSON Lines, JSON, Graph pages or CSV), an array of objects or one object, not {}",
-                    crate::mapping::stream::json_type(&other)
-                ),
-            )),
-        },
-    }
-}
-
-fn user_from(v: &JsValue) -> Result<Json, JsError> {
-    match from_js(v, "user")? {
-        Json::Null => Ok(Json::Object(Map::new())),
-        obj @ Json::Object(_) => Ok(obj),
-        other => Err(js_error(
-            Code::InputInvalidJson,
-            format!(
-                "the user must be a JSON object of attribute names to values, not {}",
-                crate::mapping::stream::json_type(&other)
-            ),
-        )),
+            .iter()
+            .enumerate()
+            .map(|(i, u)| user_label(u, i))
+            .collect()
     }
 }
 
 // ---------------------------------------------------------------------------
 // Programs
 
-/// A compiled expression. Compile once, evaluate against many users.
-#[wasm_bindgen]
+/// A compiled expression, with its results as JSON.
+#[derive(Debug, Clone)]
 pub struct Program {
-    expr: Expression,
-}
-
-fn outcome_json(
-    expr: &Expression,
-    result: Result<Outcome<'_>, RuntimeError>,
-    ctx: &Context<'_>,
-) -> Json {
-    let offsets = Offsets {
-        source: expr.source(),
-    };
-    let mut out = match result {
-        Ok(Outcome::Value(v)) => json!({
-            "status": "value",
-            "type": value_type(&v),
-            "value": v.to_json(),
-            "text": v.to_text(),
-        }),
-        Ok(Outcome::Ignore) => json!({
-            "status": "notFlowed",
-            "message": "not flowed: the attribute is dropped from the flow",
-        }),
-        Ok(Outcome::IgnoreObject) => json!({
-            "status": "objectSkipped",
-            "message": "object skipped: IgnoreObjectFlow was evaluated",
-        }),
-        Err(e) => json!({
-            "status": "error",
-            "error": runtime_error_json(&e, &offsets),
-        }),
-    };
-    out["redacted"] = Json::Bool(ctx.redacted);
-    out["warnings"] = Json::Array(
-        ctx.warnings
-            .iter()
-            .map(|w| runtime_error_json(w, &offsets))
-            .collect(),
-    );
-    out
+    pub expr: Expression,
 }
 
 impl Program {
-    fn run_one(&self, user: &Json, ctx: &mut Context<'_>, ast: bool) -> Json {
+    fn run_one(&self, user: &Json, ctx: &mut Context<'_>, options: &RunOptions) -> Json {
         ctx.reset();
-        let result = if ast {
-            self.expr.evaluate_ast(user, ctx)
-        } else {
-            self.expr.evaluate(user, ctx)
-        };
-        let mut out = outcome_json(&self.expr, result, ctx);
-        out["inputs"] = self.inputs(user);
-        out
+        let result = self.expr.evaluate_on(options.engine, user, ctx);
+        let mut report = EvalReport::new(self.expr.source(), result, ctx);
+        report.inputs = Some(self.inputs(user));
+        to_json(report)
     }
 
     /// The attributes the expression reads, as this user has them (absent
@@ -586,28 +262,50 @@ impl Program {
         )
     }
 
+    /// Warnings the checker found (the program still runs).
+    pub fn warnings(&self) -> Json {
+        diagnostics_json(self.expr.warnings(), self.expr.source())
+    }
+
+    /// Evaluates against one user: an evaluation report with `inputs`.
+    pub fn evaluate(&self, user: &Json, options: &Options) -> Json {
+        let run = options.batch();
+        self.run_one(user, &mut run.context(), &run)
+    }
+
+    /// Evaluates against one user and records each call's inputs and output:
+    /// `{ result, trace: { nodes, truncated, text } }`.
+    pub fn trace(&self, user: &Json, options: &Options) -> Json {
+        let run = options.batch();
+        let mut ctx = run.context();
+        let (result, trace) = self.expr.trace(user, &mut ctx);
+        let result = EvalReport::new(self.expr.source(), result, &ctx);
+        json!({ "result": to_json(result), "trace": to_json(TraceReport::new(&trace, self.expr.source())) })
+    }
+
     /// Every user's result, plus what must not be missed in them (see
     /// [`crate::batch`]): SelectUniqueValue kept unique across the users as
     /// `attrmap map` keeps it across a batch, values several users share,
     /// the users that fell through to the Switch's default, attributes no
     /// user has, and the counts of each kind of result.
-    fn run_users(&self, users: &Users, options: &Options) -> Json {
-        use crate::mapping::builder::BatchOracle;
-        let oracle = BatchOracle::new(&options.existing);
-        let now = options.now.unwrap_or_else(Utc::now);
-        let mut ctx = options.context_with(&oracle, now);
+    pub fn run_users(&self, users: &Users, options: &Options) -> Json {
+        let run = options.batch();
+        let oracle = BatchOracle::new(&run.existing);
+        let mut ctx = run.context_with(Some(&oracle));
         let claims = crate::batch::claims_unique_values(&self.expr);
         let probe = crate::batch::DefaultProbe::new(&self.expr);
         // The probe gets a context of its own, so it draws nothing from the
         // real evaluation's random source; it sees the same Now().
-        let mut probe_ctx = Context::new().with_now(now);
-        let offsets = Offsets {
-            source: self.expr.source(),
+        let clock_only = RunOptions {
+            now: run.now,
+            ..RunOptions::default()
         };
+        let mut probe_ctx = clock_only.context_with(None);
+        let offsets = Positions::new(self.expr.source());
         let mut results: Vec<Json> = Vec::with_capacity(users.records.len());
         let mut defaults = 0usize;
         for u in &users.records {
-            let mut r = self.run_one(u, &mut ctx, options.ast);
+            let mut r = self.run_one(u, &mut ctx, &run);
             if claims && r["status"] == "value" {
                 let text = r["text"].as_str().unwrap_or_default();
                 if !text.is_empty() {
@@ -728,100 +426,14 @@ impl Program {
             "findings": findings,
         })
     }
-
-    fn trace_json(&self, trace: &Trace) -> Json {
-        let offsets = Offsets {
-            source: self.expr.source(),
-        };
-        let nodes: Vec<Json> = trace
-            .nodes
-            .iter()
-            .filter(|n| n.shown)
-            .map(|n| {
-                json!({
-                    "depth": n.depth,
-                    "label": n.label,
-                    "span": offsets.span(n.span),
-                    "inputs": n.inputs,
-                    "output": n.output,
-                })
-            })
-            .collect();
-        json!({ "nodes": nodes, "truncated": trace.truncated, "text": trace.render() })
-    }
 }
 
-#[wasm_bindgen]
-impl Program {
-    /// The expression text this program was compiled from.
-    #[wasm_bindgen(getter)]
-    pub fn source(&self) -> String {
-        self.expr.source().to_string()
-    }
-    /// The source attributes the expression reads, in first-use order.
-    #[wasm_bindgen(getter)]
-    pub fn attributes(&self) -> Vec<String> {
-        self.expr.program().attributes().map(String::from).collect()
-    }
-    /// Warnings the checker found (the program still runs).
-    #[wasm_bindgen(getter)]
-    pub fn warnings(&self) -> JsValue {
-        let offsets = Offsets {
-            source: self.expr.source(),
-        };
-        to_js(Json::Array(
-            self.expr
-                .warnings()
-                .iter()
-                .map(|d| diagnostic_json(d, &offsets))
-                .collect(),
-        ))
-    }
-    /// Evaluates against one user (JSON text or a plain object).
-    pub fn evaluate(&self, user: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
-        let user = user_from(user)?;
-        let options = Options::read(options)?;
-        let mut ctx = options.context();
-        Ok(to_js(self.run_one(&user, &mut ctx, options.ast)))
-    }
-    /// Evaluates against many users: JSON text (array, object or JSONL) or an
-    /// array of plain objects. Returns `{ results, inputErrors }`.
-    #[wasm_bindgen(js_name = evaluateMany)]
-    pub fn evaluate_many(&self, users: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
-        let users = users_from(users)?;
-        let options = Options::read(options)?;
-        Ok(to_js(self.run_users(&users, &options)))
-    }
-    /// Evaluates against users parsed earlier, the fast path for live editing.
-    #[wasm_bindgen(js_name = evaluateUsers)]
-    pub fn evaluate_users(&self, users: &Users, options: &JsValue) -> Result<JsValue, JsError> {
-        let options = Options::read(options)?;
-        Ok(to_js(self.run_users(users, &options)))
-    }
-    /// Evaluates against one user and records each call's inputs and output.
-    /// Returns `{ result, trace: { nodes, text } }`.
-    pub fn trace(&self, user: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
-        let user = user_from(user)?;
-        let options = Options::read(options)?;
-        let mut ctx = options.context();
-        let (result, trace) = self.expr.trace(&user, &mut ctx);
-        let result = outcome_json(&self.expr, result, &ctx);
-        Ok(to_js(
-            json!({ "result": result, "trace": self.trace_json(&trace) }),
-        ))
-    }
-    /// The bytecode listing.
-    pub fn disasm(&self) -> String {
-        self.expr.disassemble()
-    }
-}
-
-fn compile_json(source: &str) -> (Json, Option<Program>) {
-    let offsets = Offsets { source };
+/// Compiles an expression: `{ ok, diagnostics }` and the program when there
+/// was no error. The diagnostics are the checker's and the expression rules
+/// of `attrmap lint`, so the editor says what the linter would.
+pub fn compile_json(source: &str) -> (Json, Option<Program>) {
     match crate::compile(source) {
         Ok(expr) => {
-            // The checker's warnings and the expression rules of `attrmap
-            // lint`, so the editor says what the linter would.
             let mut found = expr.warnings().to_vec();
             for d in crate::lint::expression_rules(expr.ast()) {
                 if !found.iter().any(|w| w.code == d.code && w.span == d.span) {
@@ -829,139 +441,54 @@ fn compile_json(source: &str) -> (Json, Option<Program>) {
                 }
             }
             found.sort_by_key(|d| (d.span.start, d.span.end));
-            let diagnostics: Vec<Json> =
-                found.iter().map(|d| diagnostic_json(d, &offsets)).collect();
             (
-                json!({ "ok": true, "diagnostics": diagnostics }),
+                json!({ "ok": true, "diagnostics": diagnostics_json(&found, source) }),
                 Some(Program { expr }),
             )
         }
-        Err(e) => {
-            let diagnostics: Vec<Json> = e
-                .diagnostics
-                .iter()
-                .map(|d| diagnostic_json(d, &offsets))
-                .collect();
-            (json!({ "ok": false, "diagnostics": diagnostics }), None)
-        }
+        Err(e) => (
+            json!({ "ok": false, "diagnostics": diagnostics_json(&e.diagnostics, source) }),
+            None,
+        ),
     }
 }
 
-/// Compiles an expression. Returns `{ ok, diagnostics, program? }`; `program`
-/// (a [`Program`]) is present when there was no error.
-#[wasm_bindgen]
-pub fn compile(expr: &str) -> JsValue {
-    let (json, program) = compile_json(expr);
-    let out = to_js(json);
-    if let Some(p) = program {
-        let _ = js_sys::Reflect::set(&out, &JsValue::from_str("program"), &JsValue::from(p));
-    }
-    out
-}
-
-/// The result of a compile failure where an evaluation result was expected.
-fn compile_failure(json: Json) -> JsValue {
-    let mut json = json;
+/// The result of a compile failure where an evaluation result was expected:
+/// `{ status: "compileError", ok: false, diagnostics }`.
+pub fn compile_failure(mut json: Json) -> Json {
     json["status"] = Json::String("compileError".into());
-    to_js(json)
-}
-
-/// Compiles and evaluates against one user. On a compile error the result is
-/// `{ status: "compileError", diagnostics }`.
-#[wasm_bindgen]
-pub fn evaluate(expr: &str, user: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
-    match compile_json(expr) {
-        (_, Some(p)) => p.evaluate(user, options),
-        (json, None) => Ok(compile_failure(json)),
-    }
-}
-
-/// Compiles and evaluates against many users: `{ results, inputErrors }`.
-#[wasm_bindgen(js_name = evaluateMany)]
-pub fn evaluate_many(expr: &str, users: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
-    match compile_json(expr) {
-        (_, Some(p)) => p.evaluate_many(users, options),
-        (json, None) => Ok(compile_failure(json)),
-    }
-}
-
-/// Compiles, evaluates against one user with tracing: `{ result, trace }`.
-#[wasm_bindgen]
-pub fn trace(expr: &str, user: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
-    match compile_json(expr) {
-        (_, Some(p)) => p.trace(user, options),
-        (json, None) => Ok(compile_failure(json)),
-    }
-}
-
-/// The bytecode listing: `{ ok: true, text }` or `{ ok: false, diagnostics }`.
-#[wasm_bindgen]
-pub fn disasm(expr: &str) -> JsValue {
-    match compile_json(expr) {
-        (_, Some(p)) => to_js(json!({ "ok": true, "text": p.disasm() })),
-        (json, None) => to_js(json),
-    }
+    json
 }
 
 /// The function catalogue, for autocomplete and docs: one object per function
 /// with `name`, `signature`, `summary`, `params`, `result`, `purity`,
 /// `evaluation`, `provenance`.
-#[wasm_bindgen]
-pub fn functions() -> JsValue {
-    let list: Vec<Json> = CATALOGUE
-        .iter()
-        .map(|f| {
-            let mut v = serde_json::to_value(f).unwrap_or_default();
-            v["signature"] = f.signature().into();
-            v
-        })
-        .collect();
-    to_js(Json::Array(list))
+pub fn functions_json() -> Json {
+    Json::Array(
+        CATALOGUE
+            .iter()
+            .map(|f| {
+                let mut v = to_json(f);
+                v["signature"] = f.signature().into();
+                v
+            })
+            .collect(),
+    )
 }
 
 /// The keywords (IgnoreAttributeFlow, …): `[{ name, summary }]`.
-#[wasm_bindgen]
-pub fn keywords() -> JsValue {
-    to_js(Json::Array(
+pub fn keywords_json() -> Json {
+    Json::Array(
         KEYWORDS
             .iter()
             .map(|k| json!({ "name": k.name, "summary": k.summary }))
             .collect(),
-    ))
+    )
 }
 
-/// Reads a mapping file argument: its text, or a plain object (which is
-/// serialised, so positions then refer to that serialisation).
-fn mapping_text(v: &JsValue) -> Result<String, JsError> {
-    if let Some(text) = v.as_string() {
-        return Ok(text);
-    }
-    if v.is_object() {
-        if let Some(text) = js_sys::JSON::stringify(v).ok().and_then(|t| t.as_string()) {
-            return Ok(text);
-        }
-    }
-    Err(js_error(
-        Code::WasmInvalidArgument,
-        "the mapping must be the file's text (Graph synchronization schema JSON or a native attrmap mapping)",
-    ))
-}
-
-fn diagnostics_json(diags: &[Diagnostic], source: &str) -> Json {
-    let offsets = Offsets { source };
-    Json::Array(diags.iter().map(|d| diagnostic_json(d, &offsets)).collect())
-}
-
-/// Lints a mapping file (Graph synchronization schema JSON or the native
-/// format): `{ ok, diagnostics }`, spans into the file's text. `ok` is false
-/// when there is an error.
-#[wasm_bindgen]
-pub fn lint(mapping: &JsValue) -> Result<JsValue, JsError> {
-    let text = mapping_text(mapping)?;
-    Ok(to_js(lint_json(&text)))
-}
-
-fn lint_json(text: &str) -> Json {
+/// Lints a mapping file: `{ ok, diagnostics }`, spans into the file's text;
+/// `ok` is false when there is an error.
+pub fn lint_json(text: &str) -> Json {
     let diags = crate::lint::lint_mapping(text);
     json!({
         "ok": !diags.iter().any(Diagnostic::is_error),
@@ -969,105 +496,46 @@ fn lint_json(text: &str) -> Json {
     })
 }
 
-/// Maps users to SCIM resources with a mapping file. Options as for
-/// `evaluate`, plus `object` ("user" | "group") and `mode` ("create" |
-/// "update"). Returns `{ ok, diagnostics, matching, results, inputErrors }`;
-/// each result is `{ status: "resource", resource, matchFilter }`,
-/// `{ status: "skipped", reason: "scope" | "ignored" }` or
-/// `{ status: "error", errors: [{ code, message, attribute, span }] }`.
-/// When the file cannot be used, `ok` is false and only `diagnostics` is set.
-#[wasm_bindgen]
-pub fn map(mapping: &JsValue, users: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
-    let text = mapping_text(mapping)?;
-    let users = users_from(users)?;
-    let options = Options::read(options)?;
-    Ok(to_js(map_json(&text, &users, &options)))
-}
-
-fn map_json(text: &str, users: &Users, options: &Options) -> Json {
-    use crate::mapping::builder::{compile_object, BatchOracle, Mapped};
-    let failed =
-        |diags: &[Diagnostic]| json!({ "ok": false, "diagnostics": diagnostics_json(diags, text) });
-    let loaded = match crate::mapping::load(text) {
-        Ok(l) => l,
-        Err(d) => return failed(&[d]),
+/// Maps users to SCIM resources with a mapping file: `{ ok, diagnostics,
+/// matching, results, inputErrors }`, each result a
+/// [`MappedReport`]; when the file cannot be used, `ok` is false and only
+/// `diagnostics` is set.
+pub fn map_json(text: &str, users: &Users, options: &Options) -> Json {
+    let plan = match MapPlan::new(text, options.run.object) {
+        Ok(plan) => plan,
+        Err(diags) => return json!({ "ok": false, "diagnostics": diagnostics_json(&diags, text) }),
     };
-    if loaded.has_errors() {
-        return failed(&loaded.diagnostics);
-    }
-    let compiled = match compile_object(&loaded.set, options.object, text) {
-        Ok(c) => c,
-        Err(diags) => return failed(&diags),
-    };
-    let oracle = BatchOracle::new(&options.existing);
-    let mut ctx = Context::new()
-        .with_oracle(&oracle)
-        .with_now(options.now.unwrap_or_else(Utc::now));
-    if let Some(seed) = options.seed {
-        ctx = ctx.with_seed(seed);
-    }
-    let offsets = Offsets { source: text };
-    let results: Vec<Json> = users
+    let run = options.batch();
+    let oracle = BatchOracle::new(&run.existing);
+    let mut ctx = run.context_with(Some(&oracle));
+    let positions = Positions::new(text);
+    let results: Vec<MappedReport> = users
         .records
         .iter()
-        .map(
-            |u| match compiled.map(u, options.mode, &mut ctx, text, Some(&oracle)) {
-                Mapped::Resource(r) => {
-                    let filter = compiled.match_filter(&r);
-                    json!({ "status": "resource", "resource": r, "matchFilter": filter })
-                }
-                Mapped::Skipped(why) => json!({ "status": "skipped", "reason": why }),
-                Mapped::Failed(errors) => json!({
-                    "status": "error",
-                    "errors": errors.iter().map(|e| json!({
-                        "code": e.code,
-                        "message": e.message,
-                        "attribute": e.attribute,
-                        "span": offsets.span(e.span),
-                    })).collect::<Vec<_>>(),
-                }),
-            },
-        )
+        .map(|u| {
+            let mapped = plan
+                .compiled
+                .map(u, run.mode, &mut ctx, text, Some(&oracle));
+            MappedReport::new(mapped, &plan.compiled, &positions)
+        })
         .collect();
     json!({
         "ok": true,
-        "diagnostics": diagnostics_json(&loaded.diagnostics, text),
-        "matching": compiled.matching.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>(),
-        "results": results,
+        "diagnostics": diagnostics_json(plan.warnings(), text),
+        "matching": plan.compiled.matching.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>(),
+        "results": to_json(results),
         "inputErrors": users.errors,
     })
 }
 
 /// The HTTP requests Entra's SCIM client would send for these users
-/// (`attrmap map --emit requests`): the query, then `POST` for an object the
-/// target lacks, or a `PATCH` of what changed for one `options.targetState`
-/// (JSONL of the target's resources) holds. Options as for `map` (`mode`
-/// does not apply: the target state decides), plus `dialect` ("default" |
-/// "aadOptscim062020"). Returns `{ ok, diagnostics, lines, counts,
-/// inputErrors }`: `lines` are the command's output lines, one per request
-/// (`{ index, method, path, body?, kept?, pending?, warnings? }`), or a
-/// record's skipped or error line.
-#[wasm_bindgen]
-pub fn requests(mapping: &JsValue, users: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
-    let text = mapping_text(mapping)?;
-    let users = users_from(users)?;
-    let options = Options::read(options)?;
-    Ok(to_js(requests_json(&text, &users, &options)))
-}
-
-fn requests_json(text: &str, users: &Users, options: &Options) -> Json {
-    use crate::mapping::builder::{compile_object, BatchOracle};
+/// (`attrmap map --emit requests`): `{ ok, diagnostics, lines, counts,
+/// inputErrors }`, `lines` being the command's output lines.
+pub fn requests_json(text: &str, users: &Users, options: &Options) -> Json {
     use crate::mapping::requests::{RequestBatch, TargetState};
     let failed = |diags: Json| json!({ "ok": false, "diagnostics": diags });
-    let loaded = match crate::mapping::load(text) {
-        Ok(l) => l,
-        Err(d) => return failed(diagnostics_json(&[d], text)),
-    };
-    if loaded.has_errors() {
-        return failed(diagnostics_json(&loaded.diagnostics, text));
-    }
-    let compiled = match compile_object(&loaded.set, options.object, text) {
-        Ok(c) => c,
+    let plan = match MapPlan::new(text, options.run.object) {
+        Ok(plan) => plan,
         Err(diags) => return failed(diagnostics_json(&diags, text)),
     };
     let target = match options.target_state.as_deref().map(TargetState::from_jsonl) {
@@ -1081,10 +549,11 @@ fn requests_json(text: &str, users: &Users, options: &Options) -> Json {
             }]))
         }
     };
-    let oracle = BatchOracle::new(&options.existing);
-    let mut ctx = options.context_with(&oracle, options.now.unwrap_or_else(Utc::now));
+    let run = options.batch();
+    let oracle = BatchOracle::new(&run.existing);
+    let mut ctx = run.context_with(Some(&oracle));
     let batch = RequestBatch {
-        compiled: &compiled,
+        compiled: &plan.compiled,
         file: text,
         target: &target,
         dialect: options.dialect,
@@ -1110,7 +579,7 @@ fn requests_json(text: &str, users: &Users, options: &Options) -> Json {
         .collect();
     json!({
         "ok": true,
-        "diagnostics": diagnostics_json(&loaded.diagnostics, text),
+        "diagnostics": diagnostics_json(plan.warnings(), text),
         "lines": lines,
         "counts": {"input": counts.input, "out": counts.out, "skipped": counts.skipped, "errors": counts.errors},
         "inputErrors": users.errors,
@@ -1131,18 +600,6 @@ mod tests {
         assert_eq!(v["c"][0], json!("-9007199254740993"));
         assert_eq!(v["c"][1], json!(9007199254740991i64));
         assert_eq!(v["d"], json!("18446744073709551615"));
-    }
-
-    #[test]
-    fn spans_are_utf16_offsets() {
-        let src = "Join(\"ë😀\", [x]";
-        let o = Offsets { source: src };
-        // "😀" is 4 bytes but 2 UTF-16 units; "ë" is 2 bytes, 1 unit.
-        let byte_end = src.len();
-        assert_eq!(o.utf16(byte_end), src.encode_utf16().count());
-        assert_eq!(o.utf16(6), 6);
-        assert_eq!(o.utf16(7), 6, "inside a character rounds down");
-        assert_eq!(o.line_col(byte_end), (1, 15));
     }
 
     #[test]
@@ -1212,8 +669,8 @@ mod tests {
     #[test]
     fn the_sample_users_keep_their_names() {
         for text in [
-            include_str!("../playground/samples/users.jsonl"),
-            include_str!("../playground/samples/workday.jsonl"),
+            include_str!("../../playground/samples/users.jsonl"),
+            include_str!("../../playground/samples/workday.jsonl"),
         ] {
             let u = parse_users(text);
             assert!(u.errors.is_empty(), "{:?}", u.errors);
@@ -1358,14 +815,17 @@ mod tests {
             "engine": "ast",
         }))
         .unwrap();
-        assert_eq!(o.now.unwrap().to_rfc3339(), "2024-05-01T09:30:00+00:00");
+        assert_eq!(o.run.now.unwrap().to_rfc3339(), "2024-05-01T09:30:00+00:00");
         use crate::eval::UniquenessOracle;
-        assert!(o.existing.is_taken("a@x") && o.existing.is_taken("B@X"));
-        assert_eq!(o.existing.len(), 2);
-        assert_eq!((o.seed, o.ast), (Some(7), true));
+        assert!(o.run.existing.is_taken("a@x") && o.run.existing.is_taken("B@X"));
+        assert_eq!(o.run.existing.len(), 2);
+        assert_eq!(
+            (o.run.seed, o.run.engine),
+            (Some(7), crate::api::Engine::Ast)
+        );
         let list = Options::from_json(json!({"existing": ["x", "y"], "now": null})).unwrap();
-        assert_eq!(list.existing.len(), 2);
-        assert!(list.now.is_none());
+        assert_eq!(list.run.existing.len(), 2);
+        assert!(list.run.now.is_none());
 
         let err = |v: Json| Options::from_json(v).err().unwrap();
         assert!(err(json!({"now": "yesterday"})).contains("2024-05-01T09:30:00Z"));
@@ -1374,13 +834,14 @@ mod tests {
         assert!(err(json!({"existing": [1]})).contains("must hold strings"));
         assert!(err(json!({"seed": -1})).contains("whole number"));
         assert!(err(json!([1])).contains("must be an object"));
+        assert!(err(json!({"dialect": "scim"})).contains("options.dialect"));
     }
 
     #[test]
     fn map_and_lint_a_mapping_file() {
-        let file = include_str!("../playground/samples/dilitrust-mapping.json");
+        let file = include_str!("../../playground/samples/dilitrust-mapping.json");
         assert_eq!(lint_json(file)["ok"], json!(true));
-        let users = parse_users(include_str!("../playground/samples/users.jsonl"));
+        let users = parse_users(include_str!("../../playground/samples/users.jsonl"));
         let out = js_safe(map_json(file, &users, &Options::default()));
         assert_eq!(out["ok"], json!(true), "{out}");
         let john = &out["results"][0];
@@ -1419,8 +880,8 @@ mod tests {
 
     #[test]
     fn requests_post_new_users_and_patch_known_ones() {
-        let file = include_str!("../playground/samples/dilitrust-mapping.json");
-        let users = parse_users(include_str!("../playground/samples/users.jsonl"));
+        let file = include_str!("../../playground/samples/dilitrust-mapping.json");
+        let users = parse_users(include_str!("../../playground/samples/users.jsonl"));
         let out = js_safe(requests_json(file, &users, &Options::default()));
         assert_eq!(out["ok"], json!(true), "{out}");
         let lines = out["lines"].as_array().unwrap();
