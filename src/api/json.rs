@@ -290,6 +290,49 @@ impl Program {
     /// user has, and the counts of each kind of result.
     pub fn run_users(&self, users: &Users, options: &Options) -> Json {
         let run = options.batch();
+        let offsets = Positions::new(self.expr.source());
+        let each = self.evaluate_each(users, &run, &offsets);
+        let mut results = each.results;
+        let shared = crate::batch::shared_counts(results.iter().map(|r| {
+            (r["status"] == "value")
+                .then(|| r["text"].as_str())
+                .flatten()
+                .filter(|t| !t.is_empty())
+        }));
+        let mut summary = json!({
+            "users": results.len(),
+            "values": 0, "errors": 0, "notFlowed": 0, "objectSkipped": 0,
+            "defaultBranch": each.default_span.map(|_| each.defaults),
+            "defaultSpan": each.default_span.map(|s| offsets.span(s)),
+            "sharedValues": 0, "usersSharing": 0,
+            "uniqueClaimed": each.claims,
+        });
+        let distribution = tally(&mut results, &shared, &mut summary);
+        let shared_values = summary["sharedValues"].as_u64().unwrap_or(0);
+        let mut findings: Vec<Json> = Vec::new();
+        if options.unique && shared_values > 0 {
+            findings.push(json!({
+                "code": Code::UsersSharedValue,
+                "severity": "warning",
+                "message": format!("{shared_values} value(s) are shared by {} of the loaded users, and the target attribute needs one value per user", summary["usersSharing"]),
+                "label": "these values would collide in the target",
+                "help": "make the value unique: SelectUniqueValue with fallbacks, or add an attribute that differs between users",
+                "span": offsets.span(Span::new(0, self.expr.source().len())),
+            }));
+        }
+        findings.extend(self.absent_attribute_findings(users, &offsets));
+        json!({
+            "results": results,
+            "inputErrors": users.errors,
+            "summary": summary,
+            "distribution": distribution.into_iter().map(|(text, users)| json!({"text": text, "count": users.len(), "users": users})).collect::<Vec<_>>(),
+            "findings": findings,
+        })
+    }
+
+    /// Each user's result, in order: SelectUniqueValue's choices claimed
+    /// for the users after it, and whether the Switch's default was taken.
+    fn evaluate_each(&self, users: &Users, run: &RunOptions, offsets: &Positions<'_>) -> Each {
         let oracle = BatchOracle::new(&run.existing);
         let mut ctx = run.context_with(Some(&oracle));
         let claims = crate::batch::claims_unique_values(&self.expr);
@@ -301,11 +344,10 @@ impl Program {
             ..RunOptions::default()
         };
         let mut probe_ctx = clock_only.context_with(None);
-        let offsets = Positions::new(self.expr.source());
         let mut results: Vec<Json> = Vec::with_capacity(users.records.len());
         let mut defaults = 0usize;
         for u in &users.records {
-            let mut r = self.run_one(u, &mut ctx, &run);
+            let mut r = self.run_one(u, &mut ctx, run);
             if claims && r["status"] == "value" {
                 let text = r["text"].as_str().unwrap_or_default();
                 if !text.is_empty() {
@@ -332,67 +374,18 @@ impl Program {
             }
             results.push(r);
         }
-        let shared = crate::batch::shared_counts(results.iter().map(|r| {
-            (r["status"] == "value")
-                .then(|| r["text"].as_str())
-                .flatten()
-                .filter(|t| !t.is_empty())
-        }));
-        let mut summary = json!({
-            "users": results.len(),
-            "values": 0, "errors": 0, "notFlowed": 0, "objectSkipped": 0,
-            "defaultBranch": probe.as_ref().map(|_| defaults),
-            "defaultSpan": probe.as_ref().map(|p| offsets.span(p.span)),
-            "sharedValues": 0, "usersSharing": 0,
-            "uniqueClaimed": claims,
-        });
-        let mut distribution: Vec<(String, Vec<usize>)> = Vec::new();
-        let mut by_text: std::collections::HashMap<String, usize> = Default::default();
-        for (i, (r, n)) in results.iter_mut().zip(&shared).enumerate() {
-            let kind = match r["status"].as_str() {
-                Some("value") => "values",
-                Some("error") => "errors",
-                Some("notFlowed") => "notFlowed",
-                _ => "objectSkipped",
-            };
-            summary[kind] = json!(summary[kind].as_u64().unwrap_or(0) + 1);
-            if *n > 1 {
-                r["shared"] = json!(n);
-                summary["usersSharing"] = json!(summary["usersSharing"].as_u64().unwrap_or(0) + 1);
-            }
-            if kind == "values" {
-                let text = r["text"].as_str().unwrap_or_default().to_string();
-                let slot = *by_text.entry(text.clone()).or_insert_with(|| {
-                    distribution.push((text, Vec::new()));
-                    distribution.len() - 1
-                });
-                distribution[slot].1.push(i);
-            }
+        Each {
+            results,
+            defaults,
+            default_span: probe.map(|p| p.span),
+            claims,
         }
-        let mut first_seen = std::collections::HashSet::new();
-        let shared_values = results
-            .iter()
-            .filter(|r| r.get("shared").is_some())
-            .filter(|r| {
-                first_seen.insert(
-                    crate::eval::uniqueness_key(r["text"].as_str().unwrap_or_default())
-                        .into_owned(),
-                )
-            })
-            .count();
-        summary["sharedValues"] = json!(shared_values);
-        let mut findings: Vec<Json> = Vec::new();
-        if options.unique && shared_values > 0 {
-            findings.push(json!({
-                "code": Code::UsersSharedValue,
-                "severity": "warning",
-                "message": format!("{shared_values} value(s) are shared by {} of the loaded users, and the target attribute needs one value per user", summary["usersSharing"]),
-                "label": "these values would collide in the target",
-                "help": "make the value unique: SelectUniqueValue with fallbacks, or add an attribute that differs between users",
-                "span": offsets.span(Span::new(0, self.expr.source().len())),
-            }));
-        }
-        distribution.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    }
+
+    /// A warning at each place the expression reads an attribute that none
+    /// of the loaded users has, with a did-you-mean.
+    fn absent_attribute_findings(&self, users: &Users, offsets: &Positions<'_>) -> Vec<Json> {
+        let mut findings = Vec::new();
         for a in crate::batch::absent_attributes(self.expr.ast(), &users.names()) {
             let help = match &a.suggestion {
                 Some(s) => format!(
@@ -418,14 +411,61 @@ impl Program {
                 }));
             }
         }
-        json!({
-            "results": results,
-            "inputErrors": users.errors,
-            "summary": summary,
-            "distribution": distribution.into_iter().map(|(text, users)| json!({"text": text, "count": users.len(), "users": users})).collect::<Vec<_>>(),
-            "findings": findings,
-        })
+        findings
     }
+}
+
+/// [`Program::evaluate_each`]'s results.
+struct Each {
+    results: Vec<Json>,
+    /// Users whose value came from the Switch's default.
+    defaults: usize,
+    /// The default branch, when the expression is a Switch to probe.
+    default_span: Option<Span>,
+    /// Whether the expression calls SelectUniqueValue.
+    claims: bool,
+}
+
+/// Counts each kind of result into `summary`, marks the results whose value
+/// other users share, and returns each value with the users that got it,
+/// the most common first.
+fn tally(results: &mut [Json], shared: &[usize], summary: &mut Json) -> Vec<(String, Vec<usize>)> {
+    let mut distribution: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut by_text: std::collections::HashMap<String, usize> = Default::default();
+    for (i, (r, n)) in results.iter_mut().zip(shared).enumerate() {
+        let kind = match r["status"].as_str() {
+            Some("value") => "values",
+            Some("error") => "errors",
+            Some("notFlowed") => "notFlowed",
+            _ => "objectSkipped",
+        };
+        summary[kind] = json!(summary[kind].as_u64().unwrap_or(0) + 1);
+        if *n > 1 {
+            r["shared"] = json!(n);
+            summary["usersSharing"] = json!(summary["usersSharing"].as_u64().unwrap_or(0) + 1);
+        }
+        if kind == "values" {
+            let text = r["text"].as_str().unwrap_or_default().to_string();
+            let slot = *by_text.entry(text.clone()).or_insert_with(|| {
+                distribution.push((text, Vec::new()));
+                distribution.len() - 1
+            });
+            distribution[slot].1.push(i);
+        }
+    }
+    let mut first_seen = std::collections::HashSet::new();
+    let shared_values = results
+        .iter()
+        .filter(|r| r.get("shared").is_some())
+        .filter(|r| {
+            first_seen.insert(
+                crate::eval::uniqueness_key(r["text"].as_str().unwrap_or_default()).into_owned(),
+            )
+        })
+        .count();
+    summary["sharedValues"] = json!(shared_values);
+    distribution.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    distribution
 }
 
 /// Compiles an expression: `{ ok, diagnostics }` and the program when there
