@@ -148,11 +148,12 @@ fn join<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>
     let (mut count, mut bytes) = (0usize, Some(0usize));
     for piece in pieces(&args.values[1..]) {
         count += 1;
-        bytes = bytes.and_then(|b| b.checked_add(piece.to_text().len()));
+        bytes = bytes.and_then(|b| b.checked_add(text_len(piece)));
     }
     let seps = sep.len().checked_mul(count.saturating_sub(1));
     let bytes = bytes.zip(seps).and_then(|(b, s)| b.checked_add(s));
     ensure_fits(args, limits, bytes)?;
+    let bytes = bytes.unwrap_or(0);
     let Some(first) = args.values[1..].iter().position(|v| !v.is_null_or_empty()) else {
         return Ok(Value::str(""));
     };
@@ -166,23 +167,34 @@ fn join<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>
             let mut out = match s {
                 Cow::Owned(o) => o,
                 Cow::Borrowed(b) => {
-                    let mut out = String::with_capacity(bytes.unwrap_or(0));
+                    let mut out = String::with_capacity(bytes);
                     out.push_str(b);
                     out
                 }
             };
-            out.reserve(bytes.unwrap_or(0).saturating_sub(out.len()));
+            out.reserve(bytes.saturating_sub(out.len()));
             (out, first + 1)
         }
-        _ => (String::with_capacity(bytes.unwrap_or(0)), first),
+        _ => (String::with_capacity(bytes), first),
     };
     for (i, piece) in pieces(&args.values[rest..]).enumerate() {
         if i > 0 || rest > first {
             out.push_str(&sep);
         }
-        out.push_str(&piece.to_text());
+        match piece {
+            Value::Str(s) => out.push_str(s),
+            other => out.push_str(&other.to_text()),
+        }
     }
     Ok(Value::string(out))
+}
+
+/// The length of a value's text, without making the text of a string.
+fn text_len(v: &Value<'_>) -> usize {
+    match v {
+        Value::Str(s) => s.len(),
+        other => other.to_text().len(),
+    }
 }
 
 /// Join's values: each argument, or each element of a multi-valued one,

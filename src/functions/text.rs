@@ -13,7 +13,10 @@ use unicode_general_category::{get_general_category, GeneralCategory as G};
 /// Maps every string value of a (possibly multi-valued) argument. `f` gets
 /// the string as it is, borrowed or owned, so it can return it unchanged
 /// (no copy) or change an owned one in place.
-pub(super) fn map_str<'a>(v: Value<'a>, f: &dyn Fn(Cow<'a, str>) -> Cow<'a, str>) -> Value<'a> {
+pub(super) fn map_str<'a, F>(v: Value<'a>, f: &F) -> Value<'a>
+where
+    F: Fn(Cow<'a, str>) -> Cow<'a, str>,
+{
     match v {
         Value::Null => Value::Null,
         Value::Str(s) => Value::Str(f(s)),
@@ -348,6 +351,15 @@ fn change_case_cow(s: Cow<'_, str>, upper: bool, rules: CaseRules) -> Cow<'_, st
     // ASCII letters case alike in every culture but the Turkish ones
     // (i and I), and neither invariant exception list holds an ASCII letter.
     if rules != CaseRules::Turkish && s.is_ascii() {
+        if let Cow::Owned(mut owned) = s {
+            // Cased in place: no copy to save by checking first.
+            if upper {
+                owned.make_ascii_uppercase();
+            } else {
+                owned.make_ascii_lowercase();
+            }
+            return Cow::Owned(owned);
+        }
         let changes = if upper {
             s.bytes().any(|b| b.is_ascii_lowercase())
         } else {
@@ -393,10 +405,6 @@ struct DiacriticsIndex {
     /// Each group's range in `entries`.
     groups: Vec<(u16, u16)>,
     entries: Vec<(&'static str, &'static str)>,
-    /// No entry is longer than the text it replaces, so an owned string can
-    /// be rewritten in place (checked, not assumed: a table edit that broke
-    /// it would make the function copy instead).
-    shrinks: bool,
 }
 
 impl DiacriticsIndex {
@@ -413,7 +421,6 @@ impl DiacriticsIndex {
             other: Vec::new(),
             groups: Vec::new(),
             entries: entries.iter().map(|&(_, from, to)| (from, to)).collect(),
-            shrinks: entries.iter().all(|(_, from, to)| to.len() <= from.len()),
         };
         let mut start = 0;
         while start < entries.len() {
@@ -513,57 +520,39 @@ fn diacritics_index() -> &'static DiacriticsIndex {
 /// Unchanged text stays borrowed; unchanged runs are copied in one go.
 pub fn normalize_diacritics(s: &str) -> Cow<'_, str> {
     let index = diacritics_index();
-    let bytes = s.as_bytes();
-    let Some(mut found) = index.next_entry(bytes, 0) else {
+    let Some(mut found) = index.next_entry(s.as_bytes(), 0) else {
         return Cow::Borrowed(s);
     };
-    let mut out = Vec::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len());
     let mut read = 0;
     loop {
+        // Entries start and end at character boundaries (next_entry
+        // starts them at an ASCII byte or a lead byte, and matches whole
+        // entries), so these slices cannot split a character.
         let (start, end, to) = found;
-        out.extend_from_slice(&bytes[read..start]);
-        out.extend_from_slice(to.as_bytes());
+        out.push_str(&s[read..start]);
+        out.push_str(to);
         read = end;
-        match index.next_entry(bytes, read) {
+        match index.next_entry(s.as_bytes(), read) {
             Some(next) => found = next,
             None => break,
         }
     }
-    out.extend_from_slice(&bytes[read..]);
-    Cow::Owned(utf8(out))
+    out.push_str(&s[read..]);
+    Cow::Owned(out)
 }
 
 /// [`normalize_diacritics`] on an owned string: returned as it is when
-/// nothing changes, otherwise rewritten in its own buffer (every
-/// replacement is at most as long as what it replaces).
-pub fn normalize_diacritics_owned(s: String) -> String {
+/// nothing changes, otherwise rewritten in its own buffer (no replacement
+/// is longer than what it replaces, so it never grows).
+pub fn normalize_diacritics_owned(mut s: String) -> String {
     let index = diacritics_index();
-    if !index.shrinks {
-        return match normalize_diacritics(&s) {
-            Cow::Borrowed(_) => s,
-            Cow::Owned(changed) => changed,
-        };
+    let mut at = 0;
+    while let Some((start, end, to)) = index.next_entry(s.as_bytes(), at) {
+        s.replace_range(start..end, to);
+        at = start + to.len();
     }
-    let Some(first) = index.next_entry(s.as_bytes(), 0) else {
-        return s;
-    };
-    let mut bytes = s.into_bytes();
-    let (mut read, mut write) = (0, 0);
-    let mut found = Some(first);
-    // Writing never overtakes reading: each replacement ends at or before
-    // the end of the text it replaces, and scanning only looks ahead.
-    while let Some((start, end, to)) = found {
-        bytes.copy_within(read..start, write);
-        write += start - read;
-        bytes[write..write + to.len()].copy_from_slice(to.as_bytes());
-        write += to.len();
-        read = end;
-        found = index.next_entry(&bytes, read);
-    }
-    let len = bytes.len();
-    bytes.copy_within(read..len, write);
-    bytes.truncate(write + len - read);
-    utf8(bytes)
+    s
 }
 
 /// Bytes spliced from valid UTF-8 at character boundaries are valid UTF-8;
@@ -848,15 +837,14 @@ mod tests {
     fn the_scanner_relies_on_the_tables_shape() {
         // entry_at looks for a combining mark (U+0300..U+036F, UTF-8 lead
         // 0xCC or 0xCD) before trying an entry longer than one character,
-        // and the in-place rewrite needs replacements no longer than what
-        // they replace.
+        // and the in-place rewrite never grows the string when replacements
+        // are no longer than what they replace.
         for (from, to) in diacritics::TABLE {
             for mark in from.chars().skip(1) {
                 assert!(('\u{300}'..='\u{36F}').contains(&mark), "{from:?}");
             }
             assert!(to.len() <= from.len(), "{from:?} → {to:?}");
         }
-        assert!(diacritics_index().shrinks);
     }
 
     #[test]
