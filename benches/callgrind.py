@@ -106,7 +106,7 @@ def count(exe, group, engine, calls):
     }
 
 
-def measure(only, exe=None):
+def measure(only, exe=None, commit=None):
     exe = exe or build()
     listing = subprocess.run([exe, "--list"], check=True, stdout=subprocess.PIPE, text=True).stdout
     results = {}
@@ -119,8 +119,8 @@ def measure(only, exe=None):
               f"{r['allocations']:>8.2f} allocations", file=sys.stderr)
         results.setdefault(group, {})[engine] = r
     rustc = subprocess.run(["rustc", "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True).stdout.strip()
+    commit = commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                      stdout=subprocess.PIPE, text=True).stdout.strip()
     return {
         "date": datetime.date.today().isoformat(),
         "commit": commit,
@@ -309,6 +309,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", nargs="*", default=[])
     ap.add_argument("--exe", help="an already built instructions binary (skips the build)")
+    ap.add_argument("--commit", help="the commit --exe was built from (default: HEAD)")
     ap.add_argument("--out")
     ap.add_argument("--from", dest="from_file")
     ap.add_argument("--baseline", default=None)
@@ -321,7 +322,7 @@ def main():
     if args.from_file:
         report = json.load(open(args.from_file))
     else:
-        report = measure(args.only, args.exe)
+        report = measure(args.only, args.exe, args.commit)
         if args.out:
             with open(args.out, "w") as f:
                 json.dump(report, f, indent=1)
