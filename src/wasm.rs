@@ -903,6 +903,14 @@ pub fn disasm(expr: &str) -> JsValue {
     }
 }
 
+/// The expression as the portal's one-line Expression box takes it (line
+/// breaks outside strings become spaces; strings are kept exactly): the
+/// playground's "Copy for Entra".
+#[wasm_bindgen(js_name = forPortal)]
+pub fn for_portal(expr: &str) -> String {
+    crate::batch::one_line(expr)
+}
+
 /// The function catalogue, for autocomplete and docs: one object per function
 /// with `name`, `signature`, `summary`, `params`, `result`, `purity`,
 /// `evaluation`, `provenance`.
