@@ -1063,6 +1063,27 @@ pub fn requests(mapping: &JsValue, users: &JsValue, options: &JsValue) -> Result
     Ok(to_js(requests_json(&text, &users, &options)))
 }
 
+/// [`requests`] for users read earlier ([`Users`]): the playground's fast path.
+#[wasm_bindgen(js_name = requestsUsers)]
+pub fn requests_users(
+    mapping: &JsValue,
+    users: &Users,
+    options: &JsValue,
+) -> Result<JsValue, JsError> {
+    let text = mapping_text(mapping)?;
+    let options = Options::read(options)?;
+    Ok(to_js(requests_json(&text, users, &options)))
+}
+
+/// [`map`] for users read earlier ([`Users`]): every user mapped in order,
+/// so SelectUniqueValue is unique across them as in `attrmap map`.
+#[wasm_bindgen(js_name = mapUsers)]
+pub fn map_users(mapping: &JsValue, users: &Users, options: &JsValue) -> Result<JsValue, JsError> {
+    let text = mapping_text(mapping)?;
+    let options = Options::read(options)?;
+    Ok(to_js(map_json(&text, users, &options)))
+}
+
 fn requests_json(text: &str, users: &Users, options: &Options) -> Json {
     use crate::mapping::builder::{compile_object, BatchOracle};
     use crate::mapping::requests::{RequestBatch, TargetState};
