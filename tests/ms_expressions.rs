@@ -159,3 +159,61 @@ fn guide_examples_give_the_published_outputs() {
         Outcome::Value(Value::str("Van der Hof"))
     );
 }
+
+/// Outputs the newer pages state in prose next to their expressions.
+#[test]
+fn app_provisioning_page_examples_give_the_published_outputs() {
+    // workday-retrieve-pronoun-information.md: "Aaron Hall" with HE/HIM.
+    let e = find("workday-retrieve-pronoun-information.md", "PreferredPronoun");
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({"PreferredNameData": "Aaron Hall", "PreferredPronoun": "HE/HIM"})
+        ),
+        Outcome::Value(Value::str("Aaron Hall (HE/HIM)"))
+    );
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({"PreferredNameData": "Aaron Hall", "PreferredPronoun": ""})
+        ),
+        Outcome::Value(Value::str("Aaron Hall"))
+    );
+    // provision-user-with-expression-builder.md, scenario 3: the first two
+    // characters of the object id put before the listed user's UPN.
+    let e = find(
+        "provision-user-with-expression-builder.md",
+        "Append(Mid([objectId], 1, 2), [userPrincipalName])",
+    );
+    let upn = "Aman.Gupta@xpl57.onmicrosoft.com";
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({"userPrincipalName": upn, "objectId": "39d0c1a2-0000-4000-8000-000000000000"})
+        ),
+        Outcome::Value(Value::str("39Aman.Gupta@xpl57.onmicrosoft.com"))
+    );
+    let other = "someone@xpl57.onmicrosoft.com";
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({"userPrincipalName": other, "objectId": "39d0c1a2"})
+        ),
+        Outcome::Value(Value::str(other))
+    );
+    // inbound-provisioning-api-custom-attributes.md: a SCIM extension
+    // attribute named by its full URN. The page's prose says the result is
+    // "Tour Lead (TL-1001)", but its expression joins "(" with no space
+    // before it; attrmap gives what the expression says.
+    let e = find("inbound-provisioning-api-custom-attributes.md", "JobCode");
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({
+                "title": "Tour Lead",
+                "urn:ietf:params:scim:schemas:extension:contoso:1.0:User:JobCode": "TL-1001"
+            })
+        ),
+        Outcome::Value(Value::str("Tour Lead(TL-1001)"))
+    );
+}
