@@ -164,7 +164,10 @@ fn guide_examples_give_the_published_outputs() {
 #[test]
 fn app_provisioning_page_examples_give_the_published_outputs() {
     // workday-retrieve-pronoun-information.md: "Aaron Hall" with HE/HIM.
-    let e = find("workday-retrieve-pronoun-information.md", "PreferredPronoun");
+    let e = find(
+        "workday-retrieve-pronoun-information.md",
+        "PreferredPronoun",
+    );
     assert_eq!(
         value(
             &e,
@@ -215,5 +218,32 @@ fn app_provisioning_page_examples_give_the_published_outputs() {
             })
         ),
         Outcome::Value(Value::str("Tour Lead(TL-1001)"))
+    );
+    // The LDAP connector page's POSIX example: user bsimon gets uid bsimon
+    // and home directory /home/bsimon (its sample LDIF entry).
+    let ldap = "app-provisioning-ldap.md";
+    let user = serde_json::json!({"userPrincipalName": "BSimon@contoso.com"});
+    let e = find(ldap, "Join(\"/\"");
+    assert_eq!(
+        value(&e, user.clone()),
+        Outcome::Value(Value::str("/home/bsimon"))
+    );
+    let e = find(
+        ldap,
+        "Join(\"\", \"CN=\", Word([userPrincipalName], 1, \"@\"), \",DC",
+    );
+    assert_eq!(
+        value(&e, user),
+        Outcome::Value(Value::str("CN=BSimon,DC=Contoso,DC=lab"))
+    );
+    // The SAP ECC page: an account that is not soft-deleted never expires.
+    let e = find("app-provisioning-sap.md", "IsSoftDeleted");
+    assert_eq!(
+        value(&e, serde_json::json!({"IsSoftDeleted": false})),
+        Outcome::Value(Value::str("9999-12-31"))
+    );
+    assert_eq!(
+        value(&e, serde_json::json!({"IsSoftDeleted": true})),
+        Outcome::Value(Value::str("1990-01-01"))
     );
 }
