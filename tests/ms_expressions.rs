@@ -1,7 +1,8 @@
 //! Every expression collected from Microsoft's published provisioning docs
 //! (tests/data/ms-expressions.json) compiles with attrmap; an expression
 //! that needs a function attrmap lacks names it in `missing`, and then must
-//! fail with unknown-function for exactly that function.
+//! fail with unknown-function for exactly that function. An entry that copies
+//! an obvious doc typo says so in `typo` and names its `corrected` text.
 
 use attrmap::eval::{Context, Outcome};
 use attrmap::value::Value;
@@ -20,6 +21,19 @@ fn every_published_expression_compiles() {
         let text = e["expression"].as_str().unwrap();
         let source = e["source"].as_str().unwrap();
         assert!(!source.is_empty() && e["section"].as_str().is_some());
+        // An entry copied with an obvious doc typo says why ("typo") and
+        // names its corrected text, which must be an entry of the same page.
+        if let Some(why) = e.get("typo") {
+            assert!(why.as_str().is_some_and(|w| !w.is_empty()), "{text}");
+            let corrected = e["corrected"].as_str().unwrap();
+            assert_ne!(corrected, text);
+            assert!(
+                all.iter().any(|c| c["source"] == e["source"]
+                    && c["expression"] == corrected
+                    && c.get("typo").is_none()),
+                "{source}: the corrected form of a typo entry is not in the corpus"
+            );
+        }
         match e.get("missing").and_then(|m| m.as_str()) {
             None => {
                 if let Err(d) = attrmap::compile(text) {
@@ -236,6 +250,37 @@ fn app_provisioning_page_examples_give_the_published_outputs() {
         value(&e, user),
         Outcome::Value(Value::str("CN=BSimon,DC=Contoso,DC=lab"))
     );
+    // configure-workday-termination-lookahead.md: an active worker whose last
+    // day of work is today (UTC+9, as the page's Japan example) is disabled.
+    // The page's code block writes [Active\]; read literally that names an
+    // attribute Workday does not have, and the account would stay enabled.
+    let page = "configure-workday-termination-lookahead.md";
+    let worker = serde_json::json!({"Active": "1", "StatusTerminationLastDayOfWork": "2025-07-30"});
+    let entries: Vec<_> = corpus()
+        .into_iter()
+        .filter(|e| e["source"].as_str().unwrap().ends_with(page))
+        .filter(|e| {
+            e["section"]
+                .as_str()
+                .unwrap()
+                .starts_with("Workday-to-Microsoft Entra ID")
+        })
+        .collect();
+    assert_eq!(entries.len(), 2);
+    for e in entries {
+        let expr = attrmap::compile(e["expression"].as_str().unwrap()).unwrap();
+        let expected = if e.get("typo").is_some() {
+            "True"
+        } else {
+            "False"
+        };
+        assert_eq!(
+            value(&expr, worker.clone()),
+            Outcome::Value(Value::str(expected)),
+            "{}",
+            e["section"]
+        );
+    }
     // The SAP ECC page: an account that is not soft-deleted never expires.
     let e = find("app-provisioning-sap.md", "IsSoftDeleted");
     assert_eq!(
