@@ -903,9 +903,12 @@ pub fn disasm(expr: &str) -> JsValue {
     }
 }
 
-/// The function catalogue, for autocomplete and docs: one object per function
-/// with `name`, `signature`, `summary`, `params`, `result`, `purity`,
-/// `evaluation`, `provenance`.
+/// The function catalogue, for autocomplete and the reference panel: one
+/// object per function with `name`, `signature`, `summary`, `params`,
+/// `result`, `purity`, `evaluation`, `provenance` and `examples`
+/// (`[{ expression, user, result }]`, the runnable examples `cargo test`
+/// checks, evaluated with the clock at `exampleNow` and the random seed
+/// `exampleSeed` of [`example_options`]).
 #[wasm_bindgen]
 pub fn functions() -> JsValue {
     let list: Vec<Json> = CATALOGUE
@@ -913,10 +916,59 @@ pub fn functions() -> JsValue {
         .map(|f| {
             let mut v = serde_json::to_value(f).unwrap_or_default();
             v["signature"] = f.signature().into();
+            v["examples"] = f
+                .examples
+                .iter()
+                .map(|e| json!({ "expression": e.expression, "user": e.user, "result": e.result }))
+                .collect();
             v
         })
         .collect();
     to_js(Json::Array(list))
+}
+
+/// The options the catalogue's examples run with: `{ now, seed }`.
+#[wasm_bindgen(js_name = exampleOptions)]
+pub fn example_options() -> JsValue {
+    to_js(json!({ "now": crate::catalogue::EXAMPLE_NOW, "seed": crate::catalogue::EXAMPLE_SEED }))
+}
+
+/// Every diagnostic code attrmap can report: `[{ code, severity, summary }]`,
+/// in registry order.
+#[wasm_bindgen]
+pub fn codes() -> JsValue {
+    to_js(Json::Array(
+        Code::ALL
+            .iter()
+            .map(|c| {
+                let r = c.spec();
+                json!({ "code": r.code, "severity": r.severity.as_str(), "summary": r.summary })
+            })
+            .collect(),
+    ))
+}
+
+/// A code's explanation, found by its full string or its last segment, as
+/// `attrmap lint --explain` finds it: `{ code, severity, summary,
+/// explanation, bad, good, text }`, where `text` is exactly what `--explain`
+/// prints. `null` for a code that is not in the registry.
+#[wasm_bindgen]
+pub fn explain(code: &str) -> JsValue {
+    match Code::find(code) {
+        Some(c) => {
+            let r = c.spec();
+            to_js(json!({
+                "code": r.code,
+                "severity": r.severity.as_str(),
+                "summary": r.summary,
+                "explanation": r.explanation,
+                "bad": r.bad.shown(),
+                "good": r.good.shown(),
+                "text": r.explain_text(),
+            }))
+        }
+        None => JsValue::NULL,
+    }
 }
 
 /// The keywords (IgnoreAttributeFlow, …): `[{ name, summary }]`.
