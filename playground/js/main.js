@@ -65,7 +65,7 @@
   // Until the engine is ready the inputs are disabled (typing would be lost)
   // and the loading line says why.
   function setReady() {
-    for (const control of [el.expr, el.target, el.usersSource, el.usersText, el.shareUsers, el.now, el.existing, el.share, el.userPick]) {
+    for (const control of [el.expr, el.target, el.usersSource, el.usersText, app.$("users-file"), el.shareUsers, el.now, el.existing, el.share, el.userPick]) {
       control.disabled = false;
     }
     el.gallery.inert = false;
