@@ -35,6 +35,8 @@
       run: () => {
         app.applyState(previous);
         app.scheduleHashUpdate();
+        // The Undo button disappears with its message; focus goes to what came back.
+        el.expr.focus();
         toast("Restored your previous expression and users.");
       },
     });
