@@ -1,6 +1,7 @@
 //! `attrmap map`: a mapping file and a JSONL stream of source objects in,
 //! one SCIM result line per record out.
 
+use super::output::{install_stop_handler, report_stop, stop_signal, OutputFile};
 use super::{load_mapping, parse_now, read_existing, CliError, CliResult};
 use attrmap::catalogue::Purity;
 use attrmap::eval::{Context, TakenSet};
@@ -11,11 +12,10 @@ use attrmap::sources::{self, Detected, SourceFormat};
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Progress shared with the SIGINT handler, so an interrupted run can still
-/// say what it did.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Progress shared with the stop-signal handler, so a stopped run can
+/// still say what it did.
 static DONE: [AtomicU64; 4] = [
     AtomicU64::new(0),
     AtomicU64::new(0),
@@ -23,27 +23,16 @@ static DONE: [AtomicU64; 4] = [
     AtomicU64::new(0),
 ];
 
-/// On Ctrl-C: ask the loop to stop after the current record; if it is stuck
-/// waiting for input, report from the shared counters and exit. Either way
-/// the summary is printed, the exit status is 130, and a partial --output
-/// file is removed rather than left looking complete.
-fn install_interrupt_handler(temp: Option<std::path::PathBuf>) {
-    let _ = ctrlc::set_handler(move || {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-        std::thread::sleep(std::time::Duration::from_millis(500));
-        let [input, out, skipped, errors] = DONE.each_ref().map(|a| a.load(Ordering::SeqCst));
-        let counts = Counts {
-            input,
-            out,
-            skipped,
-            errors,
-        };
-        if let Some(t) = &temp {
-            let _ = std::fs::remove_file(t);
-        }
-        eprintln!("interrupted: {counts}");
-        std::process::exit(130);
-    });
+/// What the records done so far add up to, for a stop summary.
+fn done_so_far() -> String {
+    let [input, out, skipped, errors] = DONE.each_ref().map(|a| a.load(Ordering::SeqCst));
+    Counts {
+        input,
+        out,
+        skipped,
+        errors,
+    }
+    .to_string()
 }
 
 #[derive(clap::Args)]
@@ -211,29 +200,16 @@ pub fn run(a: MapArgs) -> CliResult {
     // Only plain JSON Lines is cut into chunks for worker threads.
     let lines = source == Detected::jsonl();
 
-    let (sink, temp): (
-        Box<dyn Write>,
-        Option<(std::path::PathBuf, std::path::PathBuf)>,
-    ) = match &a.output {
-        None => (Box::new(std::io::stdout().lock()), None),
-        Some(path) => {
-            let target = std::path::PathBuf::from(path);
-            let dir = target
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let name = target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "out".into());
-            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            let f = std::fs::File::create(&tmp)
-                .map_err(|e| CliError(format!("cannot create {}: {e}", tmp.display())))?;
-            (Box::new(f), Some((tmp, target)))
-        }
+    let output = a.output.as_deref().map(OutputFile::create).transpose()?;
+    let sink: Box<dyn Write + '_> = match &output {
+        None => Box::new(std::io::stdout().lock()),
+        Some(o) => Box::new(o.file()),
     };
     let mut out = BufWriter::with_capacity(1 << 16, sink);
-    install_interrupt_handler(temp.as_ref().map(|(tmp, _)| tmp.clone()));
+    install_stop_handler(
+        done_so_far,
+        output.as_ref().map(|o| o.target().to_path_buf()),
+    );
 
     let progress = progress_bar(input_len);
     let mode = match a.mode {
@@ -280,7 +256,7 @@ pub fn run(a: MapArgs) -> CliResult {
                 p.set_message(format!("{} records", c.input));
             }
         }
-        if INTERRUPTED.load(Ordering::Relaxed) {
+        if stop_signal().is_some() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
@@ -330,29 +306,29 @@ pub fn run(a: MapArgs) -> CliResult {
             return Ok(ExitCode::SUCCESS);
         }
         Err(e) => {
-            if let Some((tmp, _)) = &temp {
-                let _ = std::fs::remove_file(tmp);
-            }
-            return Err(CliError(format!("map failed: {e}")));
+            // Dropping `output` (on return) removes its temporary file.
+            return Err(CliError(format!("map failed: {e}{}", not_written(&output))));
         }
     };
     match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
-        r => r?,
+        Err(e) => {
+            return Err(CliError(format!(
+                "cannot write the output: {e}{}",
+                not_written(&output)
+            )))
+        }
+        Ok(()) => {}
     }
     drop(out);
-    if INTERRUPTED.load(Ordering::SeqCst) {
-        if let Some((tmp, _)) = &temp {
-            let _ = std::fs::remove_file(tmp);
-        }
-        eprintln!("interrupted: {counts}");
-        return Ok(ExitCode::from(130));
+    if let Some(signal) = stop_signal() {
+        let target = output.as_ref().map(|o| o.target().to_path_buf());
+        drop(output);
+        return Ok(report_stop(signal, &counts.to_string(), target.as_deref()));
     }
-    if let Some((tmp, target)) = temp {
-        std::fs::rename(&tmp, &target).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            CliError(format!("cannot write {}: {e}", target.display()))
-        })?;
+    if let Some(o) = output {
+        o.commit()
+            .map_err(|e| CliError(format!("{e} ({counts})")))?;
     }
     if let Some((names, sampled)) = never_present {
         eprintln!(
@@ -380,6 +356,18 @@ pub fn run(a: MapArgs) -> CliResult {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// For an error message: the records done and the untouched --output file.
+fn not_written(output: &Option<OutputFile>) -> String {
+    match output {
+        Some(o) => format!(
+            " ({} left as it was; {})",
+            o.target().display(),
+            done_so_far()
+        ),
+        None => String::new(),
+    }
 }
 
 fn progress_bar(input_len: Option<u64>) -> Option<indicatif::ProgressBar> {

@@ -2,6 +2,7 @@
 //! `attrmap::mapping::requests` (reading the files, writing the lines).
 
 use super::map::{MapArgs, ModeArg};
+use super::output::install_stop_handler;
 use super::{parse_now, read_existing, read_input, CliError, CliResult};
 use attrmap::eval::{Context, TakenSet};
 use attrmap::mapping::builder::{compile_object, BatchOracle, CompiledObject};
@@ -110,13 +111,15 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
         },
         Some(path) => {
             // Written next to the target and renamed, as for resources.
-            let tmp = format!("{path}.{}.tmp", std::process::id());
-            std::fs::write(&tmp, &lines)
-                .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    CliError(format!("cannot write {path}: {e}"))
-                })?;
+            let output = super::output::OutputFile::create(path)?;
+            install_stop_handler(
+                || "stopped before the requests were written".into(),
+                Some(output.target().to_path_buf()),
+            );
+            let mut file = output.file();
+            file.write_all(&lines)
+                .map_err(|e| CliError(format!("cannot write {path}: {e}")))?;
+            output.commit()?;
         }
     }
     eprintln!("{counts}");

@@ -26,6 +26,7 @@ mod functions;
 mod lint;
 mod map;
 mod map_requests;
+mod output;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
