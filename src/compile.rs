@@ -334,6 +334,9 @@ impl Compiler {
         }
     }
 
+    /// Switch(source, default, key, value, …). Constant keys become a table
+    /// lookup (of pool entries when every branch is constant too, else of
+    /// branch addresses); other keys are compared one by one.
     fn switch(&mut self, call: &Call, span: Span, strict: bool) {
         let n = call.args.len();
         let pairs: Vec<(usize, usize)> = (2..n.saturating_sub(1))
@@ -361,95 +364,130 @@ impl Compiler {
             return self.arg(call, chosen.map_or(1, |i| pairs[i].1), strict);
         }
         self.arg(call, 0, strict);
-        let mut exits = Vec::new();
-        match const_keys {
+        let exits = match const_keys {
             Some(keys) => {
-                let arg_value = |i: usize| match call.args.get(i).and_then(|a| a.expr.as_ref()) {
-                    None => Some(Value::Null),
-                    Some(x) => fold(x),
-                };
-                let const_values: Option<Vec<Value<'static>>> = if strict {
-                    None
-                } else {
-                    std::iter::once(1)
-                        .chain(pairs.iter().map(|&(_, v)| v))
-                        .map(arg_value)
-                        .collect()
-                };
-                if let Some(values) = const_values {
-                    // Every branch is a constant: the table maps keys to pool entries.
-                    let mut idx = values.into_iter().map(|v| self.const_index(v));
-                    let default = idx.next().unwrap_or(0);
-                    let targets: Vec<u32> = idx.collect();
-                    let table_index = self.p.tables.len() as u32;
-                    self.p.tables.push(SwitchTable {
-                        keys: KeyTable::new(
-                            keys.iter().map(String::as_str).zip(targets.iter().copied()),
-                        ),
-                        default,
-                    });
-                    self.emit(Op::SwitchConst(table_index), span);
-                    let source_is_attribute = matches!(
-                        call.args
-                            .first()
-                            .and_then(|a| a.expr.as_ref())
-                            .map(|x| &x.kind),
-                        Some(ExprKind::Attribute(_))
-                    );
-                    if source_is_attribute {
-                        self.fuse_attr_switch();
-                    }
+                if !strict && self.switch_to_constants(call, &keys, &pairs, span) {
                     return;
                 }
-                let table_index = self.p.tables.len() as u32;
-                self.p.tables.push(SwitchTable {
-                    keys: KeyTable::new([]),
-                    default: 0,
-                });
-                self.emit(Op::SwitchTable(table_index), span);
-                let base_depth = self.depth;
-                // Default branch first, then each value.
-                let default_at = self.here();
-                self.arg(call, 1, strict);
-                exits.push(self.emit(Op::Jump(0), span));
-                let mut targets: Vec<u32> = Vec::with_capacity(keys.len());
-                for &(_, v) in &pairs {
-                    self.depth = base_depth;
-                    targets.push(self.here());
-                    self.arg(call, v, strict);
-                    exits.push(self.emit(Op::Jump(0), span));
-                }
-                // Later duplicates are unreachable: KeyTable keeps the first key.
-                self.p.tables[table_index as usize] = SwitchTable {
-                    keys: KeyTable::new(keys.iter().map(String::as_str).zip(targets)),
-                    default: default_at,
-                };
+                self.switch_jump_table(call, &keys, &pairs, span, strict)
             }
-            None => {
-                let mut hits = Vec::new();
-                for &(k, _) in &pairs {
-                    self.arg(call, k, strict);
-                    self.emit(Op::KeyEquals, span);
-                    hits.push(self.emit(Op::JumpIfTrue(0), span));
-                }
-                self.emit(Op::Pop, span);
-                self.arg(call, 1, strict);
-                exits.push(self.emit(Op::Jump(0), span));
-                for (&(_, v), hit) in pairs.iter().zip(hits) {
-                    self.depth -= 1;
-                    self.push(1); // the source is still on the stack here
-                    let at = self.here();
-                    self.patch(hit, at);
-                    self.emit(Op::Pop, span);
-                    self.arg(call, v, strict);
-                    exits.push(self.emit(Op::Jump(0), span));
-                }
-            }
-        }
+            None => self.switch_compare_each(call, &pairs, span, strict),
+        };
         let end = self.here();
         for x in exits {
             self.patch(x, end);
         }
+    }
+
+    /// Every branch constant: one `SwitchConst` whose table maps keys to
+    /// pool entries (fused with an attribute source into `AttrSwitchConst`).
+    /// `false`, emitting nothing, when a branch is not constant.
+    fn switch_to_constants(
+        &mut self,
+        call: &Call,
+        keys: &[String],
+        pairs: &[(usize, usize)],
+        span: Span,
+    ) -> bool {
+        let arg_value = |i: usize| match call.args.get(i).and_then(|a| a.expr.as_ref()) {
+            None => Some(Value::Null),
+            Some(x) => fold(x),
+        };
+        let Some(values) = std::iter::once(1)
+            .chain(pairs.iter().map(|&(_, v)| v))
+            .map(arg_value)
+            .collect::<Option<Vec<Value<'static>>>>()
+        else {
+            return false;
+        };
+        let mut idx = values.into_iter().map(|v| self.const_index(v));
+        let default = idx.next().unwrap_or(0);
+        let targets: Vec<u32> = idx.collect();
+        let table_index = self.p.tables.len() as u32;
+        self.p.tables.push(SwitchTable {
+            keys: KeyTable::new(keys.iter().map(String::as_str).zip(targets.iter().copied())),
+            default,
+        });
+        self.emit(Op::SwitchConst(table_index), span);
+        let source_is_attribute = matches!(
+            call.args
+                .first()
+                .and_then(|a| a.expr.as_ref())
+                .map(|x| &x.kind),
+            Some(ExprKind::Attribute(_))
+        );
+        if source_is_attribute {
+            self.fuse_attr_switch();
+        }
+        true
+    }
+
+    /// Constant keys, computed branches: `SwitchTable` jumps to the branch
+    /// of the key, or to the default. Returns the branches' exit jumps.
+    fn switch_jump_table(
+        &mut self,
+        call: &Call,
+        keys: &[String],
+        pairs: &[(usize, usize)],
+        span: Span,
+        strict: bool,
+    ) -> Vec<usize> {
+        let mut exits = Vec::new();
+        let table_index = self.p.tables.len() as u32;
+        self.p.tables.push(SwitchTable {
+            keys: KeyTable::new([]),
+            default: 0,
+        });
+        self.emit(Op::SwitchTable(table_index), span);
+        let base_depth = self.depth;
+        // Default branch first, then each value.
+        let default_at = self.here();
+        self.arg(call, 1, strict);
+        exits.push(self.emit(Op::Jump(0), span));
+        let mut targets: Vec<u32> = Vec::with_capacity(keys.len());
+        for &(_, v) in pairs {
+            self.depth = base_depth;
+            targets.push(self.here());
+            self.arg(call, v, strict);
+            exits.push(self.emit(Op::Jump(0), span));
+        }
+        // Later duplicates are unreachable: KeyTable keeps the first key.
+        self.p.tables[table_index as usize] = SwitchTable {
+            keys: KeyTable::new(keys.iter().map(String::as_str).zip(targets)),
+            default: default_at,
+        };
+        exits
+    }
+
+    /// Computed keys: each is compared with the source in turn (the source
+    /// stays on the stack until a branch is taken). Returns the exit jumps.
+    fn switch_compare_each(
+        &mut self,
+        call: &Call,
+        pairs: &[(usize, usize)],
+        span: Span,
+        strict: bool,
+    ) -> Vec<usize> {
+        let mut exits = Vec::new();
+        let mut hits = Vec::new();
+        for &(k, _) in pairs {
+            self.arg(call, k, strict);
+            self.emit(Op::KeyEquals, span);
+            hits.push(self.emit(Op::JumpIfTrue(0), span));
+        }
+        self.emit(Op::Pop, span);
+        self.arg(call, 1, strict);
+        exits.push(self.emit(Op::Jump(0), span));
+        for (&(_, v), hit) in pairs.iter().zip(hits) {
+            self.depth -= 1;
+            self.push(1); // the source is still on the stack here
+            let at = self.here();
+            self.patch(hit, at);
+            self.emit(Op::Pop, span);
+            self.arg(call, v, strict);
+            exits.push(self.emit(Op::Jump(0), span));
+        }
+        exits
     }
 }
 

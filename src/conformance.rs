@@ -1,7 +1,8 @@
 //! Conformance vectors: documented facts about Entra's behaviour, each run on
 //! both the VM and the AST evaluator. Format: `tests/conformance/README.md`.
 
-use crate::eval::{Context, Outcome, TakenSet};
+use crate::api::{parse_now, Engine, RunOptions};
+use crate::eval::Outcome;
 use crate::value::Value;
 use serde::Deserialize;
 
@@ -70,12 +71,6 @@ pub fn run(v: &Vector) -> Result<(), String> {
     Ok(())
 }
 
-#[derive(Clone, Copy)]
-enum Engine {
-    Vm,
-    Ast,
-}
-
 fn run_engine(v: &Vector, engine: Engine) -> Result<String, String> {
     let label = match engine {
         Engine::Vm => "VM",
@@ -94,19 +89,15 @@ fn run_engine(v: &Vector, engine: Engine) -> Result<String, String> {
     if v.expect_error.as_deref() == Some("compile") {
         return Err("expected a compile error, but it compiled".into());
     }
-    let taken = v.existing.iter().collect::<TakenSet>();
-    let mut ctx = Context::new().with_seed(SEED).with_oracle(&taken);
-    if let Some(now) = &v.now {
-        let t = chrono::DateTime::parse_from_rfc3339(now)
-            .map_err(|e| format!("bad `now` {now:?}: {e}"))?
-            .with_timezone(&chrono::Utc);
-        ctx = ctx.with_now(t);
-    }
-    let record = &v.input;
-    let result = match engine {
-        Engine::Vm => expr.evaluate(record, &mut ctx),
-        Engine::Ast => expr.evaluate_ast(record, &mut ctx),
+    let options = RunOptions {
+        now: v.now.as_deref().map(|t| parse_now(t, "now")).transpose()?,
+        seed: Some(SEED),
+        existing: v.existing.iter().collect(),
+        engine,
+        ..RunOptions::default()
     };
+    let mut ctx = options.context();
+    let result = expr.evaluate_on(engine, &v.input, &mut ctx);
     let got = match &result {
         Ok(Outcome::Value(val)) => val.to_json().to_string(),
         Ok(Outcome::Ignore) => "flow:ignore".into(),

@@ -9,6 +9,7 @@
 //! assert_eq!(out, Outcome::Value(Value::str("editor")));
 //! ```
 
+pub mod api;
 pub mod bytecode;
 pub mod catalogue;
 pub mod check;
@@ -115,6 +116,18 @@ impl Expression {
         ctx: &mut Context<'_>,
     ) -> eval::EvalResult<'a> {
         self.program.run(record, ctx)
+    }
+    /// Evaluates on the engine the caller chose.
+    pub fn evaluate_on<'a, R: Record + ?Sized>(
+        &'a self,
+        engine: api::Engine,
+        record: &'a R,
+        ctx: &mut Context<'_>,
+    ) -> eval::EvalResult<'a> {
+        match engine {
+            api::Engine::Vm => self.evaluate(record, ctx),
+            api::Engine::Ast => self.evaluate_ast(record, ctx),
+        }
     }
     /// Evaluates with the reference AST walker.
     pub fn evaluate_ast<'a, R: Record + ?Sized>(

@@ -64,6 +64,9 @@ impl Program {
         borrow_const(&self.consts[i as usize])
     }
 
+    /// The interpreter loop: one `match` over the instruction set, kept in
+    /// one function (only the function call is out of line) so that each
+    /// instruction costs one dispatch and the stack stays in registers.
     fn exec<'a, R: Record + ?Sized>(
         &'a self,
         record: &'a R,
@@ -94,24 +97,7 @@ impl Program {
                     }
                     stack.push(v);
                 }
-                Op::Call { f, argc, site } => {
-                    let base = stack.len() - argc as usize;
-                    if f == crate::catalogue::FnId::Redact {
-                        ctx.redacted = true;
-                    }
-                    let present = self.sites[site as usize].present;
-                    let v = functions::call(
-                        f,
-                        Args {
-                            values: &mut stack[base..],
-                            present,
-                            span: self.spans[pc],
-                        },
-                        ctx,
-                    )?;
-                    stack.truncate(base);
-                    stack.push(v);
-                }
+                Op::Call { f, argc, site } => self.call(&mut stack, f, argc, site, pc, ctx)?,
                 Op::Compare(op) => {
                     let rhs = pop(&mut stack);
                     let lhs = pop(&mut stack);
@@ -180,6 +166,39 @@ impl Program {
             pc += 1;
         }
         Ok(stack.pop().unwrap_or(Value::Null))
+    }
+}
+
+impl Program {
+    /// `Op::Call`: calls `f` on the top `argc` values, which it replaces
+    /// with the result.
+    #[inline(always)]
+    fn call<'a>(
+        &'a self,
+        stack: &mut SmallVec<[Value<'a>; INLINE_STACK]>,
+        f: crate::catalogue::FnId,
+        argc: u16,
+        site: u32,
+        pc: usize,
+        ctx: &mut Context<'_>,
+    ) -> Result<(), Interrupt> {
+        let base = stack.len() - argc as usize;
+        if f == crate::catalogue::FnId::Redact {
+            ctx.redacted = true;
+        }
+        let present = self.sites[site as usize].present;
+        let v = functions::call(
+            f,
+            Args {
+                values: &mut stack[base..],
+                present,
+                span: self.spans[pc],
+            },
+            ctx,
+        )?;
+        stack.truncate(base);
+        stack.push(v);
+        Ok(())
     }
 }
 

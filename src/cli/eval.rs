@@ -1,5 +1,6 @@
-use super::{parse_now, read_existing, read_input, CliError, CliResult};
-use attrmap::eval::{Context, Outcome, TakenSet};
+use super::{read_input, run_options, CliError, CliResult};
+use attrmap::api::report::{NOT_FLOWED, OBJECT_SKIPPED};
+use attrmap::eval::Outcome;
 use attrmap::Code;
 use attrmap::{CompileError, Diagnostic, Expression, RuntimeError};
 use serde_json::json;
@@ -122,17 +123,12 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
             eprintln!("{:?}", w.report("expression", &a.expr));
         }
     }
-    let taken = match &a.existing {
-        Some(p) => read_existing(p)?,
-        None => TakenSet::default(),
+    let mut options = run_options(a.now.as_deref(), a.seed, a.existing.as_deref())?;
+    options.engine = match a.engine {
+        Engine::Vm => attrmap::api::Engine::Vm,
+        Engine::Ast => attrmap::api::Engine::Ast,
     };
-    let mut ctx = Context::new().with_oracle(&taken);
-    if let Some(now) = &a.now {
-        ctx = ctx.with_now(parse_now(now)?);
-    }
-    if let Some(seed) = a.seed {
-        ctx = ctx.with_seed(seed);
-    }
+    let mut ctx = options.context();
     let result = if a.trace {
         let (result, trace) = expr.trace(&input, &mut ctx);
         match a.format {
@@ -144,14 +140,10 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
         }
         result
     } else {
-        match a.engine {
-            Engine::Vm => expr.evaluate(&input, &mut ctx),
-            Engine::Ast => expr.evaluate_ast(&input, &mut ctx),
-        }
+        expr.evaluate_on(options.engine, &input, &mut ctx)
     };
-    let redacted = ctx.redacted;
-    for w in &ctx.warnings {
-        if a.format == Format::Text {
+    if a.format == Format::Text {
+        for w in &ctx.warnings {
             eprintln!(
                 "{:?}",
                 w.to_diagnostic()
@@ -160,7 +152,7 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
             );
         }
     }
-    Ok(print_outcome(&expr, result, a.format, redacted)?)
+    Ok(print_outcome(&expr, result, a.format)?)
 }
 
 trait WarnExt {
@@ -202,9 +194,7 @@ fn print_outcome(
     expr: &Expression,
     result: Result<Outcome<'_>, RuntimeError>,
     format: Format,
-    redacted: bool,
 ) -> CliResult {
-    let _ = redacted;
     match (result, format) {
         (Ok(Outcome::Value(v)), Format::Json) => {
             outln!("{}", json!({"value": v.to_json()}));
@@ -219,7 +209,7 @@ fn print_outcome(
             Ok(ExitCode::SUCCESS)
         }
         (Ok(Outcome::Ignore), Format::Text) => {
-            eprintln!("not flowed: the attribute is dropped from the flow");
+            eprintln!("{NOT_FLOWED}");
             Ok(ExitCode::SUCCESS)
         }
         (Ok(Outcome::IgnoreObject), Format::Json) => {
@@ -227,7 +217,7 @@ fn print_outcome(
             Ok(ExitCode::SUCCESS)
         }
         (Ok(Outcome::IgnoreObject), Format::Text) => {
-            eprintln!("object skipped: IgnoreObjectFlow was evaluated");
+            eprintln!("{OBJECT_SKIPPED}");
             Ok(ExitCode::SUCCESS)
         }
         (Err(e), Format::Json) => {

@@ -2,15 +2,15 @@
 //! one SCIM result line per record out.
 
 use super::output::{install_stop_handler, report_stop, stop_signal, OutputFile};
-use super::{load_mapping, parse_now, read_existing, CliError, CliResult};
+use super::{plan_mapping, run_options, CliError, CliResult};
 use attrmap::catalogue::Purity;
-use attrmap::eval::{Context, TakenSet};
-use attrmap::mapping::builder::{compile_object, BatchOracle, Mode};
+use attrmap::mapping::builder::{BatchOracle, CompiledObject, Mode};
 use attrmap::mapping::stream::{Batch, Counts, Threads, DEFAULT_MAX_RECORD_BYTES};
 use attrmap::mapping::ObjectType;
 use attrmap::sources::{self, Detected, SourceFormat};
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -152,201 +152,95 @@ pub(super) const SOME_RECORDS_FAILED: u8 = 3;
 const PROGRESS_AFTER: u64 = 5_000;
 
 pub fn run(a: MapArgs) -> CliResult {
-    let Some((src, loaded)) = load_mapping(&a.mapping, false)? else {
-        return Ok(ExitCode::from(1));
-    };
     let object = match a.object {
         Object::User => ObjectType::User,
         Object::Group => ObjectType::Group,
     };
-    let mut compiled = match compile_object(&loaded.set, object, &src) {
-        Ok(c) => c,
-        Err(diags) => {
-            for d in diags {
-                eprintln!("{:?}", d.report(&a.mapping, &src));
-            }
-            return Ok(ExitCode::from(1));
-        }
+    let Some((src, mut plan)) = plan_mapping(&a.mapping, object)? else {
+        return Ok(ExitCode::from(1));
     };
-    compiled.limits.max_multi_valued = a.max_values;
+    plan.compiled.limits.max_multi_valued = a.max_values;
     if a.emit == Emit::Requests {
-        return super::map_requests::run(&a, &loaded.set, &compiled, &src);
+        return super::map_requests::run(&a, &plan, &src);
     }
     super::map_requests::refuse_request_options(&a)?;
-    if let Some((_, m)) = compiled.matching.first() {
+    if let Some((_, m)) = plan.compiled.matching.first() {
         eprintln!("matching attribute: {m}");
     }
-    let now = a.now.as_deref().map(parse_now).transpose()?;
-    let existing = match &a.existing {
-        Some(p) => read_existing(p)?,
-        None => TakenSet::default(),
-    };
-    let oracle = BatchOracle::new(&existing);
-
-    let (reader, input_len): (Box<dyn Read + Send>, Option<u64>) = if a.input == "-" {
-        (Box::new(std::io::stdin()), None)
-    } else {
-        let f = std::fs::File::open(&a.input)
-            .map_err(|e| CliError(format!("cannot read {}: {e}", a.input)))?;
-        let len = f.metadata().ok().map(|m| m.len());
-        (Box::new(f), len)
-    };
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
-    let head = reader
-        .fill_buf()
-        .map_err(|e| CliError(format!("cannot read {}: {e}", a.input)))?;
-    let source = sources::detect(head, a.source.into());
-    eprintln!("source: {}", source.description);
-    // Only plain JSON Lines is cut into chunks for worker threads.
-    let lines = source == Detected::jsonl();
-
-    let output = a.output.as_deref().map(OutputFile::create).transpose()?;
-    let sink: Box<dyn Write + '_> = match &output {
-        None => Box::new(std::io::stdout().lock()),
-        Some(o) => Box::new(o.file()),
-    };
-    let mut out = BufWriter::with_capacity(1 << 16, sink);
-    install_stop_handler(
-        done_so_far,
-        output.as_ref().map(|o| o.target().to_path_buf()),
-    );
-
-    let progress = progress_bar(input_len);
-    let mode = match a.mode {
+    let mut options = run_options(a.now.as_deref(), a.seed, a.existing.as_deref())?;
+    options.mode = match a.mode {
         ModeArg::Create => Mode::Create,
         ModeArg::Update => Mode::Update,
     };
-    let workers = match a.jobs {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
-    let order_dependent =
-        compiled.calls(Purity::Oracle) || (a.seed.is_some() && compiled.calls(Purity::Random));
-    if workers > 1 && order_dependent {
-        eprintln!(
-            "note: mapping on one thread: SelectUniqueValue, and Guid or RandomString under \
-             --seed, give results that depend on the order of records"
-        );
-    } else if workers > 1 && !lines {
-        eprintln!("note: mapping on one thread: --jobs splits JSON Lines only");
-    }
-    let parallel = workers > 1 && !order_dependent && lines;
+    let input = Input::open(&a.input, a.source.into())?;
+    let mut output = AtomicOutput::create(a.output.as_deref())?;
+    install_stop_handler(done_so_far, output.target().map(Path::to_path_buf));
+    let mut progress = Progress::new(input.len);
+    let oracle = BatchOracle::new(&options.existing);
+    let workers = workers(&a, &plan.compiled, input.is_jsonl());
     let batch = Batch {
-        compiled: &compiled,
+        compiled: &plan.compiled,
         file: &src,
-        mode,
-        oracle: (!parallel).then_some(&oracle),
+        mode: options.mode,
+        oracle: (workers == 1).then_some(&oracle),
         max_record_bytes: a.max_record_bytes,
         max_document_bytes: a.max_document_bytes,
     };
-    let mut shown_after = PROGRESS_AFTER;
-    let mut drawn_at = 0u64;
-    let after_each = |c: &Counts, read_bytes: u64| {
-        for (slot, v) in DONE.iter().zip([c.input, c.out, c.skipped, c.errors]) {
-            slot.store(v, Ordering::Relaxed);
-        }
-        if let Some(p) = &progress {
-            if c.input >= shown_after {
-                p.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                shown_after = u64::MAX;
-            }
-            if c.input - drawn_at >= 1024 {
-                drawn_at = c.input;
-                p.set_position(read_bytes);
-                p.set_message(format!("{} records", c.input));
-            }
-        }
-        if stop_signal().is_some() {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
-    };
+    let after_each = |c: &Counts, read_bytes: u64| progress.record(c, read_bytes);
     let mut never_present = None;
-    let result = if parallel {
-        // Each worker's own clock setting; no oracle (nothing calls it) and
-        // no seed (nothing draws from it, or the run would be sequential).
-        let make_context = || match now {
-            Some(n) => Context::new().with_now(n),
-            None => Context::new(),
-        };
-        batch.run_parallel(
-            reader,
-            &mut out,
-            Threads::new(workers),
-            make_context,
-            after_each,
-        )
+    let result = if workers > 1 {
+        // Each worker's own context: no oracle (nothing calls it) and no
+        // seed that matters (nothing draws from it, or the run would be
+        // sequential).
+        let make_context = || options.context_with(None);
+        let threads = Threads::new(workers);
+        batch.run_parallel(input.reader, &mut output, threads, make_context, after_each)
     } else {
-        let mut ctx = Context::new().with_oracle(&oracle);
-        if let Some(n) = now {
-            ctx = ctx.with_now(n);
-        }
-        if let Some(s) = a.seed {
-            ctx = ctx.with_seed(s);
-        }
+        let mut ctx = options.context_with(Some(&oracle));
+        let jsonl = input.is_jsonl();
         batch
-            .run_source(reader, &source, &mut out, &mut ctx, after_each)
+            .run_source(
+                input.reader,
+                &input.source,
+                &mut output,
+                &mut ctx,
+                after_each,
+            )
             .map(|run| {
                 // For exports only: plain JSON Lines may also run on
                 // several threads, whose report must read the same.
-                if !lines && !run.never_present.is_empty() {
+                if !jsonl && !run.never_present.is_empty() {
                     never_present = Some((run.never_present, run.sampled));
                 }
                 run.counts
             })
     };
-    if let Some(p) = &progress {
-        p.finish_and_clear();
-    }
-    let counts = match result {
+    progress.finish();
+    let counts = match result.and_then(|counts| output.flush().map(|()| counts)) {
         Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            // The reader went away (`| head`): stop quietly, as Unix tools do.
-            return Ok(ExitCode::SUCCESS);
-        }
-        Err(e) => {
-            // Dropping `output` (on return) removes its temporary file.
-            return Err(CliError(format!("map failed: {e}{}", not_written(&output))));
-        }
-    };
-    match out.flush() {
+        // The reader went away (`| head`): stop quietly, as Unix tools do.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         Err(e) => {
+            let kept = output
+                .target()
+                .map(|t| format!(" ({} left as it was; {})", t.display(), done_so_far()));
+            output.discard();
             return Err(CliError(format!(
-                "cannot write the output: {e}{}",
-                not_written(&output)
-            )))
+                "map failed: {e}{}",
+                kept.unwrap_or_default()
+            )));
         }
-        Ok(()) => {}
-    }
-    drop(out);
+    };
     if let Some(signal) = stop_signal() {
-        let target = output.as_ref().map(|o| o.target().to_path_buf());
-        drop(output);
+        let target = output.target().map(Path::to_path_buf);
+        output.discard();
         return Ok(report_stop(signal, &counts.to_string(), target.as_deref()));
     }
-    if let Some(o) = output {
-        o.commit()
-            .map_err(|e| CliError(format!("{e} ({counts})")))?;
-    }
+    output
+        .commit()
+        .map_err(|e| CliError(format!("{e} ({counts})")))?;
     if let Some((names, sampled)) = never_present {
-        eprintln!(
-            "warning: the mapping reads {}, but none of the first {sampled} records has {}, \
-             so its expressions saw null for {} in every record. Add {} to the export{}",
-            names.join(", "),
-            if names.len() == 1 { "it" } else { "them" },
-            if names.len() == 1 { "it" } else { "them" },
-            if names.len() == 1 { "it" } else { "them" },
-            if names
-                .iter()
-                .any(|n| n.eq_ignore_ascii_case("IsSoftDeleted"))
-            {
-                " (IsSoftDeleted is derived from accountEnabled or deletedDateTime)"
-            } else {
-                ""
-            }
-        );
+        eprintln!("{}", never_present_warning(&names, sampled));
     }
     eprintln!("{counts}");
     Ok(if counts.errors > 0 {
@@ -358,15 +252,211 @@ pub fn run(a: MapArgs) -> CliResult {
     })
 }
 
-/// For an error message: the records done and the untouched --output file.
-fn not_written(output: &Option<OutputFile>) -> String {
-    match output {
-        Some(o) => format!(
-            " ({} left as it was; {})",
-            o.target().display(),
-            done_so_far()
-        ),
-        None => String::new(),
+/// How many threads map the records: what `--jobs` asks, unless the results
+/// depend on record order or the input is not plain JSON Lines (each said
+/// in a note).
+fn workers(a: &MapArgs, compiled: &CompiledObject, jsonl: bool) -> usize {
+    let asked = match a.jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    if asked <= 1 {
+        return 1;
+    }
+    let order_dependent =
+        compiled.calls(Purity::Oracle) || (a.seed.is_some() && compiled.calls(Purity::Random));
+    if order_dependent {
+        eprintln!(
+            "note: mapping on one thread: SelectUniqueValue, and Guid or RandomString under \
+             --seed, give results that depend on the order of records"
+        );
+        1
+    } else if !jsonl {
+        eprintln!("note: mapping on one thread: --jobs splits JSON Lines only");
+        1
+    } else {
+        asked
+    }
+}
+
+/// The warning for source attributes the mapping reads but no sampled
+/// record has (an export that left them out).
+fn never_present_warning(names: &[String], sampled: usize) -> String {
+    let pronoun = if names.len() == 1 { "it" } else { "them" };
+    let derived = if names
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case("IsSoftDeleted"))
+    {
+        " (IsSoftDeleted is derived from accountEnabled or deletedDateTime)"
+    } else {
+        ""
+    };
+    format!(
+        "warning: the mapping reads {}, but none of the first {sampled} records has {pronoun}, \
+         so its expressions saw null for {pronoun} in every record. Add {pronoun} to the export{derived}",
+        names.join(", ")
+    )
+}
+
+/// The source objects: the open file or standard input, its length when
+/// known (for the progress bar), and the form detected from its start.
+struct Input {
+    reader: BufReader<Box<dyn Read + Send>>,
+    len: Option<u64>,
+    source: Detected,
+}
+
+impl Input {
+    fn open(path: &str, format: SourceFormat) -> Result<Input, CliError> {
+        let (raw, len): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
+            (Box::new(std::io::stdin()), None)
+        } else {
+            let f = std::fs::File::open(path)
+                .map_err(|e| CliError(format!("cannot read {path}: {e}")))?;
+            let len = f.metadata().ok().map(|m| m.len());
+            (Box::new(f), len)
+        };
+        let mut reader = BufReader::with_capacity(1 << 16, raw);
+        let head = reader
+            .fill_buf()
+            .map_err(|e| CliError(format!("cannot read {path}: {e}")))?;
+        let source = sources::detect(head, format);
+        eprintln!("source: {}", source.description);
+        Ok(Input {
+            reader,
+            len,
+            source,
+        })
+    }
+
+    /// Only plain JSON Lines is cut into chunks for worker threads.
+    fn is_jsonl(&self) -> bool {
+        self.source == Detected::jsonl()
+    }
+}
+
+/// Standard output, or `--output` written through [`OutputFile`]: a new
+/// temporary file next to the target, renamed over it only once the run
+/// completed.
+struct AtomicOutput {
+    out: BufWriter<Sink>,
+}
+
+enum Sink {
+    Stdout(std::io::StdoutLock<'static>),
+    File(OutputFile),
+}
+
+impl AtomicOutput {
+    fn create(path: Option<&str>) -> Result<AtomicOutput, CliError> {
+        let sink = match path {
+            None => Sink::Stdout(std::io::stdout().lock()),
+            Some(path) => Sink::File(OutputFile::create(path)?),
+        };
+        Ok(AtomicOutput {
+            out: BufWriter::with_capacity(1 << 16, sink),
+        })
+    }
+
+    /// The `--output` file, if there is one.
+    fn target(&self) -> Option<&Path> {
+        match self.out.get_ref() {
+            Sink::File(f) => Some(f.target()),
+            Sink::Stdout(_) => None,
+        }
+    }
+
+    /// Drops the output: the temporary file is removed, so a partial output
+    /// is not left looking complete.
+    fn discard(self) {}
+
+    /// Flushes, then renames the temporary file over the target.
+    fn commit(self) -> Result<(), CliError> {
+        let target = self.target().map(Path::to_path_buf);
+        match self.out.into_inner() {
+            Ok(Sink::File(f)) => f.commit(),
+            Ok(Sink::Stdout(_)) => Ok(()),
+            // Dropping the error drops the file, which removes it.
+            Err(e) => Err(CliError(format!(
+                "cannot write {}: {}",
+                target.map_or("the output".into(), |t| t.display().to_string()),
+                e.error()
+            ))),
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Stdout(s) => s.write(buf),
+            Sink::File(f) => f.file().write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(s) => s.flush(),
+            Sink::File(f) => f.file().flush(),
+        }
+    }
+}
+
+impl Write for AtomicOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Keeps the stop-signal handler's counters current, draws the progress bar
+/// on a terminal once a run is long enough to need one, and stops the loop
+/// on a stop signal (SIGINT, SIGTERM, SIGHUP).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    shown_after: u64,
+    drawn_at: u64,
+}
+
+impl Progress {
+    fn new(input_len: Option<u64>) -> Progress {
+        Progress {
+            bar: progress_bar(input_len),
+            shown_after: PROGRESS_AFTER,
+            drawn_at: 0,
+        }
+    }
+
+    fn record(&mut self, c: &Counts, read_bytes: u64) -> ControlFlow<()> {
+        for (slot, v) in DONE.iter().zip([c.input, c.out, c.skipped, c.errors]) {
+            slot.store(v, Ordering::Relaxed);
+        }
+        if let Some(p) = &self.bar {
+            if c.input >= self.shown_after {
+                p.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                self.shown_after = u64::MAX;
+            }
+            if c.input - self.drawn_at >= 1024 {
+                self.drawn_at = c.input;
+                p.set_position(read_bytes);
+                p.set_message(format!("{} records", c.input));
+            }
+        }
+        if stop_signal().is_some() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(p) = &self.bar {
+            p.finish_and_clear();
+        }
     }
 }
 

@@ -2,12 +2,12 @@
 //! `attrmap::mapping::requests` (reading the files, writing the lines).
 
 use super::map::{MapArgs, ModeArg};
-use super::output::install_stop_handler;
-use super::{parse_now, read_existing, read_input, CliError, CliResult};
-use attrmap::eval::{Context, TakenSet};
-use attrmap::mapping::builder::{compile_object, BatchOracle, CompiledObject};
+use super::output::{install_stop_handler, OutputFile};
+use super::{read_text, run_options, CliError, CliResult};
+use attrmap::api::MapPlan;
+use attrmap::mapping::builder::{compile_object, BatchOracle};
 use attrmap::mapping::requests::{Dialect, RequestBatch, TargetState};
-use attrmap::mapping::{MappingSet, ObjectType};
+use attrmap::mapping::ObjectType;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -16,10 +16,6 @@ pub enum DialectArg {
     Default,
     #[value(name = "aadOptscim062020")]
     AadOptscim062020,
-}
-
-fn text_of(path: &str) -> Result<String, CliError> {
-    String::from_utf8(read_input(path)?).map_err(|_| CliError(format!("{path} is not valid UTF-8")))
 }
 
 /// The request-only options make no sense with resources: say so rather
@@ -39,7 +35,7 @@ pub fn refuse_request_options(a: &MapArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) -> CliResult {
+pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
     if a.mode == ModeArg::Update {
         return Err(CliError(
             "--mode does not apply to --emit requests: an object found in --target-state is \
@@ -51,23 +47,25 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
         eprintln!("note: --emit requests maps on one thread (references cross records)");
     }
     let target = match &a.target_state {
-        Some(p) => TargetState::from_jsonl(&text_of(p)?)
+        Some(p) => TargetState::from_jsonl(&read_text(p)?)
             .map_err(|e| CliError(format!("--target-state {p}: {e}")))?,
         None => TargetState::default(),
     };
     // References are to users: a group run finds its members with the
     // mapping's User object.
     let user_mapping = match &a.references {
-        Some(_) => Some(compile_object(set, ObjectType::User, src).map_err(|_| {
-            CliError(
-                "--references needs the mapping's User object mapping, which does not compile"
-                    .into(),
-            )
-        })?),
+        Some(_) => Some(
+            compile_object(&plan.loaded.set, ObjectType::User, src).map_err(|_| {
+                CliError(
+                    "--references needs the mapping's User object mapping, which does not compile"
+                        .into(),
+                )
+            })?,
+        ),
         None => None,
     };
     let referenced: Vec<serde_json::Value> = match &a.references {
-        Some(p) => text_of(p)?
+        Some(p) => read_text(p)?
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
@@ -78,20 +76,11 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
             .collect::<Result<_, _>>()?,
         None => Vec::new(),
     };
-    let existing = match &a.existing {
-        Some(p) => read_existing(p)?,
-        None => TakenSet::default(),
-    };
-    let oracle = BatchOracle::new(&existing);
-    let mut ctx = Context::new().with_oracle(&oracle);
-    if let Some(n) = a.now.as_deref().map(parse_now).transpose()? {
-        ctx = ctx.with_now(n);
-    }
-    if let Some(s) = a.seed {
-        ctx = ctx.with_seed(s);
-    }
+    let options = run_options(a.now.as_deref(), a.seed, a.existing.as_deref())?;
+    let oracle = BatchOracle::new(&options.existing);
+    let mut ctx = options.context_with(Some(&oracle));
     let batch = RequestBatch {
-        compiled,
+        compiled: &plan.compiled,
         file: src,
         target: &target,
         dialect: match a.patch_dialect {
@@ -101,7 +90,7 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
         referenced: user_mapping.as_ref().map(|u| (u, referenced.as_slice())),
         oracle: Some(&oracle),
     };
-    let input = text_of(&a.input)?;
+    let input = read_text(&a.input)?;
     let mut lines = Vec::new();
     let counts = batch.run(&input, &mut lines, &mut ctx)?;
     match &a.output {
@@ -111,7 +100,7 @@ pub fn run(a: &MapArgs, set: &MappingSet, compiled: &CompiledObject, src: &str) 
         },
         Some(path) => {
             // Written next to the target and renamed, as for resources.
-            let output = super::output::OutputFile::create(path)?;
+            let output = OutputFile::create(path)?;
             install_stop_handler(
                 || "stopped before the requests were written".into(),
                 Some(output.target().to_path_buf()),

@@ -112,6 +112,18 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
     }
 }
 
+/// Reads a text file, or standard input for `-`, naming it on failure.
+pub fn read_text(path: &str) -> Result<String, CliError> {
+    String::from_utf8(read_input(path)?).map_err(|_| CliError(format!("{path} is not valid UTF-8")))
+}
+
+/// Prints findings about `src` (the file at `path`) to stderr.
+fn print_diagnostics(path: &str, src: &str, diagnostics: Vec<attrmap::Diagnostic>) {
+    for d in diagnostics {
+        eprintln!("{:?}", d.report(path, src));
+    }
+}
+
 /// Reads a mapping file and loads it, printing every finding to stderr.
 /// `Ok(None)`: the file is not a usable mapping (findings printed, exit 1).
 /// With `check`, also refuses a set that `attrmap map` could not compile
@@ -120,31 +132,57 @@ pub fn load_mapping(
     path: &str,
     check: bool,
 ) -> Result<Option<(String, attrmap::mapping::Loaded)>, CliError> {
-    let src = String::from_utf8(read_input(path)?)
-        .map_err(|_| CliError(format!("{path} is not valid UTF-8")))?;
-    let loaded = match attrmap::mapping::load(&src) {
-        Ok(l) => l,
-        Err(d) => {
-            eprintln!("{:?}", d.report(path, &src));
-            return Ok(None);
+    let src = read_text(path)?;
+    match attrmap::api::load_mapping(&src, check) {
+        Ok(loaded) => {
+            print_diagnostics(path, &src, loaded.diagnostics.clone());
+            Ok(Some((src, loaded)))
         }
-    };
-    for d in &loaded.diagnostics {
-        eprintln!("{:?}", d.clone().report(path, &src));
-    }
-    if loaded.has_errors() {
-        return Ok(None);
-    }
-    if check {
-        let errors = attrmap::mapping::builder::check_set(&loaded.set, &src);
-        for d in &errors {
-            eprintln!("{:?}", d.clone().report(path, &src));
-        }
-        if !errors.is_empty() {
-            return Ok(None);
+        Err(findings) => {
+            print_diagnostics(path, &src, findings);
+            Ok(None)
         }
     }
-    Ok(Some((src, loaded)))
+}
+
+/// Reads a mapping file and compiles its `object` mapping, printing every
+/// finding to stderr; `Ok(None)` as for [`load_mapping`].
+pub fn plan_mapping(
+    path: &str,
+    object: attrmap::mapping::ObjectType,
+) -> Result<Option<(String, attrmap::api::MapPlan)>, CliError> {
+    let src = read_text(path)?;
+    match attrmap::api::MapPlan::new(&src, object) {
+        Ok(plan) => {
+            print_diagnostics(path, &src, plan.warnings().to_vec());
+            Ok(Some((src, plan)))
+        }
+        Err(findings) => {
+            print_diagnostics(path, &src, findings);
+            Ok(None)
+        }
+    }
+}
+
+/// The run options of the flags the evaluating commands share (`--now`,
+/// `--seed`, `--existing`).
+pub fn run_options(
+    now: Option<&str>,
+    seed: Option<u64>,
+    existing: Option<&str>,
+) -> Result<attrmap::api::RunOptions, CliError> {
+    Ok(attrmap::api::RunOptions {
+        now: now
+            .map(|n| attrmap::api::parse_now(n, "--now"))
+            .transpose()
+            .map_err(CliError)?,
+        seed,
+        existing: match existing {
+            Some(path) => attrmap::api::taken_from_lines(&read_text(path)?),
+            None => attrmap::eval::TakenSet::default(),
+        },
+        ..Default::default()
+    })
 }
 
 /// Writes a command's whole output to stdout. A reader that went away
@@ -159,27 +197,4 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
         }
         _ => Ok(()),
     }
-}
-
-/// Parses an RFC 3339 instant for `--now`.
-pub fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&chrono::Utc))
-        .map_err(|e| {
-            CliError(format!(
-                "--now {s:?} is not an RFC 3339 date-time ({e}); example: 2024-05-01T09:30:00Z"
-            ))
-        })
-}
-
-/// Reads `--existing FILE`: one taken value per line; blank lines are ignored.
-pub fn read_existing(path: &str) -> Result<attrmap::eval::TakenSet, CliError> {
-    let bytes = read_input(path)?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| CliError(format!("{path} is not valid UTF-8")))?;
-    Ok(text
-        .lines()
-        .map(str::trim_end)
-        .filter(|l| !l.is_empty())
-        .collect())
 }

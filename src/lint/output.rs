@@ -4,18 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use serde_json::json;
 
-/// Line and column (1-based, columns in characters) of byte offset `at`.
-pub fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let at = at.min(text.len());
-    let at = (0..=at)
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
+pub use crate::api::line_col;
 
 /// One finding, resolved to a file position. This is the documented JSON shape.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

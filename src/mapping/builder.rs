@@ -104,6 +104,17 @@ pub enum MappedRef<'a> {
     Failed(Vec<AttributeError>),
 }
 
+impl From<MappedRef<'_>> for Mapped {
+    /// The resource copied into a `serde_json::Value`.
+    fn from(m: MappedRef<'_>) -> Mapped {
+        match m {
+            MappedRef::Resource(r) => Mapped::Resource(r.to_json()),
+            MappedRef::Skipped(why) => Mapped::Skipped(why),
+            MappedRef::Failed(errors) => Mapped::Failed(errors),
+        }
+    }
+}
+
 /// A SCIM resource that borrows its names from the mapping and its strings
 /// from the record: written out as JSON without building a `serde_json::Value`.
 #[derive(Debug)]
@@ -491,11 +502,7 @@ impl CompiledObject {
         file: &str,
         oracle: Option<&BatchOracle<'_>>,
     ) -> Mapped {
-        match self.map_ref(record, mode, ctx, file, oracle) {
-            MappedRef::Resource(r) => Mapped::Resource(r.to_json()),
-            MappedRef::Skipped(why) => Mapped::Skipped(why),
-            MappedRef::Failed(errors) => Mapped::Failed(errors),
-        }
+        self.map_ref(record, mode, ctx, file, oracle).into()
     }
 
     /// [`CompiledObject::map`] without copying the resource into a
@@ -524,11 +531,7 @@ impl CompiledObject {
         ctx: &mut Context<'_>,
         file: &str,
     ) -> Mapped {
-        match self.build_ref(record, mode, ctx, file, None) {
-            MappedRef::Resource(r) => Mapped::Resource(r.to_json()),
-            MappedRef::Skipped(why) => Mapped::Skipped(why),
-            MappedRef::Failed(errors) => Mapped::Failed(errors),
-        }
+        self.build_ref(record, mode, ctx, file, None).into()
     }
 
     fn build_ref<'a, R: Record + ?Sized>(
