@@ -3,7 +3,7 @@
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 # cargo-fuzz wants nightly for its sanitizer flags; RUSTC_BOOTSTRAP=1 lets the
 # stable compiler accept them. Crashes are copied to fuzz/regressions/<target>/
-# so `cargo test --test fuzz_corpus` replays them on stable from then on.
+# so `cargo test --test expressions fuzz_corpus` replays them on stable from then on.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:-600}

@@ -7,7 +7,7 @@
 //!
 //! Adding a function: a variant in `fn_ids!`, a `spec!` row here (naming the
 //! implementing module's entry point and giving at least one example), its
-//! code in that module, then `UPDATE_DOCS=1 cargo test --test docs`.
+//! code in that module, then `UPDATE_DOCS=1 cargo test --test expressions docs`.
 
 use serde::Serialize;
 
@@ -140,9 +140,12 @@ pub enum Evaluation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Provenance {
-    /// In the app provisioning reference
-    /// (functions-for-customizing-application-data.md). Serialized as
-    /// `documented`, its name before the Cloud Sync reference was told apart.
+    /// In Microsoft's app provisioning documentation: the function reference
+    /// (functions-for-customizing-application-data.md), or for
+    /// AssertiveAppRoleAssignmentsComplex the attribute-mapping tutorial
+    /// (customize-application-attributes.md, "Provisioning a role to a SCIM
+    /// app"). Serialized as `documented`, its name before the Cloud Sync
+    /// reference was told apart.
     #[serde(rename = "documented")]
     AppProvisioning,
     /// Only in the Entra Cloud Sync expression reference
@@ -419,7 +422,7 @@ pub static CATALOGUE: &[FunctionSpec] = &[
     spec!(AppRoleAssignmentsComplex, &[p("appRoleAssignments", "source", K::Attribute)], R::MultiValued, Pure, Eager(misc_functions), AppProvisioning,
         "Turns all of a user's app role assignments into a SCIM roles list.",
         &[ex(r#"AppRoleAssignmentsComplex([appRoleAssignments])"#, r#"{"appRoleAssignments": [{"value": "Admin", "displayName": "Admin"}, {"value": "Reader", "displayName": "Reader"}]}"#, r#"[{"display": "Admin", "primary": false, "type": "WindowsAzureActiveDirectoryRole", "value": "Admin"}, {"display": "Reader", "primary": false, "type": "WindowsAzureActiveDirectoryRole", "value": "Reader"}]"#)]),
-    spec!(AssertiveAppRoleAssignmentsComplex, &[p("appRoleAssignments", "source", K::Attribute)], R::MultiValued, Pure, Eager(misc_functions), Undocumented,
+    spec!(AssertiveAppRoleAssignmentsComplex, &[p("appRoleAssignments", "source", K::Attribute)], R::MultiValued, Pure, Eager(misc_functions), AppProvisioning,
         "Like AppRoleAssignmentsComplex; the service uses it to also remove roles no longer assigned.",
         &[ex(r#"AssertiveAppRoleAssignmentsComplex([appRoleAssignments])"#, r#"{"appRoleAssignments": [{"value": "Admin"}]}"#, r#"[{"display": "Admin", "primary": false, "type": "WindowsAzureActiveDirectoryRole", "value": "Admin"}]"#)]),
     spec!(BitAnd, &[p("value1", "value1", K::Number), p("value2", "value2", K::Number)], R::Number, Pure, Eager(misc_functions), AppProvisioning,
@@ -580,6 +583,19 @@ pub static CATALOGUE: &[FunctionSpec] = &[
 impl FnId {
     pub fn spec(self) -> &'static FunctionSpec {
         &CATALOGUE[self as usize]
+    }
+
+    /// The functions that test for null or empty. Inside an IIF condition
+    /// they take the null themselves, so the condition's null check does not
+    /// reach their argument: Microsoft's HR expression guides and the Cloud
+    /// Sync reference document `IIF(IsPresent([x]), [x], …)` and
+    /// `IIF(IsNullOrEmpty([x]), …)` with the null case's output
+    /// (docs/semantics.md, "IIF on null or empty attributes").
+    pub fn tests_null(self) -> bool {
+        matches!(
+            self,
+            FnId::IsPresent | FnId::IsNullOrEmpty | FnId::IsNull | FnId::IsNothing
+        )
     }
 }
 

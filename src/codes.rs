@@ -360,8 +360,12 @@ codes! {
         Eval { expression: "StringFromSID([objectSid])", user: "{\"objectSid\": \"AQEAAAAAAAUSAAAA\"}" }),
     EvalCustomError => spec("attrmap::eval::custom-error", E, "The expression called Error: the object fails with its message.",
         "Error(message) stops the object with the mapping author's message, as the Cloud Sync reference documents; put it in the branch of an IIF or Switch that should never be taken for valid data.",
-        Eval { expression: "Switch(IsPresent([accountName]), Error(\"AccountName is required\"), \"True\", [accountName])", user: "{}" },
-        Eval { expression: "Switch(IsPresent([accountName]), Error(\"AccountName is required\"), \"True\", [accountName])", user: "{\"accountName\": \"jdoe\"}" }),
+        Eval { expression: "IIF(IsPresent([accountName]), [accountName], Error(\"AccountName is required\"))", user: "{}" },
+        Eval { expression: "IIF(IsPresent([accountName]), [accountName], Error(\"AccountName is required\"))", user: "{\"accountName\": \"jdoe\"}" }),
+    EvalItemOutOfRange => spec("attrmap::eval::item-out-of-range", E, "Item's index is past the end of the list, or below 1.",
+        "The Cloud Sync reference says Item throws an error when the index is out of bounds, and the app provisioning reference says index 0 must not be used; the object fails rather than flow nothing in silence. Count the values first, or guard with IIF(Count([attribute]) >= n, …).",
+        Eval { expression: "Item([proxyAddresses], 3)", user: "{\"proxyAddresses\": [\"SMTP:a@contoso.com\", \"smtp:a@fabrikam.com\"]}" },
+        Eval { expression: "Item([proxyAddresses], 2)", user: "{\"proxyAddresses\": [\"SMTP:a@contoso.com\", \"smtp:a@fabrikam.com\"]}" }),
     // ---- `attrmap map` and inputs ------------------------------------------------------
     MapConvert => spec("attrmap::map::convert", E, "A mapped value cannot be converted to the target attribute's SCIM type.",
         "The record is not sent with a value of the wrong type: a SCIM boolean needs True or False, an integer a whole number.",
@@ -407,6 +411,13 @@ codes! {
     InputUnreadable => spec("attrmap::input::unreadable", E, "A file named on the command line cannot be read, or an option's value is malformed.",
         "The message names the file or option and why (no such file, not UTF-8, not an RFC 3339 date-time). `attrmap eval --format json` reports it as its one JSON object, with exit status 2.",
         Described("attrmap eval '[mail]' --input missing.json"), Described("attrmap eval '[mail]' --input user.json")),
+    // ---- an expression over loaded users (the playground) ------------------------------
+    UsersAttributeAbsent => spec("attrmap::users::attribute-absent", W, "The expression reads an attribute that none of the loaded users has.",
+        "An attribute no source object has reads as null, so every user silently gets the null branch or the default. With real users loaded, a name none of them has is almost always a typo (names are compared without regard to case, as Entra looks them up); the finding suggests the closest attribute they do have. An export may also simply leave the attribute out: add it to the export.",
+        Described("[departmnet] with users that have department"), Described("[department]")),
+    UsersSharedValue => spec("attrmap::users::shared-value", W, "Several loaded users get the same value where each needs its own.",
+        "SelectUniqueValue keeps a value unique across the loaded users, as `attrmap map` does across a batch: a user whose candidates are all taken fails, as Entra reports it. A value shared by several users (compared without regard to case, as Entra compares userPrincipalName and mail) means a matching or unique target attribute would collide in the target app.",
+        Described("SelectUniqueValue([mailNickname]) where 100 users share 10 nicknames"), Described("SelectUniqueValue(Join(\"@\", [mailNickname], \"contoso.com\"), Join(\"@\", [objectId], \"contoso.com\"))")),
     // ---- the wasm API -----------------------------------------------------------------
     WasmInvalidArgument => spec("attrmap::wasm::invalid-argument", E, "A JavaScript argument has the wrong type.",
         "The wasm functions take strings or plain JSON-compatible values; the message names the argument and what it must be.",

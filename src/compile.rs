@@ -313,6 +313,7 @@ impl Compiler {
                 }
             }
             _ => {
+                let strict = strict && !id.tests_null();
                 let mut present = 0u64;
                 for i in 0..n {
                     if call.args[i].expr.is_some() && i < 64 {

@@ -10,6 +10,7 @@
 //! ```
 
 pub mod api;
+pub mod batch;
 pub mod bytecode;
 pub mod catalogue;
 pub mod check;
@@ -20,8 +21,6 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fold;
 pub mod functions;
-#[doc(hidden)]
-pub mod fuzz_harness;
 pub mod lint;
 pub mod mapping;
 pub mod sources;

@@ -190,6 +190,12 @@ struct Options {
     /// For `map`: which object mapping, and create or update.
     object: crate::mapping::ObjectType,
     mode: crate::mapping::builder::Mode,
+    /// For `requests`: what the target holds now (JSONL of its resources).
+    target_state: Option<String>,
+    dialect: crate::mapping::requests::Dialect,
+    /// The values go to a target attribute that must be unique (userName,
+    /// externalId): values several users share are reported.
+    unique: bool,
 }
 
 impl Default for Options {
@@ -201,6 +207,9 @@ impl Default for Options {
             ast: false,
             object: crate::mapping::ObjectType::User,
             mode: crate::mapping::builder::Mode::Create,
+            target_state: None,
+            dialect: crate::mapping::requests::Dialect::Default,
+            unique: false,
         }
     }
 }
@@ -276,12 +285,22 @@ impl Options {
                         crate::mapping::builder::Mode::Update
                     }
                 }
-                (k @ ("now" | "existing" | "seed" | "engine" | "object" | "mode"), v) => {
-                    return Err(format!("options.{k} has an unsupported value {v}"))
+                ("targetState", Json::String(s)) => o.target_state = Some(s),
+                ("unique", Json::Bool(b)) => o.unique = b,
+                ("dialect", Json::String(s)) if s == "default" => {
+                    o.dialect = crate::mapping::requests::Dialect::Default
                 }
+                ("dialect", Json::String(s)) if s.eq_ignore_ascii_case("aadOptscim062020") => {
+                    o.dialect = crate::mapping::requests::Dialect::Scim062020
+                }
+                (
+                    k @ ("now" | "existing" | "seed" | "engine" | "object" | "mode" | "targetState"
+                    | "dialect" | "unique"),
+                    v,
+                ) => return Err(format!("options.{k} has an unsupported value {v}")),
                 (k, _) => {
                     return Err(format!(
-                        "unknown option {k:?}; the options are now, existing, seed, engine, and for map object and mode"
+                        "unknown option {k:?}; the options are now, existing, seed, engine, unique, for map object and mode, and for requests object, targetState and dialect"
                     ))
                 }
             }
@@ -292,9 +311,16 @@ impl Options {
     /// A context for one batch. Now() is fixed for the whole batch, so every
     /// user sees the same instant, as in one provisioning cycle.
     fn context(&self) -> Context<'_> {
-        let mut ctx = Context::new()
-            .with_oracle(&self.existing)
-            .with_now(self.now.unwrap_or_else(Utc::now));
+        self.context_with(&self.existing, self.now.unwrap_or_else(Utc::now))
+    }
+
+    /// A context that asks `oracle` which values are taken.
+    fn context_with<'o>(
+        &self,
+        oracle: &'o dyn crate::eval::UniquenessOracle,
+        now: DateTime<Utc>,
+    ) -> Context<'o> {
+        let mut ctx = Context::new().with_oracle(oracle).with_now(now);
         if let Some(seed) = self.seed {
             ctx = ctx.with_seed(seed);
         }
@@ -310,104 +336,106 @@ impl Options {
 #[wasm_bindgen]
 pub struct Users {
     records: Vec<Json>,
-    /// `{ index, line, message }` for each record that could not be read.
+    /// `{ index, code, message }` for each record that could not be read.
     errors: Vec<Json>,
+    /// The form the source readers found ("JSON Lines", "CSV (the Entra
+    /// portal's \"Download users\" file)", …).
+    format: String,
+    /// Every attribute name some user has, sorted, without duplicates.
+    names: Vec<String>,
 }
 
+/// Reads users with the core source readers ([`crate::sources`]), the same
+/// code path as `attrmap map`: JSON Lines, JSON arrays, Graph response
+/// pages, PowerShell and az exports, the portal's CSV.
 fn parse_users(text: &str) -> Users {
-    let mut users = Users {
-        records: Vec::new(),
-        errors: Vec::new(),
-    };
     if text.len() > MAX_USERS_BYTES {
-        users.errors.push(json!({
-            "index": null, "line": 1,
-            "message": format!("the users text is {} MiB; the playground reads at most {} MiB (use the CLI for larger sets)", text.len() >> 20, MAX_USERS_BYTES >> 20),
-        }));
-        return users;
+        return Users::from_records(
+            Vec::new(),
+            vec![json!({
+                "index": null, "code": Code::MapDocumentTooLarge,
+                "message": format!("the users text is {} MiB; the playground reads at most {} MiB (use the CLI for larger sets)", text.len() >> 20, MAX_USERS_BYTES >> 20),
+            })],
+            String::new(),
+        );
     }
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('[') {
-        match serde_json::from_str::<Json>(text) {
-            Ok(Json::Array(items)) => {
-                for (i, item) in items.into_iter().enumerate() {
-                    users.push(item, i, None);
-                }
-            }
-            Ok(_) => unreachable_shape(&mut users),
-            Err(e) => users.errors.push(json!({
-                "index": null, "line": e.line(),
-                "message": format!("the JSON array is not valid JSON at line {}, column {}: {e}", e.line(), e.column()),
-            })),
-        }
-        return users;
-    }
-    // One JSON object (possibly pretty-printed over many lines)...
-    if trimmed.starts_with('{') {
-        if let Ok(v) = serde_json::from_str::<Json>(text) {
-            users.push(v, 0, Some(1));
-            return users;
-        }
-    }
-    // ...or JSONL: one object per line; a bad line is reported and skipped.
-    let mut index = 0;
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with("//") {
-            continue;
-        }
-        match serde_json::from_str::<Json>(line) {
-            Ok(v) => users.push(v, index, Some(n + 1)),
-            Err(e) => users.errors.push(json!({
-                "index": index, "line": n + 1,
-                "message": format!("line {}: not valid JSON (column {}): {e}", n + 1, e.column()),
-            })),
-        }
-        index += 1;
-    }
-    users
-}
-
-fn unreachable_shape(users: &mut Users) {
-    users.errors.push(
-        json!({"index": null, "line": 1, "message": "expected a JSON array of user objects"}),
-    );
+    let limits = crate::sources::Limits {
+        max_record_bytes: crate::mapping::stream::DEFAULT_MAX_RECORD_BYTES,
+        max_document_bytes: MAX_USERS_BYTES,
+    };
+    let all = crate::sources::read_all(text.as_bytes(), crate::sources::SourceFormat::Auto, limits);
+    let errors = all
+        .errors
+        .iter()
+        .map(|e| {
+            json!({
+                "index": e.index, "code": e.code,
+                "message": format!("record {}: {}", e.index + 1, e.message),
+            })
+        })
+        .collect();
+    let format = if text.trim().is_empty() {
+        String::new()
+    } else {
+        all.detected.description
+    };
+    Users::from_records(
+        all.records.into_iter().map(Json::Object).collect(),
+        errors,
+        format,
+    )
 }
 
 impl Users {
-    fn push(&mut self, v: Json, index: usize, line: Option<usize>) {
-        if v.is_object() {
-            self.records.push(v);
-        } else {
-            self.errors.push(json!({
-                "index": index, "line": line,
-                "message": format!("record {} is {}, not a JSON object of attribute names to values", index + 1, crate::mapping::stream::json_type(&v)),
-            }));
+    fn from_records(records: Vec<Json>, errors: Vec<Json>, format: String) -> Users {
+        let mut names: Vec<String> = records
+            .iter()
+            .filter_map(Json::as_object)
+            .flat_map(|o| o.keys().cloned())
+            .collect();
+        names.sort_unstable_by_key(|n| n.to_lowercase());
+        names.dedup();
+        Users {
+            records,
+            errors,
+            format,
+            names,
         }
+    }
+
+    fn names(&self) -> Vec<&str> {
+        self.names.iter().map(String::as_str).collect()
     }
 }
 
 /// The attribute an admin recognises a user by (directory users, then
-/// HR workers such as Workday's WorkerID).
+/// HR workers such as Workday's WorkerID), in any key case.
 fn user_label(u: &Json, i: usize) -> String {
+    let Some(o) = u.as_object() else {
+        return format!("user {}", i + 1);
+    };
     [
         "userPrincipalName",
-        "mail",
         "displayName",
+        "mail",
         "objectId",
         "id",
         "WorkerID",
         "employeeId",
     ]
     .iter()
-    .find_map(|k| u.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()))
+    .find_map(|k| {
+        let key = crate::eval::record::find_key(o.keys().map(String::as_str), k)?;
+        o.get(key).and_then(Json::as_str).filter(|s| !s.is_empty())
+    })
     .map_or_else(|| format!("user {}", i + 1), String::from)
 }
 
 #[wasm_bindgen]
 impl Users {
-    /// Parses users from JSON text: one object, an array of objects, or JSONL.
-    /// Bad records are listed in `errors` and skipped; the rest load.
+    /// Reads users from text in any form the source readers know (JSON
+    /// Lines, a JSON array or object, Graph pages, PowerShell or az output,
+    /// CSV). Bad records are listed in `errors` and skipped; the rest load.
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str) -> Users {
         parse_users(text)
@@ -417,12 +445,18 @@ impl Users {
     pub fn length(&self) -> usize {
         self.records.len()
     }
-    /// `[{ index, line, message }]` for records that could not be read.
+    /// `[{ index, code, message }]` for records that could not be read.
     #[wasm_bindgen(getter)]
     pub fn errors(&self) -> JsValue {
         to_js(Json::Array(self.errors.clone()))
     }
-    /// One display label per user (userPrincipalName, mail, displayName, objectId).
+    /// The form the readers detected, for people ("" for empty text).
+    #[wasm_bindgen(getter)]
+    pub fn format(&self) -> String {
+        self.format.clone()
+    }
+    /// One display label per user (userPrincipalName, displayName, mail,
+    /// objectId, in any key case).
     pub fn labels(&self) -> JsValue {
         to_js(Json::Array(
             self.records
@@ -434,15 +468,7 @@ impl Users {
     }
     /// Every attribute name any user has, sorted, for autocomplete.
     pub fn attributes(&self) -> JsValue {
-        let mut names: Vec<&str> = self
-            .records
-            .iter()
-            .filter_map(Json::as_object)
-            .flat_map(|o| o.keys().map(String::as_str))
-            .collect();
-        names.sort_unstable_by_key(|n| n.to_lowercase());
-        names.dedup();
-        to_js(json!(names))
+        to_js(json!(self.names))
     }
     /// User `index` as a plain object (large integers as strings).
     pub fn get(&self, index: usize) -> JsValue {
@@ -461,22 +487,11 @@ fn users_from(v: &JsValue) -> Result<Users, JsError> {
     match v.as_string() {
         Some(text) => Ok(parse_users(&text)),
         None => match from_js(v, "users")? {
-            Json::Array(items) => {
-                let mut users = parse_users("[]");
-                for (i, item) in items.into_iter().enumerate() {
-                    users.push(item, i, None);
-                }
-                Ok(users)
-            }
-            obj @ Json::Object(_) => {
-                let mut users = parse_users("[]");
-                users.push(obj, 0, None);
-                Ok(users)
-            }
+            value @ (Json::Array(_) | Json::Object(_)) => Ok(parse_users(&value.to_string())),
             other => Err(js_error(
                 Code::WasmInvalidArgument,
                 format!(
-                    "users must be JSON text, an array of objects or one object, not {}",
+                    "users must be text (JSON Lines, JSON, Graph pages or CSV), an array of objects or one object, not {}",
                     crate::mapping::stream::json_type(&other)
                 ),
             )),
@@ -571,16 +586,146 @@ impl Program {
         )
     }
 
+    /// Every user's result, plus what must not be missed in them (see
+    /// [`crate::batch`]): SelectUniqueValue kept unique across the users as
+    /// `attrmap map` keeps it across a batch, values several users share,
+    /// the users that fell through to the Switch's default, attributes no
+    /// user has, and the counts of each kind of result.
     fn run_users(&self, users: &Users, options: &Options) -> Json {
-        let mut ctx = options.context();
-        let results: Vec<Json> = users
-            .records
+        use crate::mapping::builder::BatchOracle;
+        let oracle = BatchOracle::new(&options.existing);
+        let now = options.now.unwrap_or_else(Utc::now);
+        let mut ctx = options.context_with(&oracle, now);
+        let claims = crate::batch::claims_unique_values(&self.expr);
+        let probe = crate::batch::DefaultProbe::new(&self.expr);
+        // The probe gets a context of its own, so it draws nothing from the
+        // real evaluation's random source; it sees the same Now().
+        let mut probe_ctx = Context::new().with_now(now);
+        let offsets = Offsets {
+            source: self.expr.source(),
+        };
+        let mut results: Vec<Json> = Vec::with_capacity(users.records.len());
+        let mut defaults = 0usize;
+        for u in &users.records {
+            let mut r = self.run_one(u, &mut ctx, options.ast);
+            if claims && r["status"] == "value" {
+                let text = r["text"].as_str().unwrap_or_default();
+                if !text.is_empty() {
+                    if let Err(full) = oracle.claim_all(&[text]) {
+                        r = json!({
+                            "status": "error",
+                            "error": {
+                                "code": Code::MapUniqueValuesLimit,
+                                "message": format!("SelectUniqueValue: the values handed out to the users before this one fill {} of the {} bytes remembered; without remembering this one a later user could get it again", full.held, full.max_bytes),
+                                "help": "load fewer users at once",
+                                "span": offsets.span(Span::new(0, self.expr.source().len())),
+                            },
+                            "inputs": r["inputs"].take(),
+                            "warnings": r["warnings"].take(),
+                            "redacted": r["redacted"].take(),
+                        });
+                    }
+                }
+            }
+            if let Some(p) = &probe {
+                let took = r["status"] == "value" && p.took_default(u, &mut probe_ctx);
+                r["default"] = Json::Bool(took);
+                defaults += usize::from(took);
+            }
+            results.push(r);
+        }
+        let shared = crate::batch::shared_counts(results.iter().map(|r| {
+            (r["status"] == "value")
+                .then(|| r["text"].as_str())
+                .flatten()
+                .filter(|t| !t.is_empty())
+        }));
+        let mut summary = json!({
+            "users": results.len(),
+            "values": 0, "errors": 0, "notFlowed": 0, "objectSkipped": 0,
+            "defaultBranch": probe.as_ref().map(|_| defaults),
+            "defaultSpan": probe.as_ref().map(|p| offsets.span(p.span)),
+            "sharedValues": 0, "usersSharing": 0,
+            "uniqueClaimed": claims,
+        });
+        let mut distribution: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut by_text: std::collections::HashMap<String, usize> = Default::default();
+        for (i, (r, n)) in results.iter_mut().zip(&shared).enumerate() {
+            let kind = match r["status"].as_str() {
+                Some("value") => "values",
+                Some("error") => "errors",
+                Some("notFlowed") => "notFlowed",
+                _ => "objectSkipped",
+            };
+            summary[kind] = json!(summary[kind].as_u64().unwrap_or(0) + 1);
+            if *n > 1 {
+                r["shared"] = json!(n);
+                summary["usersSharing"] = json!(summary["usersSharing"].as_u64().unwrap_or(0) + 1);
+            }
+            if kind == "values" {
+                let text = r["text"].as_str().unwrap_or_default().to_string();
+                let slot = *by_text.entry(text.clone()).or_insert_with(|| {
+                    distribution.push((text, Vec::new()));
+                    distribution.len() - 1
+                });
+                distribution[slot].1.push(i);
+            }
+        }
+        let mut first_seen = std::collections::HashSet::new();
+        let shared_values = results
             .iter()
-            .map(|u| self.run_one(u, &mut ctx, options.ast))
-            .collect();
+            .filter(|r| r.get("shared").is_some())
+            .filter(|r| {
+                first_seen.insert(
+                    crate::eval::uniqueness_key(r["text"].as_str().unwrap_or_default())
+                        .into_owned(),
+                )
+            })
+            .count();
+        summary["sharedValues"] = json!(shared_values);
+        let mut findings: Vec<Json> = Vec::new();
+        if options.unique && shared_values > 0 {
+            findings.push(json!({
+                "code": Code::UsersSharedValue,
+                "severity": "warning",
+                "message": format!("{shared_values} value(s) are shared by {} of the loaded users, and the target attribute needs one value per user", summary["usersSharing"]),
+                "label": "these values would collide in the target",
+                "help": "make the value unique: SelectUniqueValue with fallbacks, or add an attribute that differs between users",
+                "span": offsets.span(Span::new(0, self.expr.source().len())),
+            }));
+        }
+        distribution.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        for a in crate::batch::absent_attributes(self.expr.ast(), &users.names()) {
+            let help = match &a.suggestion {
+                Some(s) => format!(
+                    "did you mean [{s}]? Attribute names are compared without regard to case"
+                ),
+                None => {
+                    "check the spelling, or load users whose export includes this attribute".into()
+                }
+            };
+            let message = format!(
+                "none of the {} loaded users has [{}], so it reads as null for every one of them",
+                users.records.len(),
+                a.name
+            );
+            for span in &a.spans {
+                findings.push(json!({
+                    "code": Code::UsersAttributeAbsent,
+                    "severity": "warning",
+                    "message": message,
+                    "label": "no loaded user has this attribute",
+                    "help": help,
+                    "span": offsets.span(*span),
+                }));
+            }
+        }
         json!({
             "results": results,
             "inputErrors": users.errors,
+            "summary": summary,
+            "distribution": distribution.into_iter().map(|(text, users)| json!({"text": text, "count": users.len(), "users": users})).collect::<Vec<_>>(),
+            "findings": findings,
         })
     }
 
@@ -675,11 +820,17 @@ fn compile_json(source: &str) -> (Json, Option<Program>) {
     let offsets = Offsets { source };
     match crate::compile(source) {
         Ok(expr) => {
-            let diagnostics: Vec<Json> = expr
-                .warnings()
-                .iter()
-                .map(|d| diagnostic_json(d, &offsets))
-                .collect();
+            // The checker's warnings and the expression rules of `attrmap
+            // lint`, so the editor says what the linter would.
+            let mut found = expr.warnings().to_vec();
+            for d in crate::lint::expression_rules(expr.ast()) {
+                if !found.iter().any(|w| w.code == d.code && w.span == d.span) {
+                    found.push(d);
+                }
+            }
+            found.sort_by_key(|d| (d.span.start, d.span.end));
+            let diagnostics: Vec<Json> =
+                found.iter().map(|d| diagnostic_json(d, &offsets)).collect();
             (
                 json!({ "ok": true, "diagnostics": diagnostics }),
                 Some(Program { expr }),
@@ -887,6 +1038,85 @@ fn map_json(text: &str, users: &Users, options: &Options) -> Json {
     })
 }
 
+/// The HTTP requests Entra's SCIM client would send for these users
+/// (`attrmap map --emit requests`): the query, then `POST` for an object the
+/// target lacks, or a `PATCH` of what changed for one `options.targetState`
+/// (JSONL of the target's resources) holds. Options as for `map` (`mode`
+/// does not apply: the target state decides), plus `dialect` ("default" |
+/// "aadOptscim062020"). Returns `{ ok, diagnostics, lines, counts,
+/// inputErrors }`: `lines` are the command's output lines, one per request
+/// (`{ index, method, path, body?, kept?, pending?, warnings? }`), or a
+/// record's skipped or error line.
+#[wasm_bindgen]
+pub fn requests(mapping: &JsValue, users: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
+    let text = mapping_text(mapping)?;
+    let users = users_from(users)?;
+    let options = Options::read(options)?;
+    Ok(to_js(requests_json(&text, &users, &options)))
+}
+
+fn requests_json(text: &str, users: &Users, options: &Options) -> Json {
+    use crate::mapping::builder::{compile_object, BatchOracle};
+    use crate::mapping::requests::{RequestBatch, TargetState};
+    let failed = |diags: Json| json!({ "ok": false, "diagnostics": diags });
+    let loaded = match crate::mapping::load(text) {
+        Ok(l) => l,
+        Err(d) => return failed(diagnostics_json(&[d], text)),
+    };
+    if loaded.has_errors() {
+        return failed(diagnostics_json(&loaded.diagnostics, text));
+    }
+    let compiled = match compile_object(&loaded.set, options.object, text) {
+        Ok(c) => c,
+        Err(diags) => return failed(diagnostics_json(&diags, text)),
+    };
+    let target = match options.target_state.as_deref().map(TargetState::from_jsonl) {
+        None => TargetState::default(),
+        Some(Ok(t)) => t,
+        Some(Err(e)) => {
+            return failed(json!([{
+                "code": Code::WasmInvalidOption, "severity": "error",
+                "message": format!("the target state: {e}"),
+                "help": "give the target's resources as JSON Lines, one resource (with its id) or list response per line",
+            }]))
+        }
+    };
+    let oracle = BatchOracle::new(&options.existing);
+    let mut ctx = options.context_with(&oracle, options.now.unwrap_or_else(Utc::now));
+    let batch = RequestBatch {
+        compiled: &compiled,
+        file: text,
+        target: &target,
+        dialect: options.dialect,
+        referenced: None,
+        oracle: Some(&oracle),
+    };
+    // The batch reads JSON Lines; the users were read by the source readers
+    // already, so each goes in as one line.
+    let input: String = users.records.iter().map(|r| format!("{r}\n")).collect();
+    let mut out = Vec::new();
+    let counts = match batch.run(&input, &mut out, &mut ctx) {
+        Ok(c) => c,
+        Err(e) => {
+            return failed(
+                json!([{"code": Code::WasmInvalidArgument, "severity": "error", "message": e.to_string()}]),
+            )
+        }
+    };
+    let lines: Vec<Json> = out
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| serde_json::from_slice(l).ok())
+        .collect();
+    json!({
+        "ok": true,
+        "diagnostics": diagnostics_json(&loaded.diagnostics, text),
+        "lines": lines,
+        "counts": {"input": counts.input, "out": counts.out, "skipped": counts.skipped, "errors": counts.errors},
+        "inputErrors": users.errors,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -922,17 +1152,154 @@ mod tests {
         let u = parse_users("{\"a\":1}\nnot json\n\n{\"a\":3}\n[1]\n");
         assert_eq!(u.records.len(), 2);
         assert_eq!(u.errors.len(), 2);
-        assert_eq!(u.errors[0]["line"], json!(2));
-        assert_eq!(u.errors[1]["line"], json!(5));
-        let arr = parse_users(r#"[{"a":1}, 7]"#);
-        assert_eq!(arr.records.len(), 1);
-        assert!(arr.errors[0]["message"]
+        assert_eq!(u.errors[0]["index"], json!(1));
+        assert!(u.errors[0]["message"]
             .as_str()
             .unwrap()
-            .contains("record 2 is a number"));
+            .starts_with("record 2: "));
+        assert_eq!(u.format, "JSON Lines");
+        let arr = parse_users(r#"[{"a":1}, 7]"#);
+        assert_eq!(arr.records.len(), 1);
+        assert_eq!(arr.errors[0]["code"], json!(Code::MapNotAnObject));
         let broken = parse_users("[{\"a\":1},");
         assert!(broken.records.is_empty());
         assert_eq!(broken.errors.len(), 1);
+        assert_eq!(parse_users("").format, "");
+    }
+
+    /// Issue 18: the admin's own exports go through the core readers.
+    #[test]
+    fn users_come_from_the_portal_csv_graph_pages_and_powershell() {
+        let csv = parse_users(
+            "\u{feff}userPrincipalName,displayName,surname,mail,givenName,objectId,userType,jobTitle,department,accountEnabled,usageLocation\r\n\
+             adele@contoso.com,Adele Vance,Vance,adele@contoso.com,Adele,1,Member,Lawyer,Legal,True,US\r\n\
+             alex@contoso.com,Alex Wilber,Wilber,,Alex,2,Member,,,False,US\r\n",
+        );
+        assert!(csv.format.contains("Download users"), "{}", csv.format);
+        assert_eq!(csv.records.len(), 2, "{:?}", csv.errors);
+        assert_eq!(csv.records[0]["department"], json!("Legal"));
+        assert_eq!(user_label(&csv.records[1], 1), "alex@contoso.com");
+
+        let page = parse_users(
+            r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+  "value": [
+    {"id": "u1", "displayName": "Adele Vance", "mobilePhone": "+1 425", "accountEnabled": true},
+    {"id": "u2", "displayName": "Alex Wilber", "accountEnabled": false}
+  ]}"#,
+        );
+        assert!(page.format.contains("Graph"), "{}", page.format);
+        assert_eq!(page.records.len(), 2);
+        assert_eq!(page.records[0]["objectId"], json!("u1"));
+        assert_eq!(page.records[0]["mobile"], json!("+1 425"));
+        assert_eq!(user_label(&page.records[1], 1), "Alex Wilber");
+
+        let ps = parse_users(
+            "[\n    {\n        \"Id\":  \"p1\",\n        \"UserPrincipalName\":  \"p@contoso.com\",\n        \"AdditionalProperties\":  {}\n    }\n]",
+        );
+        assert!(ps.format.contains("PowerShell"), "{}", ps.format);
+        assert_eq!(ps.records.len(), 1, "{:?}", ps.errors);
+        assert_eq!(user_label(&ps.records[0], 0), "p@contoso.com");
+
+        // Labels in any key case; then displayName before mail.
+        assert_eq!(user_label(&json!({"USERPRINCIPALNAME": "u@x"}), 0), "u@x");
+        assert_eq!(
+            user_label(&json!({"mail": "m@x", "displayname": "D"}), 0),
+            "D"
+        );
+        assert_eq!(user_label(&json!({"x": 1}), 4), "user 5");
+    }
+
+    #[test]
+    fn the_sample_users_keep_their_names() {
+        for text in [
+            include_str!("../playground/samples/users.jsonl"),
+            include_str!("../playground/samples/workday.jsonl"),
+        ] {
+            let u = parse_users(text);
+            assert!(u.errors.is_empty(), "{:?}", u.errors);
+            let first: Json = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+            for k in first.as_object().unwrap().keys() {
+                assert!(u.names.contains(k), "{k} lost: {:?}", u.names);
+            }
+        }
+    }
+
+    /// Issue 18: a typo'd attribute, SelectUniqueValue over many users, and
+    /// the counts behind a banner that must not stay green.
+    #[test]
+    fn batch_results_flag_typos_collisions_and_defaults() {
+        let users = parse_users(
+            "{\"department\":\"Legal\",\"mailNickname\":\"ann\"}\n{\"department\":\"HR\",\"mailNickname\":\"ann\"}\n{\"department\":\"IT\",\"mailNickname\":\"ANN\"}\n{\"mailNickname\":\"bob\"}",
+        );
+        let run = |src: &str| {
+            let p = Program {
+                expr: crate::compile(src).unwrap(),
+            };
+            js_safe(p.run_users(&users, &Options::default()))
+        };
+        let typo = run("Switch([departmnet], \"reader\", \"Legal\", \"editor\")");
+        let absent = &typo["findings"][0];
+        assert_eq!(absent["code"], json!(Code::UsersAttributeAbsent));
+        assert!(absent["help"].as_str().unwrap().contains("[department]"));
+        assert_eq!(absent["span"]["start"], json!(7));
+        assert_eq!(typo["summary"]["defaultBranch"], json!(4));
+
+        let roles =
+            run("Switch([department], \"reader\", \"Legal\", \"editor\", \"IT\", \"admin\")");
+        assert!(roles["findings"].as_array().unwrap().is_empty());
+        assert_eq!(roles["summary"]["defaultBranch"], json!(2));
+        assert_eq!(roles["results"][1]["default"], json!(true));
+        assert_eq!(roles["results"][0]["default"], json!(false));
+        assert_eq!(
+            roles["distribution"][0],
+            json!({"text": "reader", "count": 2, "users": [1, 3]})
+        );
+        assert_eq!(roles["summary"]["values"], json!(4));
+
+        // Without uniqueness, three users share "ann" (case-insensitively).
+        let plain = run("[mailNickname]");
+        assert_eq!(plain["summary"]["sharedValues"], json!(1));
+        assert!(
+            plain["findings"].as_array().unwrap().is_empty(),
+            "no uniqueness asked for"
+        );
+        let p = Program {
+            expr: crate::compile("[mailNickname]").unwrap(),
+        };
+        let unique = Options::from_json(json!({"unique": true})).unwrap();
+        let flagged = js_safe(p.run_users(&users, &unique));
+        assert_eq!(
+            flagged["findings"][0]["code"],
+            json!(Code::UsersSharedValue),
+            "{flagged}"
+        );
+
+        // SelectUniqueValue: each user's value is taken for the next, so the
+        // third "ann" gets its fallback and a fourth candidate-less one fails.
+        let unique = run("SelectUniqueValue([mailNickname], Join(\"\", [mailNickname], \"2\"))");
+        let texts: Vec<&Json> = (0..4).map(|i| &unique["results"][i]["text"]).collect();
+        assert_eq!(texts[0], &json!("ann"));
+        assert_eq!(texts[1], &json!("ann2"));
+        assert_eq!(unique["results"][2]["status"], json!("error"), "{unique}");
+        assert_eq!(texts[3], &json!("bob"));
+        assert_eq!(unique["summary"]["errors"], json!(1));
+        assert_eq!(unique["summary"]["sharedValues"], json!(0));
+        assert_eq!(unique["summary"]["uniqueClaimed"], json!(true));
+        assert_eq!(unique["summary"]["defaultBranch"], Json::Null);
+    }
+
+    #[test]
+    fn the_editor_gets_the_lint_rules() {
+        let (json, program) = compile_json("Switch([a], \"x\", \"k\", \"1\", \"k\", \"2\")");
+        assert!(program.is_some());
+        assert!(
+            json["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == json!("attrmap::lint::switch-duplicate-key")),
+            "{json}"
+        );
     }
 
     #[test]
@@ -1048,6 +1415,36 @@ mod tests {
             map_json(broken, &users, &Options::default())["ok"],
             json!(false)
         );
+    }
+
+    #[test]
+    fn requests_post_new_users_and_patch_known_ones() {
+        let file = include_str!("../playground/samples/dilitrust-mapping.json");
+        let users = parse_users(include_str!("../playground/samples/users.jsonl"));
+        let out = js_safe(requests_json(file, &users, &Options::default()));
+        assert_eq!(out["ok"], json!(true), "{out}");
+        let lines = out["lines"].as_array().unwrap();
+        assert_eq!(lines[0]["method"], json!("GET"), "{}", lines[0]);
+        assert!(lines.iter().any(|l| l["method"] == json!("POST")));
+        // John exists in the target with another role: a PATCH, no POST.
+        let john = lines.iter().find(|l| l["method"] == json!("POST")).unwrap()["body"].clone();
+        let mut current = john.clone();
+        current["id"] = json!("t-1");
+        current["roleId"] = json!("an-older-role");
+        let options = Options::from_json(
+            json!({"targetState": current.to_string(), "dialect": "aadOptscim062020"}),
+        )
+        .unwrap();
+        let out = js_safe(requests_json(file, &users, &options));
+        let lines = out["lines"].as_array().unwrap();
+        let patch = lines
+            .iter()
+            .find(|l| l["method"] == json!("PATCH"))
+            .unwrap_or_else(|| panic!("{out}"));
+        assert_eq!(patch["path"], json!("/Users/t-1"));
+        assert!(patch["body"].to_string().contains("replace"), "{patch}");
+        let bad = Options::from_json(json!({"targetState": "not json"})).unwrap();
+        assert_eq!(requests_json(file, &users, &bad)["ok"], json!(false));
     }
 
     #[test]

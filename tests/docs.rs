@@ -27,7 +27,7 @@ fn check_generated(path: &str, begin: &str, expected: &str) {
             std::fs::write(&full, updated).unwrap();
         } else {
             panic!(
-                "{path}: the function table is stale; run `UPDATE_DOCS=1 cargo test --test docs`"
+                "{path}: the function table is stale; run `UPDATE_DOCS=1 cargo test --test expressions docs`"
             );
         }
     }

@@ -136,8 +136,16 @@ fn multi_valued() {
     assert_eq!(run("Count([one])", u.clone()), json!(1));
     assert_eq!(run("Count([none])", u.clone()), json!(0));
     assert_eq!(run("Item([p], 2)", u.clone()), json!("b"));
-    assert_eq!(run("Item([p], 9)", u.clone()), json!(null));
-    assert_eq!(run("Item([p], 0)", u.clone()), json!(null));
+    // Out of bounds is an error, as the Cloud Sync reference says.
+    assert_eq!(
+        run("Item([p], 9)", u.clone()),
+        err("attrmap::eval::item-out-of-range")
+    );
+    assert_eq!(
+        run("Item([p], 0)", u.clone()),
+        err("attrmap::eval::item-out-of-range")
+    );
+    assert_eq!(run("Item([absent], 1)", u.clone()), json!(null));
     assert_eq!(run("Item([one], 1)", u.clone()), json!("x"));
     assert_eq!(
         run("RemoveDuplicates([p])", u.clone()),
@@ -191,11 +199,41 @@ fn iif_fails_on_null_or_empty_condition_attributes() {
         run("IIF([country]=\"USA\",\"a\",\"b\")", json!({})),
         err("attrmap::eval::iif-null-condition")
     );
+    // A null test takes the null itself: the HR expression guides and the
+    // Cloud Sync reference document these with the null case's output.
     assert_eq!(
         run(
             "IIF(IsPresent([country]),\"a\",\"b\")",
             json!({"country": ""})
         ),
+        json!("b")
+    );
+    assert_eq!(
+        run(
+            "IIF(IsNullOrEmpty([StatusHireDate]), \"9999-01-01\", [StatusHireDate])",
+            json!({})
+        ),
+        json!("9999-01-01")
+    );
+    // Cloud Sync's documented required-attribute pattern raises its Error,
+    // not the null-condition error.
+    assert_eq!(
+        run(
+            "IIF(IsPresent([accountName]),[accountName],Error(\"AccountName is required\"))",
+            json!({})
+        ),
+        err("attrmap::eval::custom-error")
+    );
+    assert_eq!(
+        run(
+            "IIF(IsPresent([accountName]),[accountName],Error(\"AccountName is required\"))",
+            json!({"accountName": "jdoe"})
+        ),
+        json!("jdoe")
+    );
+    // The check still reaches an attribute compared next to a null test.
+    assert_eq!(
+        run("IIF(IsPresent([a]) = [b], \"y\", \"n\")", json!({"a": "x"})),
         err("attrmap::eval::iif-null-condition")
     );
     // The documented workaround works.
@@ -718,7 +756,10 @@ fn counts_past_two_to_the_32_saturate() {
     assert_eq!(run("Left([s], 4294967296)", u.clone()), json!("abc"));
     assert_eq!(run("Mid([s], 4294967297, 1)", u.clone()), json!(""));
     assert_eq!(run("Mid([s], 1, 4294967296)", u.clone()), json!("abc"));
-    assert_eq!(run("Item([l], 4294967297)", u.clone()), json!(null));
+    assert_eq!(
+        run("Item([l], 4294967297)", u.clone()),
+        err("attrmap::eval::item-out-of-range")
+    );
     assert_eq!(run("Word([s], 4294967297, \" \")", u.clone()), json!(""));
     assert_eq!(run("Left([s], 9223372036854775807)", u), json!("abc"));
 }

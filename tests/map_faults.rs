@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 const MAPPING: &str = "examples/native/dilitrust-clm.json";
 const GOOD: &str = r#"{"mail": "a@contoso.com", "objectId": "1", "department": "Legal", "IsSoftDeleted": "False"}"#;
 
-mod common;
+use crate::common;
 
 /// Runs `attrmap map` on raw bytes; returns (stdout lines, stderr, exit code).
 fn map_bytes(input: &[u8]) -> (Vec<serde_json::Value>, String, i32) {

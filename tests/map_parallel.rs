@@ -313,7 +313,7 @@ fn a_batch_with_an_oracle_is_refused_before_reading() {
     assert_eq!(input.position(), 0, "nothing was read");
 }
 
-mod common;
+use crate::common;
 use common::map_stdin as cli;
 
 #[test]

@@ -1,7 +1,7 @@
 //! `attrmap map --emit requests` end to end: the binary, the seed mappings,
 //! a target state file.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

@@ -30,3 +30,6 @@ fn protocol_round_trips_any_text() {
 
 #[path = "oracle/replace.rs"]
 mod replace;
+
+#[path = "oracle/cloud_sync.rs"]
+mod cloud_sync;

@@ -6,7 +6,10 @@
 
 use attrmap::catalogue::{ParamKind, CATALOGUE};
 use attrmap::eval::{Context, RuntimeLimits};
-use attrmap::fuzz_harness::{extreme_record, EXTREME_NUMBERS, TEXT_ARGUMENTS};
+use fuzz_harness::{extreme_record, EXTREME_NUMBERS, TEXT_ARGUMENTS};
+
+#[path = "support/fuzz_harness.rs"]
+mod fuzz_harness;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::{Duration, Instant};

@@ -1,2 +1,6 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| attrmap::fuzz_harness::map_bytes(data));
+
+#[path = "../../tests/support/fuzz_harness.rs"]
+mod fuzz_harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_harness::map_bytes(data));

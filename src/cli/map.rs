@@ -71,7 +71,7 @@ pub struct MapArgs {
     /// Longest input line accepted, in bytes (1 to 1 GiB); longer records become error lines
     #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_RECORD_BYTES_LIMIT))]
-    max_record_bytes: usize,
+    pub(super) max_record_bytes: usize,
     /// Most values one multi-valued target attribute may get
     #[arg(long, default_value_t = 10_000)]
     max_values: usize,
@@ -300,14 +300,14 @@ fn never_present_warning(names: &[String], sampled: usize) -> String {
 
 /// The source objects: the open file or standard input, its length when
 /// known (for the progress bar), and the form detected from its start.
-struct Input {
-    reader: BufReader<Box<dyn Read + Send>>,
+pub(super) struct Input {
+    pub(super) reader: BufReader<Box<dyn Read + Send>>,
     len: Option<u64>,
-    source: Detected,
+    pub(super) source: Detected,
 }
 
 impl Input {
-    fn open(path: &str, format: SourceFormat) -> Result<Input, CliError> {
+    pub(super) fn open(path: &str, format: SourceFormat) -> Result<Input, CliError> {
         let (raw, len): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
             (Box::new(std::io::stdin()), None)
         } else {

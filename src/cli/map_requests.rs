@@ -1,13 +1,14 @@
 //! `attrmap map --emit requests`: the command-line side of
 //! `attrmap::mapping::requests` (reading the files, writing the lines).
 
-use super::map::{MapArgs, ModeArg};
+use super::map::{Input, MapArgs, ModeArg};
 use super::output::{install_stop_handler, OutputFile};
 use super::{read_text, run_options, CliError, CliResult};
 use attrmap::api::MapPlan;
 use attrmap::mapping::builder::{compile_object, BatchOracle};
-use attrmap::mapping::requests::{Dialect, RequestBatch, TargetState};
+use attrmap::mapping::requests::{read_records, Dialect, RequestBatch, TargetState};
 use attrmap::mapping::ObjectType;
+use attrmap::sources;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -64,16 +65,30 @@ pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
         ),
         None => None,
     };
+    let limits = sources::Limits {
+        max_record_bytes: a.max_record_bytes,
+        max_document_bytes: a.max_document_bytes,
+    };
+    // The referenced users come in any form the input may take; one that
+    // cannot be read would leave its references unresolved, so it stops the run.
     let referenced: Vec<serde_json::Value> = match &a.references {
-        Some(p) => read_text(p)?
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(n, l)| {
-                serde_json::from_str(l)
-                    .map_err(|e| CliError(format!("--references {p}: line {}: {e}", n + 1)))
-            })
-            .collect::<Result<_, _>>()?,
+        Some(p) => {
+            let references = Input::open(p, a.source.into())?;
+            read_records(references.reader, &references.source, limits)
+                .map_err(|e| CliError(format!("cannot read {p}: {e}")))?
+                .into_iter()
+                .enumerate()
+                .map(|(n, r)| {
+                    r.map_err(|line| {
+                        CliError(format!(
+                            "--references {p}: record {}: {}",
+                            n + 1,
+                            line["error"]["message"].as_str().unwrap_or("unreadable")
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?
+        }
         None => Vec::new(),
     };
     let options = run_options(a.now.as_deref(), a.seed, a.existing.as_deref())?;
@@ -90,9 +105,9 @@ pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
         referenced: user_mapping.as_ref().map(|u| (u, referenced.as_slice())),
         oracle: Some(&oracle),
     };
-    let input = read_text(&a.input)?;
+    let input = Input::open(&a.input, a.source.into())?;
     let mut lines = Vec::new();
-    let counts = batch.run(&input, &mut lines, &mut ctx)?;
+    let counts = batch.run_source(input.reader, &input.source, limits, &mut lines, &mut ctx)?;
     match &a.output {
         None => match std::io::stdout().lock().write_all(&lines) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),

@@ -188,6 +188,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                 Err(escrowed(e.span, n).into())
             }
             _ => {
+                let strict = strict && !id.tests_null();
                 let mut values: SmallVec<[Value<'a>; 8]> = SmallVec::with_capacity(n);
                 let mut present = 0u64;
                 for i in 0..n {

@@ -284,8 +284,9 @@ fn utf8(v: Vec<u8>) -> Result<String, String> {
 
 /// `SecurityIdentifier.ToString()` of a binary SID: revision 1, a count of
 /// at most 15 sub-authorities, a 48-bit big-endian identifier authority
-/// (written in decimal below 2^32 and as `0x` and twelve hex digits above,
-/// as Windows does), then each sub-authority as a little-endian u32.
+/// (written in decimal at any size: .NET's ToString formats it as a ulong,
+/// where Windows' ConvertSidToStringSid switches to hex above 2^32; the
+/// .NET oracle settles it), then each sub-authority as a little-endian u32.
 /// Bytes past the SID are ignored, as .NET reads only the SID's length.
 pub fn sid_string(bytes: &[u8]) -> Result<String, String> {
     let (&revision, &count) = match bytes {
@@ -310,11 +311,7 @@ pub fn sid_string(bytes: &[u8]) -> Result<String, String> {
     let authority = bytes[2..8]
         .iter()
         .fold(0u64, |a, &b| (a << 8) | u64::from(b));
-    let mut out = if authority < (1 << 32) {
-        format!("S-1-{authority}")
-    } else {
-        format!("S-1-0x{authority:012X}")
-    };
+    let mut out = format!("S-1-{authority}");
     for chunk in bytes[8..needed].chunks_exact(4) {
         let sub = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
         out.push_str(&format!("-{sub}"));
@@ -367,11 +364,12 @@ mod tests {
     }
 
     #[test]
-    fn sids_render_as_windows_does() {
+    fn sids_render_as_dotnet_does() {
         let well_known = [1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0];
         assert_eq!(sid_string(&well_known).unwrap(), "S-1-5-18");
         let big = [1, 0, 1, 2, 3, 4, 5, 6];
-        assert_eq!(sid_string(&big).unwrap(), "S-1-0x010203040506");
+        // 0x010203040506: .NET writes the authority in decimal at any size.
+        assert_eq!(sid_string(&big).unwrap(), "S-1-1108152157446");
         assert!(sid_string(&[2, 0, 0, 0, 0, 0, 0, 5]).is_err());
         assert!(sid_string(&[1, 16, 0, 0, 0, 0, 0, 5]).is_err());
         assert!(sid_string(&[1, 1, 0, 0, 0, 0, 0, 5, 18]).is_err());

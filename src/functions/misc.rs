@@ -51,13 +51,21 @@ pub(super) fn call<'a>(
                 Value::Null => return Ok(Value::Null),
                 single => vec![single],
             };
-            if index < 1 {
-                return Ok(Value::Null);
+            // The Cloud Sync reference: "Throws an error if index is out of
+            // bounds"; the app provisioning reference: index 0 is not to be used.
+            let len = items.len();
+            match (index >= 1).then(|| items.into_iter().nth(super::count(index - 1))) {
+                Some(Some(item)) => item,
+                _ => {
+                    return Err(args.error(
+                        Code::EvalItemOutOfRange,
+                        format!(
+                        "Item: index {index} is outside the list of {len} value{}; the first is 1",
+                        if len == 1 { "" } else { "s" }
+                    ),
+                    ))
+                }
             }
-            items
-                .into_iter()
-                .nth(super::count(index - 1))
-                .unwrap_or(Value::Null)
         }
         FnId::RemoveDuplicates => {
             let v = args.take(0);

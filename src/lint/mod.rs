@@ -86,18 +86,27 @@ impl Config {
 pub fn lint_expression(source: &str) -> Vec<Diagnostic> {
     let (ast, mut diags) = crate::analyze(source, &crate::Limits::default());
     if let Some(ast) = ast {
-        ast.walk(&mut |e, _| {
-            let Some((id, call)) = rules::call_of(e) else {
-                return;
-            };
-            for rule in rules::RULES {
-                if let Check::Call(check) = rule.check {
-                    check(id, call, &mut diags);
-                }
-            }
-        });
+        diags.extend(expression_rules(&ast));
     }
     diags.sort_by_key(|d| (d.span.start, d.span.end));
+    diags
+}
+
+/// The expression rules alone, on a checked tree (an [`crate::Expression`]'s
+/// `ast()`): what [`lint_expression`] adds to the parser's and checker's
+/// findings. An editor that has compiled the expression already runs these.
+pub fn expression_rules(ast: &crate::syntax::Expr) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    ast.walk(&mut |e, _| {
+        let Some((id, call)) = rules::call_of(e) else {
+            return;
+        };
+        for rule in rules::RULES {
+            if let Check::Call(check) = rule.check {
+                check(id, call, &mut diags);
+            }
+        }
+    });
     diags
 }
 

@@ -365,9 +365,13 @@ impl UniquenessOracle for BatchOracle<'_> {
 }
 
 impl CompiledObject {
-    /// Whether the record passes the scoping filter.
-    pub fn in_scope<R: Record + ?Sized>(&self, record: &R) -> bool {
-        self.scope.as_ref().is_none_or(|s| s.admits(record))
+    /// Whether the record passes the scoping filter; an error when a clause
+    /// cannot be decided (its pattern ran past a limit).
+    pub fn in_scope<R: Record + ?Sized>(&self, record: &R) -> Result<bool, super::ScopeError> {
+        match &self.scope {
+            Some(s) => s.admits(record),
+            None => Ok(true),
+        }
     }
 
     /// Every source attribute the mappings and the scoping filter read, once
@@ -515,8 +519,17 @@ impl CompiledObject {
         file: &str,
         oracle: Option<&BatchOracle<'_>>,
     ) -> MappedRef<'a> {
-        if !self.in_scope(record) {
-            return MappedRef::Skipped("scope");
+        match self.in_scope(record) {
+            Ok(true) => {}
+            Ok(false) => return MappedRef::Skipped("scope"),
+            Err(e) => {
+                return MappedRef::Failed(vec![AttributeError {
+                    code: Code::EvalRegexLimit,
+                    message: e.message,
+                    attribute: "scope".into(),
+                    span: e.span,
+                }])
+            }
         }
         self.build_ref(record, mode, ctx, file, oracle)
     }

@@ -190,16 +190,13 @@ pub(crate) fn scope_clause(
         return None;
     }
     let regex = if matches!(op, ScopeOperator::RegexMatch | ScopeOperator::NotRegexMatch) {
-        match regex::RegexBuilder::new(&values[0])
-            .size_limit(1 << 20)
-            .build()
-        {
-            Ok(r) => Some(r),
-            Err(e) => {
+        match ScopePattern::new(&values[0]) {
+            Ok(p) => Some(p),
+            Err(why) => {
                 diags.push(
                     Code::MappingScopeRegex,
                     span,
-                    format!("invalid regular expression {:?}: {e}", values[0]),
+                    format!("regular expression {:?}: {why}", values[0]),
                 );
                 return None;
             }
@@ -216,49 +213,119 @@ pub(crate) fn scope_clause(
     })
 }
 
+/// A scoping clause's pattern, read as .NET's Regex reads it (Entra's
+/// provisioning service is a .NET program), with the limits Replace has: the
+/// same dialect, size bound, backtracking budget and work bound.
+#[derive(Debug, Clone)]
+pub struct ScopePattern(String);
+
+impl ScopePattern {
+    /// Checks the pattern now, so that a bad one is a load-time error at the
+    /// clause rather than a record-time surprise.
+    pub fn new(pattern: &str) -> Result<ScopePattern, String> {
+        crate::functions::replace::compile(pattern).map_err(|(_, why)| why)?;
+        Ok(ScopePattern(pattern.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the pattern matches anywhere in `text` (.NET's Regex.IsMatch).
+    /// The compiled form is cached per thread: it is not `Sync`, and the
+    /// mapping is shared by `--jobs` workers.
+    pub fn is_match(&self, text: &str) -> Result<bool, String> {
+        let re = crate::functions::replace::compile(&self.0).map_err(|(_, why)| why)?;
+        let units = crate::functions::regex_dotnet::to_units(text);
+        re.first_match(&units).map(|m| m.is_some()).map_err(|e| e.0)
+    }
+}
+
+/// A scoping clause that could not be decided for a record: its pattern ran
+/// past a limit. The record is an error, never silently in or out of scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeError {
+    pub message: String,
+    pub span: Span,
+}
+
 impl Scope {
     /// Whether the record is in scope: every filter list passes (one of its groups has all clauses true).
-    pub fn admits<R: Record + ?Sized>(&self, record: &R) -> bool {
-        self.filters.iter().all(|groups| {
-            groups
-                .iter()
-                .any(|g| g.clauses.iter().all(|c| c.admits(record)))
-        })
+    pub fn admits<R: Record + ?Sized>(&self, record: &R) -> Result<bool, ScopeError> {
+        for groups in &self.filters {
+            let mut any = false;
+            for g in groups {
+                let mut all = true;
+                for c in &g.clauses {
+                    if !c.admits(record)? {
+                        all = false;
+                        break;
+                    }
+                }
+                if all {
+                    any = true;
+                    break;
+                }
+            }
+            if !any {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 }
 
 impl ScopeClause {
     /// One clause. A multi-valued attribute passes when any element does
     /// (negated operators: when no element matches the positive form).
-    pub fn admits<R: Record + ?Sized>(&self, record: &R) -> bool {
+    pub fn admits<R: Record + ?Sized>(&self, record: &R) -> Result<bool, ScopeError> {
         let v = record.attribute(&self.attribute).unwrap_or(Value::Null);
         let items: Vec<Value<'_>> = match v {
             Value::List(l) => l,
             other => vec![other],
         };
         use ScopeOperator as O;
-        match self.operator {
+        let any = |op: ScopeOperator| -> Result<bool, ScopeError> {
+            for v in &items {
+                if self.one(op, v)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        };
+        Ok(match self.operator {
             O::IsNull => items.iter().all(Value::is_null_or_empty),
             O::IsNotNull => items.iter().any(|v| !v.is_null_or_empty()),
-            O::NotEquals => !items.iter().any(|v| self.one(O::Equals, v)),
-            O::NotRegexMatch => !items.iter().any(|v| self.one(O::RegexMatch, v)),
-            O::NotBitAnd => !items.iter().any(|v| self.one(O::BitAnd, v)),
-            op => items.iter().any(|v| self.one(op, v)),
-        }
+            O::NotEquals => !any(O::Equals)?,
+            O::NotRegexMatch => !any(O::RegexMatch)?,
+            O::NotBitAnd => !any(O::BitAnd)?,
+            op => any(op)?,
+        })
     }
 
-    fn one(&self, op: ScopeOperator, v: &Value<'_>) -> bool {
+    fn one(&self, op: ScopeOperator, v: &Value<'_>) -> Result<bool, ScopeError> {
         use ScopeOperator as O;
         if v.is_null() {
-            return false;
+            return Ok(false);
         }
         let text = v.to_text();
         let first = self.values.first().map(String::as_str).unwrap_or("");
         let int = |s: &str| s.trim().parse::<i64>().ok();
-        match op {
+        Ok(match op {
             // Entra documents EQUALS as an exact, case-sensitive match.
             O::Equals => text == first,
-            O::RegexMatch => self.regex.as_ref().is_some_and(|r| r.is_match(&text)),
+            O::RegexMatch => match &self.regex {
+                Some(p) => p.is_match(&text).map_err(|why| ScopeError {
+                    message: format!(
+                        "scoping clause [{}] {} {:?}: {why}",
+                        self.attribute,
+                        self.operator.wire_name(),
+                        p.as_str()
+                    ),
+                    span: self.span,
+                })?,
+                None => false,
+            },
             O::IsTrue => match v {
                 Value::Bool(b) => *b,
                 _ => text.eq_ignore_ascii_case("true"),
@@ -275,7 +342,7 @@ impl ScopeClause {
             O::EndsWith => text.ends_with(first),
             O::BitAnd => matches!((int(&text), int(first)), (Some(a), Some(b)) if a & b != 0),
             O::NotEquals | O::NotRegexMatch | O::NotBitAnd | O::IsNull | O::IsNotNull => false,
-        }
+        })
     }
 }
 
@@ -355,10 +422,10 @@ mod tests {
         let no = serde_json::json!({"department": "Legal", "accountEnabled": false});
         let other = serde_json::json!({"department": "IT", "mail": "a@fabrikam.com"});
         let case = serde_json::json!({"department": "legal", "accountEnabled": true});
-        assert!(s.admits(&yes));
-        assert!(!s.admits(&no));
-        assert!(s.admits(&other));
-        assert!(!s.admits(&case), "EQUALS is case-sensitive");
+        assert!(s.admits(&yes).unwrap());
+        assert!(!s.admits(&no).unwrap());
+        assert!(s.admits(&other).unwrap());
+        assert!(!s.admits(&case).unwrap(), "EQUALS is case-sensitive");
     }
 
     #[test]
@@ -394,7 +461,77 @@ mod tests {
             .scope
             .as_ref()
             .unwrap()
-            .admits(&serde_json::json!({"department": "Legal"})));
+            .admits(&serde_json::json!({"department": "Legal"}))
+            .unwrap());
+    }
+
+    /// One native file with a REGEX MATCH clause on `pattern`.
+    fn regex_scope(pattern: &str) -> Result<Scope, Vec<Code>> {
+        let src = serde_json::json!({"app": "X", "objects": [{"object": "User",
+            "scope": [[{"attribute": "v", "operator": "REGEX MATCH", "value": pattern}]],
+            "mappings": [{"target": "userName", "attribute": "mail", "match": 1}]}]})
+        .to_string();
+        let l = load(&src).unwrap();
+        if l.has_errors() {
+            return Err(l.diagnostics.iter().map(|d| d.code).collect());
+        }
+        Ok(l.set.objects[0].scope.clone().unwrap())
+    }
+
+    fn admits(s: &Scope, v: &str) -> bool {
+        s.admits(&serde_json::json!({ "v": v })).unwrap()
+    }
+
+    #[test]
+    fn scope_regex_reads_dotnet_syntax() {
+        // The Workday and SuccessFactors tutorials' example filter.
+        let s = regex_scope("(1[0-9][0-9][0-9][0-9][0-9][0-9])").unwrap();
+        assert!(admits(&s, "1234567") && !admits(&s, "2000000"));
+        // Class subtraction: consonants only.
+        let s = regex_scope("^[a-z-[aeiou]]+$").unwrap();
+        assert!(admits(&s, "xyz") && !admits(&s, "xaz"));
+        // A backslash before punctuation is that character; \< is no word boundary.
+        let s = regex_scope(r"^\<admin\>$").unwrap();
+        assert!(admits(&s, "<admin>") && !admits(&s, "admin"));
+        // Braces that form no quantifier are literal; $ matches before a final newline.
+        let s = regex_scope("^a{x}$").unwrap();
+        assert!(admits(&s, "a{x}") && admits(&s, "a{x}\n"));
+        // Named groups written with quotes, and a backreference to them.
+        let s = regex_scope("^(?'d'[0-9])\\k'd'$").unwrap();
+        assert!(admits(&s, "77") && !admits(&s, "78"));
+        // Lookbehind, which the regex crate lacks.
+        let s = regex_scope("(?<=@)contoso\\.com$").unwrap();
+        assert!(admits(&s, "a@contoso.com") && !admits(&s, "a.contoso.com"));
+        // NOT REGEX MATCH over a multi-valued attribute: no element matches.
+        let src = serde_json::json!({"app": "X", "objects": [{"object": "User",
+            "scope": [[{"attribute": "v", "operator": "NOT REGEX MATCH", "value": "^x"}]],
+            "mappings": [{"target": "userName", "attribute": "mail", "match": 1}]}]})
+        .to_string();
+        let l = load(&src).unwrap();
+        let s = l.set.objects[0].scope.as_ref().unwrap();
+        assert!(s.admits(&serde_json::json!({"v": ["a", "b"]})).unwrap());
+        assert!(!s.admits(&serde_json::json!({"v": ["a", "xb"]})).unwrap());
+    }
+
+    #[test]
+    fn scope_regex_refuses_what_dotnet_refuses_and_stops_at_the_limits() {
+        assert_eq!(
+            regex_scope("(Sales").unwrap_err(),
+            vec![Code::MappingScopeRegex]
+        );
+        // .NET accepts a conditional; attrmap names it rather than run it.
+        assert_eq!(
+            regex_scope("(?(1)a|b)").unwrap_err(),
+            vec![Code::MappingScopeRegex]
+        );
+        // A catastrophic pattern on a long value is an error, not a hang and
+        // not a silent "out of scope".
+        let s = regex_scope("^((a)+\\2?)+b").unwrap();
+        let e = s
+            .admits(&serde_json::json!({"v": "a".repeat(40)}))
+            .unwrap_err();
+        assert!(e.message.contains("backtracking"), "{}", e.message);
+        assert!(admits(&s, "aaab"));
     }
 
     #[test]

@@ -220,8 +220,8 @@ pub struct ScopeClause {
     pub attribute: String,
     pub operator: ScopeOperator,
     pub values: Vec<String>,
-    /// Compiled once at load time for REGEX MATCH / NOT REGEX MATCH.
-    pub regex: Option<regex::Regex>,
+    /// REGEX MATCH / NOT REGEX MATCH: the .NET pattern, checked at load time.
+    pub regex: Option<super::ScopePattern>,
     pub span: Span,
 }
 

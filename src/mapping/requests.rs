@@ -47,6 +47,7 @@ pub enum Method {
     Get,
     Post,
     Patch,
+    Delete,
 }
 
 impl Method {
@@ -55,6 +56,7 @@ impl Method {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -416,19 +418,34 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// A user out of scope that the target still holds active: Entra
-    /// disables it (skip-out-of-scope-deletions.md: the default unless
-    /// SkipOutOfScopeDeletions is set). `unscoped` is the record mapped as
-    /// if it were in scope, to find it. `None`: nothing to send.
+    /// An object out of scope that the target still holds: Entra
+    /// deprovisions it (skip-out-of-scope-deletions.md: the default unless
+    /// SkipOutOfScopeDeletions is set). A user is disabled when it is still
+    /// active (how-provisioning-works.md: "for SCIM applications, a disable
+    /// is a request to set the active property to false"); a group, which
+    /// SCIM gives no `active`, is deleted (the SCIM tutorial's "Delete Group"
+    /// request and group deprovisioning sequence). `unscoped` is the record
+    /// mapped as if it were in scope, to find it. `None`: nothing to send.
     pub fn disable_out_of_scope(&self, unscoped: &Mapped) -> Option<Planned> {
         let Mapped::Resource(resource) = unscoped else {
             return None;
         };
-        if self.compiled.object != ObjectType::User {
-            return None;
-        }
         let current = self.target.find(self.compiled, resource)?;
         let id = current.get("id")?.as_str()?;
+        if self.compiled.object == ObjectType::Group {
+            return Some(Planned::Requests {
+                requests: vec![
+                    self.query(resource),
+                    Request {
+                        method: Method::Delete,
+                        path: format!("{}/{id}", self.collection()),
+                        body: None,
+                        warnings: Vec::new(),
+                    },
+                ],
+                kept: Vec::new(),
+            });
+        }
         if current
             .get("active")
             .is_some_and(|a| same_value(&Json::Bool(false), a))
@@ -881,17 +898,6 @@ impl RequestBatch<'_> {
         out: &mut W,
         ctx: &mut Context<'_>,
     ) -> io::Result<Counts> {
-        let mut planner = Planner::new(self.compiled, self.target, self.dialect);
-        if let Some((compiled, records)) = self.referenced {
-            let mapped: Vec<(Mapped, Option<String>)> = records
-                .iter()
-                .map(|r| {
-                    let m = compiled.map(r, Mode::Create, ctx, self.file, None);
-                    (m, source_id(r).map(str::to_string))
-                })
-                .collect();
-            planner.learn(compiled, &mapped, false);
-        }
         let mut records: Vec<Result<Json, Json>> = Vec::new();
         for line in input.lines().filter(|l| !l.trim().is_empty()) {
             let index = records.len() as u64;
@@ -906,6 +912,45 @@ impl RequestBatch<'_> {
                     Err(stream::error_line(index, code, &message))
                 }
             });
+        }
+        self.run_records(records, out, ctx)
+    }
+
+    /// [`RequestBatch::run`] on any form [`crate::sources::detect`] finds:
+    /// Graph pages, PowerShell or az output, the portal's CSV, JSON arrays
+    /// or JSON Lines, read by the same readers as `attrmap map` (Graph names
+    /// translated, `IsSoftDeleted` derived). A record the reader cannot use
+    /// is an error line in its place.
+    pub fn run_source<R: std::io::BufRead, W: Write + ?Sized>(
+        &self,
+        input: R,
+        source: &crate::sources::Detected,
+        limits: crate::sources::Limits,
+        out: &mut W,
+        ctx: &mut Context<'_>,
+    ) -> io::Result<Counts> {
+        let records = read_records(input, source, limits)?;
+        self.run_records(records, out, ctx)
+    }
+
+    /// Maps `records` (each an object, or the error line that stands for an
+    /// unreadable one), then writes each one's lines to `out` in order.
+    pub fn run_records<W: Write + ?Sized>(
+        &self,
+        records: Vec<Result<Json, Json>>,
+        out: &mut W,
+        ctx: &mut Context<'_>,
+    ) -> io::Result<Counts> {
+        let mut planner = Planner::new(self.compiled, self.target, self.dialect);
+        if let Some((compiled, records)) = self.referenced {
+            let mapped: Vec<(Mapped, Option<String>)> = records
+                .iter()
+                .map(|r| {
+                    let m = compiled.map(r, Mode::Create, ctx, self.file, None);
+                    (m, source_id(r).map(str::to_string))
+                })
+                .collect();
+            planner.learn(compiled, &mapped, false);
         }
         let mapped: Vec<(Mapped, Option<String>)> = records
             .iter()
@@ -957,6 +1002,27 @@ impl RequestBatch<'_> {
         }
         Ok(counts)
     }
+}
+
+/// Every record of `input` in the `source` form, as JSON objects with the
+/// provisioning service's names, or the error line of one that cannot be read.
+pub fn read_records<R: std::io::BufRead>(
+    input: R,
+    source: &crate::sources::Detected,
+    limits: crate::sources::Limits,
+) -> io::Result<Vec<Result<Json, Json>>> {
+    let mut records: Vec<Result<Json, Json>> = Vec::new();
+    crate::sources::read(input, source, limits, |item, _| {
+        let index = records.len() as u64;
+        records.push(match item {
+            crate::sources::Item::Record(r) => Ok(Json::Object(r.to_map())),
+            crate::sources::Item::Error { code, message } => {
+                Err(stream::error_line(index, code, &message))
+            }
+        });
+        Ok(std::ops::ControlFlow::Continue(()))
+    })?;
+    Ok(records)
 }
 
 /// Writes a result line with `index`, `method` and `path` first, then the
@@ -1300,6 +1366,48 @@ mod tests {
                 c.map_ignoring_scope(&rec, Mode::Create, &mut crate::eval::Context::new(), src);
             assert_eq!(planner.disable_out_of_scope(&unscoped), None);
         }
+    }
+
+    #[test]
+    fn a_group_out_of_scope_is_deleted_when_the_target_has_it() {
+        let src = r#"{"objects": [{"object": "Group",
+            "scope": [[{"attribute": "displayName", "operator": "NOT EQUALS", "values": ["Retired"]}]],
+            "mappings": [{"target": "displayName", "attribute": "displayName", "match": 1},
+                         {"target": "externalId", "attribute": "objectId"}]}]}"#;
+        let set = load(src).unwrap().set;
+        let c = compile_object(&set, ObjectType::Group, src).unwrap();
+        let state = TargetState::from_jsonl(
+            r#"{"id": "g1", "displayName": "Retired", "externalId": "s-g1"}"#,
+        )
+        .unwrap();
+        let retired = json!({"displayName": "Retired", "objectId": "s-g1"});
+        assert_eq!(
+            map(&c, src, &retired, Mode::Create),
+            Mapped::Skipped("scope")
+        );
+        let unscoped = c.map_ignoring_scope(
+            &retired,
+            Mode::Create,
+            &mut crate::eval::Context::new(),
+            src,
+        );
+        let planner = Planner::new(&c, &state, Dialect::Default);
+        let Some(Planned::Requests { requests, .. }) = planner.disable_out_of_scope(&unscoped)
+        else {
+            panic!("the group is in the target")
+        };
+        assert_eq!(requests[0].method, Method::Get);
+        assert!(requests[0]
+            .path
+            .starts_with("/Groups?excludedAttributes=members&filter="));
+        assert_eq!(requests[1].method, Method::Delete);
+        assert_eq!(requests[1].path, "/Groups/g1");
+        assert_eq!(requests[1].body, None);
+        // Not in the target: nothing to delete.
+        let other = json!({"displayName": "Other", "objectId": "s-g2"});
+        let unscoped =
+            c.map_ignoring_scope(&other, Mode::Create, &mut crate::eval::Context::new(), src);
+        assert_eq!(planner.disable_out_of_scope(&unscoped), None);
     }
 
     #[test]

@@ -358,6 +358,71 @@ pub fn read<R: BufRead>(
     }
 }
 
+/// One input read whole: what [`read_all`] gives.
+#[derive(Debug, Clone)]
+pub struct ReadAll {
+    pub detected: Detected,
+    /// The records, in input order, each with the provisioning service's names.
+    pub records: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// The items that could not be read, each with its position among all
+    /// items (records and errors counted together, as `attrmap map` numbers
+    /// its output lines).
+    pub errors: Vec<ReadError>,
+}
+
+/// A record [`read_all`] could not read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadError {
+    pub index: usize,
+    pub code: Code,
+    pub message: String,
+}
+
+/// Detects the form of `text` (or applies `format`) and reads every record
+/// into memory: [`detect`] and [`read`] for embedders that hold the whole
+/// input already, such as the browser playground. The same readers as
+/// `attrmap map`, so a file reads the same everywhere.
+///
+/// Text that opens with a JSON array is one JSON document even when it fits
+/// on one line (`ConvertTo-Json -Compress`, `JSON.stringify` of several
+/// users), where [`detect`] would see JSON Lines: `attrmap map` counts
+/// input lines, but a held text has no lines to count.
+pub fn read_all(text: &[u8], format: SourceFormat, limits: Limits) -> ReadAll {
+    let mut detected = detect(text, format);
+    let body = text.strip_prefix(BOM).unwrap_or(text).trim_ascii_start();
+    if format == SourceFormat::Auto
+        && detected.container == Container::Lines
+        && body.first() == Some(&b'[')
+    {
+        // The same names decision, for a document.
+        detected.container = Container::Document;
+        detected.description = detected
+            .description
+            .replacen("JSON Lines", "a JSON array", 1);
+    }
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    let mut index = 0usize;
+    // Reading from memory cannot fail with an I/O error.
+    let _in_memory = read(text, &detected, limits, |item, _| {
+        match item {
+            Item::Record(r) => records.push(r.to_map()),
+            Item::Error { code, message } => errors.push(ReadError {
+                index,
+                code,
+                message,
+            }),
+        }
+        index += 1;
+        Ok(ControlFlow::Continue(()))
+    });
+    ReadAll {
+        detected,
+        records,
+        errors,
+    }
+}
+
 fn too_large(limit: usize, document: bool) -> Item<'static> {
     let (what, option) = if document {
         ("line", "--max-document-bytes")
@@ -624,6 +689,64 @@ mod tests {
         })
         .unwrap();
         out
+    }
+
+    #[test]
+    fn read_all_reads_a_one_line_array_as_its_elements() {
+        let limits = Limits {
+            max_record_bytes: 1 << 20,
+            max_document_bytes: 1 << 24,
+        };
+        let all = read_all(
+            b"[{\"mail\": \"a@b\"}, {\"mail\": \"c@d\"}, 7]",
+            SourceFormat::Auto,
+            limits,
+        );
+        assert_eq!(all.records.len(), 2, "{all:?}");
+        assert_eq!(all.records[1]["mail"], "c@d");
+        assert_eq!(all.errors[0].code, Code::MapNotAnObject);
+        assert_eq!(all.errors[0].index, 2);
+        assert_eq!(all.detected.description, "a JSON array");
+        let graph = read_all(
+            b"[{\"id\": \"1\", \"mobilePhone\": \"+1\"}]",
+            SourceFormat::Auto,
+            limits,
+        );
+        assert_eq!(graph.records[0]["objectId"], "1", "{graph:?}");
+        assert_eq!(
+            graph.detected.description,
+            "a JSON array, Graph names translated"
+        );
+    }
+
+    #[test]
+    fn read_all_numbers_errors_among_records() {
+        let limits = Limits {
+            max_record_bytes: 1 << 20,
+            max_document_bytes: 1 << 24,
+        };
+        let all = read_all(
+            b"{\"mail\": \"a@b\"}\nnot json\n{\"mail\": \"c@d\"}\n",
+            SourceFormat::Auto,
+            limits,
+        );
+        assert_eq!(all.detected.description, "JSON Lines");
+        assert_eq!(all.records.len(), 2);
+        assert_eq!(all.errors.len(), 1);
+        assert_eq!(all.errors[0].index, 1);
+        assert_eq!(all.records[1]["mail"], "c@d");
+        let csv = read_all(
+            b"userPrincipalName,department\r\na@b,Legal\r\nc@d,\r\n",
+            SourceFormat::Auto,
+            limits,
+        );
+        assert_eq!(csv.detected.container, Container::Csv);
+        assert_eq!(csv.records.len(), 2);
+        assert_eq!(csv.records[0]["department"], "Legal");
+        assert!(
+            csv.records[1].get("department").is_none(),
+            "an empty cell is absent"
+        );
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! Entry points shared by the fuzz targets (`fuzz/`) and the corpus replay
 //! test (`tests/fuzz_corpus.rs`), so a crash found by the fuzzer is replayed
-//! by `cargo test` on stable forever after. Not part of the public API.
+//! by `cargo test` on stable forever after. Each includes this file with
+//! `#[path]`: it uses the public API only, and is no part of the library.
 
-use crate::eval::{Context, TakenSet};
+// Each includer calls some of the entry points: the rest are unused there.
+#![allow(dead_code)]
+
+use attrmap::eval::{Context, TakenSet};
 
 /// Parses arbitrary text as an expression. Must never panic.
 pub fn parse(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let _ = crate::syntax::parse(&text, &crate::Limits::default());
+    let _ = attrmap::syntax::parse(&text, &attrmap::Limits::default());
 }
 
 /// First line: an expression. The rest: a JSON user (or `{}` when it is not
@@ -16,7 +20,7 @@ pub fn parse(data: &[u8]) {
 pub fn differential(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let (expr, rest) = text.split_once('\n').unwrap_or((&text, ""));
-    let Ok(compiled) = crate::compile(expr) else {
+    let Ok(compiled) = attrmap::compile(expr) else {
         return;
     };
     let user: serde_json::Value =
@@ -25,7 +29,7 @@ pub fn differential(data: &[u8]) {
         expr,
         &compiled,
         &user,
-        crate::eval::RuntimeLimits::default(),
+        attrmap::eval::RuntimeLimits::default(),
     );
 }
 
@@ -33,9 +37,9 @@ pub fn differential(data: &[u8]) {
 /// outcomes differ, or if a string or list result is over the limits.
 fn engines_agree(
     expr: &str,
-    compiled: &crate::Expression,
+    compiled: &attrmap::Expression,
     user: &serde_json::Value,
-    limits: crate::eval::RuntimeLimits,
+    limits: attrmap::eval::RuntimeLimits,
 ) {
     let taken = TakenSet::from_iter(["taken"]);
     let now = chrono::DateTime::from_timestamp(1_629_913_278, 0).unwrap_or_default();
@@ -48,8 +52,8 @@ fn engines_agree(
     };
     let vm = compiled.evaluate(user, &mut context());
     let ast = compiled.evaluate_ast(user, &mut context());
-    let describe = |r: &crate::eval::EvalResult<'_>| match r {
-        Ok(crate::Outcome::Value(v)) => format!("value {}", v.to_json()),
+    let describe = |r: &attrmap::eval::EvalResult<'_>| match r {
+        Ok(attrmap::Outcome::Value(v)) => format!("value {}", v.to_json()),
         Ok(o) => format!("{o:?}"),
         Err(e) => format!("error {} {:?}", e.code, e.span),
     };
@@ -58,10 +62,10 @@ fn engines_agree(
         describe(&ast),
         "VM and AST evaluator disagree on {expr:?} with {user}"
     );
-    if let Ok(crate::Outcome::Value(v)) = &vm {
+    if let Ok(attrmap::Outcome::Value(v)) = &vm {
         let within = match v {
-            crate::value::Value::Str(s) => s.len() <= limits.max_output_bytes,
-            crate::value::Value::List(l) => l.len() <= limits.max_list_len,
+            attrmap::value::Value::Str(s) => s.len() <= limits.max_output_bytes,
+            attrmap::value::Value::List(l) => l.len() <= limits.max_list_len,
             _ => true,
         };
         assert!(within, "{expr:?} returned a value over the limits");
@@ -144,14 +148,14 @@ fn number_argument(text: &str) -> String {
 /// bytes: extreme numbers, large attributes, special literals, or (up to
 /// `depth`) another call.
 fn write_call(p: &mut Picker<'_>, depth: usize, out: &mut String) {
-    use crate::catalogue::{ParamKind, CATALOGUE};
+    use attrmap::catalogue::{ParamKind, CATALOGUE};
     use std::fmt::Write as _;
     let spec = &CATALOGUE[p.pick(CATALOGUE.len())];
     let min = spec.min_args();
     let count = match spec.max_args() {
         Some(max) => min + p.pick(max - min + 1),
         // Switch repeats key/value pairs; the others one parameter.
-        None if spec.id == crate::catalogue::FnId::Switch => min + 2 * p.pick(3),
+        None if spec.id == attrmap::catalogue::FnId::Switch => min + 2 * p.pick(3),
         None => min + p.pick(4),
     };
     let _ = write!(out, "{}(", spec.name);
@@ -211,13 +215,13 @@ pub fn extreme_expression(data: &[u8]) -> String {
 /// value (limits scaled down to match, so the fuzzer stays fast).
 pub fn extreme_calls(data: &[u8]) {
     let expr = extreme_expression(data);
-    let Ok(compiled) = crate::compile(&expr) else {
+    let Ok(compiled) = attrmap::compile(&expr) else {
         return;
     };
-    let limits = crate::eval::RuntimeLimits {
+    let limits = attrmap::eval::RuntimeLimits {
         max_output_bytes: 1 << 16,
         max_list_len: 2_000,
-        ..crate::eval::RuntimeLimits::default()
+        ..attrmap::eval::RuntimeLimits::default()
     };
     static RECORD: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
     let record = RECORD.get_or_init(|| extreme_record(1 << 16));
@@ -227,7 +231,7 @@ pub fn extreme_calls(data: &[u8]) {
 /// First line: a .NET date/time format. Rest: a value to parse with it. The
 /// format must tokenize or be refused, and whatever it parses must render.
 pub fn format_datetime(data: &[u8]) {
-    use crate::functions::datefmt;
+    use attrmap::functions::datefmt;
     let text = String::from_utf8_lossy(data);
     let (format, value) = text.split_once('\n').unwrap_or((&text, ""));
     let Ok(tokens) = datefmt::tokenize(format) else {
@@ -244,15 +248,15 @@ pub fn format_datetime(data: &[u8]) {
 /// lint it (which maps expression offsets through JSON escapes).
 pub fn mapping_loaders(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Ok(loaded) = crate::mapping::load(&text) {
+    if let Ok(loaded) = attrmap::mapping::load(&text) {
         for object in [
-            crate::mapping::ObjectType::User,
-            crate::mapping::ObjectType::Group,
+            attrmap::mapping::ObjectType::User,
+            attrmap::mapping::ObjectType::Group,
         ] {
-            let _ = crate::mapping::builder::compile_object(&loaded.set, object, &text);
+            let _ = attrmap::mapping::builder::compile_object(&loaded.set, object, &text);
         }
     }
-    for d in crate::lint::lint_mapping(&text) {
+    for d in attrmap::lint::lint_mapping(&text) {
         // Every reported span must lie inside the file.
         assert!(
             d.span.start <= d.span.end && d.span.end <= text.len(),
@@ -261,27 +265,27 @@ pub fn mapping_loaders(data: &[u8]) {
             d.span,
             text.len()
         );
-        let _ = crate::lint::output::locate("f", &text, &d);
+        let _ = attrmap::lint::output::locate("f", &text, &d);
     }
 }
 
 /// A SCIM attribute path.
 pub fn scim_path(data: &[u8]) {
-    let _ = crate::mapping::scim::ScimPath::parse(&String::from_utf8_lossy(data));
+    let _ = attrmap::mapping::scim::ScimPath::parse(&String::from_utf8_lossy(data));
 }
 
 /// Arbitrary bytes as a JSONL batch through a fixed mapping (the DiliTrust
 /// shape plus a SelectUniqueValue, a filtered multi-valued path and a
 /// scoping filter): every line must map, skip or fail, never panic.
 pub fn map_bytes(data: &[u8]) {
-    use crate::eval::FlatRecord;
-    use crate::mapping::builder::{BatchOracle, Mapped, Mode};
-    use crate::mapping::stream::Batch;
+    use attrmap::eval::FlatRecord;
+    use attrmap::mapping::builder::{BatchOracle, Mapped, Mode};
+    use attrmap::mapping::stream::Batch;
     use std::ops::ControlFlow;
     let compiled = fuzz_mapping();
-    let none = crate::eval::NoneTaken;
+    let none = attrmap::eval::NoneTaken;
     let oracle = BatchOracle::new(&none);
-    let mut ctx = crate::Context::new().with_seed(1).with_oracle(&oracle);
+    let mut ctx = attrmap::Context::new().with_seed(1).with_oracle(&oracle);
     let batch = Batch {
         oracle: Some(&oracle),
         max_record_bytes: MAX_RECORD,
@@ -306,7 +310,7 @@ pub fn map_bytes(data: &[u8]) {
     // The same records through the serde_json::Value API, in step: the
     // streamed resources must be the same JSON.
     let oracle2 = BatchOracle::new(&none);
-    let mut ctx2 = crate::Context::new().with_seed(1).with_oracle(&oracle2);
+    let mut ctx2 = attrmap::Context::new().with_seed(1).with_oracle(&oracle2);
     // As the stream reads: a line longer than the limit (counting any
     // carriage returns) is an error; trailing carriage returns are dropped;
     // blank lines are not records.
@@ -357,16 +361,16 @@ const MAX_RECORD: usize = 512;
 
 /// Compiled once per process: compiling it for every input held the two
 /// batch targets to about 180 runs per CPU-second.
-fn fuzz_mapping() -> &'static crate::mapping::builder::CompiledObject {
-    static COMPILED: std::sync::OnceLock<crate::mapping::builder::CompiledObject> =
+fn fuzz_mapping() -> &'static attrmap::mapping::builder::CompiledObject {
+    static COMPILED: std::sync::OnceLock<attrmap::mapping::builder::CompiledObject> =
         std::sync::OnceLock::new();
     COMPILED.get_or_init(|| {
         // The mapping is fixed, so failing to load it is a bug in the harness.
-        let loaded = crate::mapping::load(MAPPING).expect("the harness mapping loads");
+        let loaded = attrmap::mapping::load(MAPPING).expect("the harness mapping loads");
         assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-        crate::mapping::builder::compile_object(
+        attrmap::mapping::builder::compile_object(
             &loaded.set,
-            crate::mapping::ObjectType::User,
+            attrmap::mapping::ObjectType::User,
             MAPPING,
         )
         .expect("the harness mapping compiles")
@@ -378,7 +382,7 @@ fn fuzz_mapping() -> &'static crate::mapping::builder::CompiledObject {
 /// std's channels leave in each exiting thread, so it runs without leak
 /// detection, which `map_bytes` keeps.
 pub fn map_parallel(data: &[u8]) {
-    use crate::mapping::stream::Batch;
+    use attrmap::mapping::stream::Batch;
     use std::ops::ControlFlow;
     let compiled = fuzz_mapping();
     // The parallel stream gives the sequential stream's bytes, with the input
@@ -391,9 +395,12 @@ pub fn map_parallel(data: &[u8]) {
     };
     let mut sequential = Vec::new();
     let seq_counts = plain
-        .run(data, &mut sequential, &mut crate::Context::new(), |_, _| {
-            ControlFlow::Continue(())
-        })
+        .run(
+            data,
+            &mut sequential,
+            &mut attrmap::Context::new(),
+            |_, _| ControlFlow::Continue(()),
+        )
         .expect("writing to memory cannot fail");
     let mut parallel = Vec::new();
     let par_counts = plain
@@ -403,11 +410,11 @@ pub fn map_parallel(data: &[u8]) {
                 step: 0,
             },
             &mut parallel,
-            crate::mapping::stream::Threads {
+            attrmap::mapping::stream::Threads {
                 workers: 2,
                 chunk_records: 3,
             },
-            crate::Context::new,
+            attrmap::Context::new,
             |_, _| ControlFlow::Continue(()),
         )
         .expect("writing to memory cannot fail");
