@@ -163,3 +163,108 @@ fn switch_trees_use_graph_keys_and_read_legacy_ones() {
         );
     }
 }
+
+const SALESFORCE: &str = include_str!("data/graph-directories/salesforce.json");
+
+/// A target that is not SCIM is checked against its own attribute list
+/// (Graph's documented salesforce.com directory), and its values are typed
+/// by the declared types: Booleans are JSON booleans, a Reference is the id.
+#[test]
+fn a_non_scim_target_lints_against_its_directory_and_maps_typed_values() {
+    let findings = attrmap::lint::lint_mapping(SALESFORCE);
+    let unknown: Vec<_> = findings
+        .iter()
+        .filter(|d| d.code.as_str().ends_with("unknown-target-attribute"))
+        .collect();
+    assert!(unknown.is_empty(), "{unknown:?}");
+    let l = load(SALESFORCE).unwrap();
+    let c = compile_object(&l.set, ObjectType::User, SALESFORCE).unwrap();
+    let user = json!({"userPrincipalName": "zoe.muller@contoso.com", "IsSoftDeleted": false,
+        "mail": "zoe@contoso.com", "givenName": "Zoë", "surname": "Müller", "mailNickname": "zoe",
+        "jobTitle": "Counsel", "department": "Legal", "city": "Lyon", "extensionAttribute10": "LY-2",
+        "manager": "m-1"});
+    let Mapped::Resource(r) = c.map(&user, Mode::Create, &mut Context::new(), SALESFORCE, None)
+    else {
+        panic!()
+    };
+    assert_eq!(r["IsActive"], json!(true));
+    assert_eq!(r["UserPermissionsMarketingUser"], json!(false));
+    assert_eq!(r["UserPermissionsCallCenterAutoLogin"], json!(false));
+    assert_eq!(r["ManagerId"], json!("m-1"));
+    // Names keep the target's spelling: Title is not SCIM's title.
+    assert_eq!(r["Title"], json!("Counsel"));
+    assert_eq!(r["Alias"], json!("zoe.mull"));
+    assert_eq!(r["officeCode"], json!("LY-2"));
+    assert!(r.get("title").is_none() && r.get("userName").is_none());
+
+    // A typo is caught against the directory's list, with its spelling.
+    let typo = SALESFORCE.replacen(
+        "\"targetAttributeName\": \"Email\"",
+        "\"targetAttributeName\": \"Emial\"",
+        1,
+    );
+    let found: Vec<_> = attrmap::lint::lint_mapping(&typo)
+        .into_iter()
+        .filter(|d| d.code.as_str().ends_with("unknown-target-attribute"))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].message.contains("Emial"), "{found:?}");
+    assert_eq!(found[0].help.as_deref(), Some("did you mean Email?"));
+
+    // A Boolean constant that is not a Boolean is an error, as for SCIM.
+    let bad = SALESFORCE
+        .replacen(r#""name": "False""#, r#""name": "no""#, 1)
+        .replacen(
+            r#""expression": "\"False\"""#,
+            r#""expression": "\"no\"""#,
+            1,
+        );
+    assert!(attrmap::lint::lint_mapping(&bad)
+        .iter()
+        .any(|d| d.code.as_str().ends_with("target-type")));
+}
+
+/// Custom SCIM attributes get the type the target directory declares:
+/// Boolean, Integer and DateTime (xsd:dateTime in UTC, RFC 7643 §2.3.5).
+#[test]
+fn custom_scim_attributes_get_their_declared_type() {
+    let ext = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
+    let schema = json!({
+        "directories": [{"name": "customappsso", "objects": [{"name": "User", "attributes": [
+            {"name": "userName", "type": "String"},
+            {"name": format!("{ext}:orderCard"), "type": "Boolean"},
+            {"name": format!("{ext}:seats"), "type": "Integer"},
+            {"name": format!("{ext}:hireDate"), "type": "DateTime"},
+            {"name": format!("{ext}:tags"), "type": "String", "multivalued": true}]}]}],
+        "synchronizationRules": [{"name": "USER_OUTBOUND_USER", "sourceDirectoryName": "Azure Active Directory",
+            "targetDirectoryName": "customappsso", "objectMappings": [{
+            "sourceObjectName": "User", "targetObjectName": "User", "attributeMappings": [
+                {"targetAttributeName": "userName", "matchingPriority": 1, "source": {"type": "Attribute", "name": "userPrincipalName"}},
+                {"targetAttributeName": format!("{ext}:orderCard"), "source": {"type": "Constant", "name": "True"}},
+                {"targetAttributeName": format!("{ext}:seats"), "source": {"type": "Attribute", "name": "seats"}},
+                {"targetAttributeName": format!("{ext}:hireDate"), "source": {"type": "Attribute", "name": "employeeHireDate"}},
+                {"targetAttributeName": format!("{ext}:tags"), "source": {"type": "Attribute", "name": "tags"}}]}]}]
+    })
+    .to_string();
+    let l = load(&schema).unwrap();
+    assert!(!l.has_errors(), "{:?}", l.diagnostics);
+    let c = compile_object(&l.set, ObjectType::User, &schema).unwrap();
+    let map =
+        |user: serde_json::Value| c.map(&user, Mode::Create, &mut Context::new(), &schema, None);
+    let Mapped::Resource(r) = map(json!({"userPrincipalName": "a@x", "seats": "3",
+        "employeeHireDate": "2024-03-01T08:00:00+02:00", "tags": ["a", "b"]}))
+    else {
+        panic!()
+    };
+    assert_eq!(
+        r[ext],
+        json!({"orderCard": true, "seats": 3, "hireDate": "2024-03-01T06:00:00Z",
+               "tags": [{"value": "a"}, {"value": "b"}]})
+    );
+    let Mapped::Failed(errors) =
+        map(json!({"userPrincipalName": "a@x", "employeeHireDate": "soon"}))
+    else {
+        panic!("a DateTime target refuses text that is not a date")
+    };
+    assert!(errors[0].message.contains("is a DateTime"), "{errors:?}");
+}

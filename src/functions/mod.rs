@@ -4,7 +4,7 @@
 
 use crate::codes::Code;
 pub mod datefmt;
-mod dates;
+pub(crate) mod dates;
 mod diacritics;
 pub mod directory;
 mod misc;

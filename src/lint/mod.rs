@@ -6,7 +6,7 @@ pub mod rules;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::mapping::{self, FlowType};
+use crate::mapping::{self, FlowType, ObjectMapping};
 use rules::{AttributeContext, Check, FileContext, ObjectContext};
 use std::collections::BTreeSet;
 
@@ -118,19 +118,14 @@ pub fn lint_mapping(file: &str) -> Vec<Diagnostic> {
     };
     let mut diags = loaded.diagnostics;
     let set = &loaded.set;
-    let file_context = FileContext {
-        text: file,
-        source_attributes: set
-            .directories
-            .iter()
-            .flat_map(|d| d.objects.iter())
-            .flat_map(|o| o.attributes.iter().map(|a| a.name.as_str()))
-            .collect(),
-    };
+    let file_context = FileContext { text: file };
     for om in &set.objects {
+        let target = set.target_definition(om);
         let object = ObjectContext {
             file: &file_context,
             object: om,
+            source_attributes: source_attributes(set, om),
+            target,
         };
         for rule in rules::RULES {
             if let Check::Object(check) = rule.check {
@@ -153,6 +148,25 @@ pub fn lint_mapping(file: &str) -> Vec<Diagnostic> {
     }
     diags.sort_by_key(|d| (d.span.start, d.span.end));
     diags
+}
+
+/// The source directory's attribute names for `om`: the directory the rule
+/// names as its source when the schema lists it, otherwise every directory
+/// but the target one (a schema whose rules name no directories).
+fn source_attributes<'a>(set: &'a mapping::MappingSet, om: &ObjectMapping) -> Vec<&'a str> {
+    if let Some(source) = set.source_definition(om) {
+        return source.attributes.iter().map(|a| a.name.as_str()).collect();
+    }
+    set.directories
+        .iter()
+        .filter(|d| {
+            om.target_directory
+                .as_deref()
+                .is_none_or(|t| !d.name.eq_ignore_ascii_case(t))
+        })
+        .flat_map(|d| d.objects.iter())
+        .flat_map(|o| o.attributes.iter().map(|a| a.name.as_str()))
+        .collect()
 }
 
 /// The attribute rules, and the expression's own findings mapped into the file.

@@ -67,8 +67,9 @@ pub struct CompiledObject {
     match_attr: Option<usize>,
     /// The attribute the resource's SCIM schema requires (`userName` for a
     /// User, `displayName` for a Group, RFC 7643 §4.1 and §4.2), and the
-    /// mappings that write it.
-    required: (&'static str, Vec<usize>),
+    /// mappings that write it. None for a target that is not SCIM, which
+    /// RFC 7643 does not govern.
+    required: Option<(&'static str, Vec<usize>)>,
     /// Where the object mapping is in the file, for errors about a
     /// required attribute that no mapping writes.
     object_span: Span,
@@ -154,7 +155,7 @@ pub fn compile_object(
             ),
         )]);
     };
-    compile_mapping(om, file)
+    compile_mapping(om, set.target_definition(om), file)
 }
 
 /// Every error that would stop `attrmap map` on any object mapping of the
@@ -164,13 +165,19 @@ pub fn compile_object(
 pub fn check_set(set: &MappingSet, file: &str) -> Vec<Diagnostic> {
     set.objects
         .iter()
-        .filter_map(|om| compile_mapping(om, file).err())
+        .filter_map(|om| compile_mapping(om, set.target_definition(om), file).err())
         .flatten()
         .collect()
 }
 
-/// Compiles one object mapping.
-pub fn compile_mapping(om: &ObjectMapping, file: &str) -> Result<CompiledObject, Vec<Diagnostic>> {
+/// Compiles one object mapping. `target` is the target directory's
+/// definition of the object (from the Graph schema's `directories[]`), whose
+/// declared types and attribute names the values follow.
+pub fn compile_mapping(
+    om: &ObjectMapping,
+    target: Option<&DirectoryObject>,
+    file: &str,
+) -> Result<CompiledObject, Vec<Diagnostic>> {
     let object = om.object;
     let mut errors = Vec::new();
     let mut attrs = Vec::new();
@@ -211,7 +218,7 @@ pub fn compile_mapping(om: &ObjectMapping, file: &str) -> Result<CompiledObject,
             });
         }
         attrs.push(CompiledAttr {
-            place: Placement::resolve(&path, object),
+            place: Placement::resolve(&path, object, target, &a.target),
             target: a.target.clone(),
             expr,
             default: a.default_value.clone(),
@@ -260,7 +267,9 @@ pub fn compile_mapping(om: &ObjectMapping, file: &str) -> Result<CompiledObject,
         matching,
         limits: BuildLimits::default(),
         match_attr,
-        required: (required_name, required),
+        required: target
+            .is_none_or(DirectoryObject::is_scim)
+            .then_some((required_name, required)),
         object_span: om.span,
     })
 }
@@ -446,6 +455,12 @@ impl CompiledObject {
     /// whose matching attribute came out null or empty (Entra can neither
     /// look it up in the target nor create it), and, on create, one that
     /// lacks the attribute its SCIM schema requires (the target rejects it).
+    fn writes_required(&self, index: usize) -> bool {
+        self.required
+            .as_ref()
+            .is_some_and(|(_, writers)| writers.contains(&index))
+    }
+
     fn check_identity(
         &self,
         matched: bool,
@@ -469,7 +484,9 @@ impl CompiledObject {
             });
             return;
         }
-        let (name, writers) = &self.required;
+        let Some((name, writers)) = &self.required else {
+            return;
+        };
         if mode == Mode::Create && !has_required {
             let (message, span) = match writers.first() {
                 Some(&i) => (
@@ -573,7 +590,7 @@ impl CompiledObject {
         for (index, a) in self.attrs.iter().enumerate() {
             if mode == Mode::Update && a.flow == FlowType::ObjectAddOnly {
                 matched |= self.match_attr == Some(index);
-                has_required |= self.required.1.contains(&index);
+                has_required |= self.writes_required(index);
                 continue;
             }
             ctx.reset();
@@ -616,7 +633,7 @@ impl CompiledObject {
             match place(&mut res, a, value, &self.limits) {
                 Ok(()) => {
                     matched |= self.match_attr == Some(index);
-                    has_required |= self.required.1.contains(&index);
+                    has_required |= self.writes_required(index);
                 }
                 Err(message) => errors.push(AttributeError {
                     code: Code::MapConvert,
@@ -657,9 +674,13 @@ struct Placement {
     extension: Option<String>,
     /// The attribute's canonical name (the schema's spelling when it is known).
     name: String,
-    /// The attribute's schema type; None for custom attributes.
+    /// The attribute's schema type; None for custom attributes the target
+    /// directory does not declare.
     ty: Option<AttrType>,
     multi: bool,
+    /// A multi-valued attribute of a target that is not SCIM: a plain array
+    /// of values, not SCIM's `[{"value": …}]`.
+    plain_list: bool,
     complex: bool,
     /// Sub-attribute after the dot, resolved.
     sub: Option<(String, AttrType)>,
@@ -671,8 +692,18 @@ struct Placement {
 }
 
 impl Placement {
-    fn resolve(p: &ScimPath, object: ObjectType) -> Placement {
+    fn resolve(
+        p: &ScimPath,
+        object: ObjectType,
+        target: Option<&DirectoryObject>,
+        written: &str,
+    ) -> Placement {
+        // A SCIM directory names attributes by their whole path; a plain
+        // directory by the name alone.
+        let declared = target.and_then(|t| t.attribute(written));
+        let scim = target.is_none_or(DirectoryObject::is_scim);
         let defs: &'static [AttrDef] = match &p.extension {
+            _ if !scim => &[],
             Some(urn) if urn.eq_ignore_ascii_case(scim::ENTERPRISE_USER) => scim::ENTERPRISE_ATTRS,
             Some(_) => &[],
             None => match object {
@@ -694,13 +725,36 @@ impl Placement {
             let converted = convert(Value::Str(Cow::Owned(fval.clone())), ftype, &target);
             (fname, converted)
         });
+        // RFC 7643 decides for its own attributes; the directory's
+        // declaration for the rest (custom SCIM attributes, and every
+        // attribute of a target that is not SCIM).
+        let declared_type = declared.and_then(DirectoryAttribute::declared_type);
+        let declared_multi = declared.is_some_and(|d| d.multivalued);
+        let element_type = declared_type.unwrap_or(AttrType::String);
+        let (ty, multi, plain_list) = match def {
+            Some(d) => (Some(d.ty), d.multi_valued || p.filter.is_some(), false),
+            None if declared_multi && p.filter.is_none() && p.sub_attribute.is_none() => {
+                (declared_type, true, !scim)
+            }
+            None => (
+                declared_type.filter(|_| !declared_multi),
+                p.filter.is_some(),
+                false,
+            ),
+        };
+        let element = match p.sub_attribute.as_deref() {
+            Some(sub) => sub_type(sub),
+            None if def.is_none() && declared_multi => ("value".to_string(), element_type),
+            None => sub_type("value"),
+        };
         Placement {
             extension: p.extension.clone(),
-            ty: def.map(|d| d.ty),
-            multi: def.is_some_and(|d| d.multi_valued) || p.filter.is_some(),
+            ty,
+            multi,
+            plain_list,
             complex: def.is_some_and(|d| d.ty == AttrType::Complex),
             sub: p.sub_attribute.as_deref().map(sub_type),
-            element: sub_type(p.sub_attribute.as_deref().unwrap_or("value")),
+            element,
             filter,
             name,
         }
@@ -767,6 +821,7 @@ fn place<'a>(
                 for item in items {
                     arr.push(match item {
                         Value::Complex(_) => Node::Json(item.to_json()),
+                        v if p.plain_list => convert(v, stype, &a.target)?,
                         v => Node::Obj(vec![(
                             Cow::Borrowed(sname.as_str()),
                             convert(v, stype, &a.target)?,
@@ -860,7 +915,28 @@ fn convert<'a>(v: Value<'a>, ty: AttrType, target: &str) -> Result<Node<'a>, Str
             .map(Node::Int)
             .ok_or_else(|| format!("{target} is an integer; {:?} is not one", v.to_text())),
         AttrType::Complex => Ok(Node::Json(v.to_json())),
-        AttrType::String | AttrType::DateTime | AttrType::Reference => match v {
+        // xsd:dateTime in UTC, as RFC 7643 §2.3.5 defines dateTime; a string
+        // that is not a date is refused here rather than sent for the target
+        // to reject.
+        AttrType::DateTime => {
+            let date = match &v {
+                Value::DateTime(d) => Some(*d),
+                Value::Str(s) => crate::functions::dates::parse_datetime(s),
+                _ => None,
+            };
+            date.map(|d| {
+                Node::Str(Cow::Owned(
+                    d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                ))
+            })
+            .ok_or_else(|| {
+                format!(
+                    "{target} is a DateTime; {:?} is not a date (give an ISO 8601 date such as 2026-03-01T00:00:00Z, or convert it with CDate or FormatDateTime)",
+                    v.to_text()
+                )
+            })
+        }
+        AttrType::String | AttrType::Reference => match v {
             Value::Complex(_) | Value::List(_) => Err(format!(
                 "{target} is a string; the source gave a {}",
                 v.type_name()

@@ -142,7 +142,15 @@ fn load_rule(rule: &Json, set: &mut MappingSet, diags: &mut Collector) {
         .and_then(Json::as_array)
         .unwrap_or(&[])
     {
-        if let Some(o) = object_mapping(om, diags) {
+        if let Some(mut o) = object_mapping(om, diags) {
+            let directory = |key| {
+                rule.get(key)
+                    .and_then(Json::as_str)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+            };
+            o.source_directory = directory("sourceDirectoryName");
+            o.target_directory = directory("targetDirectoryName");
             set.objects.push(o);
         }
     }
@@ -183,6 +191,8 @@ fn bare_attribute_mappings(root: &Json, attrs: &[Json], diags: &mut Collector) -
             .filter_map(|a| attribute_mapping(a, diags))
             .collect(),
         span: root.span,
+        source_directory: None,
+        target_directory: None,
     }
 }
 
@@ -232,6 +242,7 @@ fn directory(dir: &Json) -> Directory {
                         type_name: text(a, "type"),
                         multivalued: a.get("multivalued").and_then(Json::as_bool) == Some(true),
                         case_exact: a.get("caseExact").and_then(Json::as_bool) == Some(true),
+                        required: a.get("required").and_then(Json::as_bool) == Some(true),
                         referenced_objects: a
                             .get("referencedObjects")
                             .and_then(Json::as_array)
@@ -303,6 +314,8 @@ fn object_mapping(om: &Json, diags: &mut Collector) -> Option<ObjectMapping> {
         scope,
         attributes,
         span: om.span,
+        source_directory: None,
+        target_directory: None,
     })
 }
 

@@ -40,6 +40,28 @@ impl MappingSet {
             .find(|o| o.enabled && o.object == object)
             .or_else(|| self.objects.iter().find(|o| o.object == object))
     }
+
+    /// The target directory's definition of `om`'s target object: the
+    /// object named `targetObjectName` in the directory the rule names as
+    /// its target. None when the file does not say (fragments, native
+    /// files) or the directory does not list that object.
+    pub fn target_definition(&self, om: &ObjectMapping) -> Option<&DirectoryObject> {
+        self.directory_object(om.target_directory.as_deref()?, &om.target_object)
+    }
+
+    /// The source directory's definition of `om`'s source object, found the
+    /// same way.
+    pub fn source_definition(&self, om: &ObjectMapping) -> Option<&DirectoryObject> {
+        self.directory_object(om.source_directory.as_deref()?, &om.source_object)
+    }
+
+    fn directory_object(&self, directory: &str, object: &str) -> Option<&DirectoryObject> {
+        self.directories
+            .iter()
+            .filter(|d| d.name.eq_ignore_ascii_case(directory))
+            .flat_map(|d| d.objects.iter())
+            .find(|o| o.name.eq_ignore_ascii_case(object))
+    }
 }
 
 /// The SCIM resource type an object mapping produces.
@@ -84,6 +106,11 @@ pub struct ObjectMapping {
     pub scope: Option<Scope>,
     pub attributes: Vec<AttributeMapping>,
     pub span: Span,
+    /// The synchronizationRule's `sourceDirectoryName` and
+    /// `targetDirectoryName`, when the file gives them: they say which of
+    /// `directories[]` describes each side.
+    pub source_directory: Option<String>,
+    pub target_directory: Option<String>,
 }
 
 /// How a mapping flows (Graph `flowType`).
@@ -324,6 +351,32 @@ pub struct DirectoryObject {
     pub attributes: Vec<DirectoryAttribute>,
 }
 
+impl DirectoryObject {
+    /// The attribute named `name` (case-insensitive, as Entra matches
+    /// attribute names).
+    pub fn attribute(&self, name: &str) -> Option<&DirectoryAttribute> {
+        self.attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether the object is a SCIM resource, so that target paths are SCIM
+    /// paths (`emails[type eq "work"].value`) typed by RFC 7643. Entra's SCIM
+    /// connector (customappsso) names its attributes by those paths; other
+    /// connectors (Salesforce, an Entra ID tenant in cross-tenant sync) list
+    /// plain attribute names. Judged from the names, since the directory's
+    /// own name varies by app.
+    pub fn is_scim(&self) -> bool {
+        self.name.starts_with("urn:ietf:params:scim:")
+            || self.attributes.iter().any(|a| {
+                a.name == "userName"
+                    || a.name == "externalId"
+                    || a.name.starts_with("urn:ietf:params:scim:")
+                    || a.name.contains("[type eq")
+            })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DirectoryAttribute {
     pub name: String,
@@ -331,6 +384,28 @@ pub struct DirectoryAttribute {
     pub type_name: String,
     pub multivalued: bool,
     pub case_exact: bool,
+    /// The target requires a value (attributeDefinition `required`).
+    pub required: bool,
     pub referenced_objects: Vec<String>,
     pub span: Span,
+}
+
+impl DirectoryAttribute {
+    /// The declared type as the builder converts to it: None for a type name
+    /// attrmap does not know, which is then sent as the value's own type.
+    pub fn declared_type(&self) -> Option<super::scim::AttrType> {
+        use super::scim::AttrType;
+        let t = self.type_name.as_str();
+        [
+            ("String", AttrType::String),
+            ("Binary", AttrType::String),
+            ("Boolean", AttrType::Boolean),
+            ("Integer", AttrType::Integer),
+            ("DateTime", AttrType::DateTime),
+            ("Reference", AttrType::Reference),
+        ]
+        .into_iter()
+        .find(|(name, _)| t.eq_ignore_ascii_case(name))
+        .map(|(_, ty)| ty)
+    }
 }

@@ -101,6 +101,8 @@ fn object(o: &Json, diags: &mut Collector) -> Option<ObjectMapping> {
         scope,
         attributes,
         span: o.span,
+        source_directory: None,
+        target_directory: None,
     })
 }
 

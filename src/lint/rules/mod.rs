@@ -25,7 +25,7 @@ pub mod unknown_target_attribute;
 use crate::catalogue::FnId;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::mapping::{self, scim, AttributeMapping, ObjectMapping};
+use crate::mapping::{self, scim, AttributeMapping, DirectoryObject, ObjectMapping};
 use crate::syntax::{Call, Expr, ExprKind, Span};
 
 /// What a rule looks at.
@@ -75,14 +75,18 @@ pub static RULES: &[Rule] = &[
 pub struct FileContext<'a> {
     /// The file's text, for line numbers in messages.
     pub text: &'a str,
-    /// The source directory's attribute names, when the schema lists them.
-    pub source_attributes: Vec<&'a str>,
 }
 
 /// What object rules see.
 pub struct ObjectContext<'a> {
     pub file: &'a FileContext<'a>,
     pub object: &'a ObjectMapping,
+    /// The source directory's attribute names, when the schema lists them.
+    pub source_attributes: Vec<&'a str>,
+    /// The target directory's definition of the object, when the schema
+    /// has one: its attribute list replaces RFC 7643 for a target that is
+    /// not SCIM, and its declared types apply to custom attributes.
+    pub target: Option<&'a DirectoryObject>,
 }
 
 /// What attribute rules see.

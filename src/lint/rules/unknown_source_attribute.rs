@@ -27,7 +27,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(c: &AttributeContext<'_>, ast: &Expr, diags: &mut Vec<Diagnostic>) {
-    let known = &c.object.file.source_attributes;
+    let known = &c.object.source_attributes;
     if known.is_empty() {
         return;
     }

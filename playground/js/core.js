@@ -1,0 +1,62 @@
+// attrmap playground. Plain JavaScript, no dependencies, no network: the
+// expression engine is the attrmap WebAssembly module (pkg/classic/).
+//
+// The page is a set of classic scripts (ES modules do not load from file://),
+// loaded in order by index.html. They share one namespace object,
+// window.attrmapPlayground (`app` inside each file): this file creates it with
+// the element handles, the shared state and the small helpers; every later
+// file adds its functions to it; main.js wires the events and boots.
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    expr: $("expr"), highlight: $("highlight"), editor: $("editor"), completions: $("completions"),
+    diagnostics: $("diagnostics"), target: $("target"), usersSource: $("users-source"),
+    usersText: $("users-text"), usersStatus: $("users-status"), now: $("now"), existing: $("existing"),
+    optionsStatus: $("options-status"), results: $("results"), resultsBody: document.querySelector("#results tbody"),
+    resultsEmpty: $("results-empty"), scim: $("scim"), scimNote: $("scim-note"), trace: $("trace"),
+    disasm: $("disasm"), userPick: $("user-pick"), timing: $("timing"), share: $("share"), theme: $("theme"),
+    gallery: $("gallery"), galleryList: $("gallery-list"), toast: $("toast"), fatal: $("fatal"),
+    version: $("version"),
+  };
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+  function toast(message) {
+    el.toast.textContent = message;
+    el.toast.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { el.toast.hidden = true; }, 2600);
+  }
+  function fatal(html) {
+    el.fatal.innerHTML = html;
+    el.fatal.hidden = false;
+  }
+
+  // Also the handle for the browser test and for power users in the console
+  // (`attrmapPlayground.module` is the wasm module).
+  window.attrmapPlayground = {
+    $, el, escapeHtml, toast, fatal,
+    SCIM_CORE_USER: "urn:ietf:params:scim:schemas:core:2.0:User",
+    // The results table shows this many rows; the rest are summarised. Every
+    // user is still evaluated (the counts cover all of them).
+    MAX_ROWS: 2000,
+
+    // ----------------------------------------------------- shared state
+    module: null, // the wasm module, once loaded
+    FUNCTIONS: [],
+    KEYWORDS: [],
+    functionNames: new Map(), // lower-case name → canonical name
+    users: null, // module.Users
+    userLabels: [],
+    userAttributes: [],
+    program: null, // module.Program of the current expression
+    programAttributes: [], // the attributes it reads
+    compiled: null, // { ok, diagnostics }
+    results: null, // { results, inputErrors }
+    selectedUser: 0,
+    activeTab: "results",
+  };
+})();
