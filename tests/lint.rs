@@ -500,6 +500,16 @@ fn cli_formats_and_exit_codes() {
         sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"]
             .is_number()
     );
+    // Without --format, human reports on stderr even when piped (a CI log),
+    // and nothing on stdout.
+    let (code, stdout, stderr) = run_cli(&["lint", "tests/lint/bad-expression.expr"]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("attrmap::lint::switch-duplicate-key")
+            && stderr.contains("bad-expression.expr:1:84"),
+        "{stderr}"
+    );
     let (code, _, stderr) = run_cli(&["lint", "does-not-exist.json"]);
     assert_eq!(code, 2, "{stderr}");
     let (code, stdout, _) = run_cli(&["lint", "--explain", "switch-duplicate-key"]);
@@ -555,4 +565,52 @@ fn seed_examples_lint_without_errors() {
         "{stdout}"
     );
     assert!(stderr.contains("10 file(s)"), "{stderr}");
+}
+
+fn codes_of(file: &str) -> Vec<&'static str> {
+    attrmap::lint::lint_mapping(file)
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect()
+}
+
+/// switch-null-on-update covers what Microsoft's caution under Switch covers:
+/// a Switch on a stored attribute beside other mappings. Microsoft's default
+/// `active` mapping switches on the computed IsSoftDeleted and is not reported.
+#[test]
+fn switch_null_on_update_is_narrowed_to_the_documented_case() {
+    let default_active = r#"{"objects": [{"object": "User", "mappings": [
+        {"target": "userName", "attribute": "userPrincipalName", "match": 1},
+        {"target": "displayName", "attribute": "displayName"},
+        {"target": "active", "expression": "Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")"}]}]}"#;
+    assert!(!codes_of(default_active).contains(&"attrmap::lint::switch-null-on-update"));
+    let company = default_active.replace(
+        r#"Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")"#,
+        r#"Switch([companyName], \"External\", \"Company A\", \"A\")"#,
+    );
+    assert!(codes_of(&company).contains(&"attrmap::lint::switch-null-on-update"));
+}
+
+/// default-only-on-create is reported once per object mapping, naming every
+/// target whose default only applies on create.
+#[test]
+fn default_only_on_create_is_reported_once_per_object() {
+    let file = r#"{"objects": [{"object": "User", "mappings": [
+        {"target": "userName", "attribute": "userPrincipalName", "match": 1},
+        {"target": "preferredLanguage", "attribute": "preferredLanguage", "default": "en-US"},
+        {"target": "locale", "attribute": "locale", "default": "en-US"},
+        {"target": "timezone", "attribute": "timezone", "default": "UTC"}]},
+      {"object": "Group", "mappings": [
+        {"target": "displayName", "attribute": "displayName", "match": 1},
+        {"target": "externalId", "attribute": "mailNickname", "default": "none"}]}]}"#;
+    let found: Vec<_> = attrmap::lint::lint_mapping(file)
+        .into_iter()
+        .filter(|d| d.code.as_str() == "attrmap::lint::default-only-on-create")
+        .collect();
+    assert_eq!(found.len(), 2, "one per object mapping: {found:?}");
+    assert_eq!(
+        found[0].message,
+        "the defaults of preferredLanguage, locale and timezone apply only when the object is created, not on updates"
+    );
+    assert!(found[1].message.starts_with("the default of externalId "));
 }

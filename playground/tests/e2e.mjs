@@ -5,129 +5,17 @@
 // Prints `N passed, N failed` last and exits non-zero on any failure. A
 // failing check saves a screenshot to target/playground-e2e-<check>.png.
 // SCREENSHOTS=1 also saves the light and dark views for review.
-import http from "node:http";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { pathToFileURL } from "node:url";
+import { createHarness, root, repo, assert, assertEq, ready, typeExpression, setUsers, share } from "./harness.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "..");
-const repo = path.resolve(root, "..");
 const shots = path.join(repo, "target");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
+const h = await createHarness({ name: "playground-e2e" });
+const { base, foreignRequests, pageErrors } = h;
+const newPage = () => h.newPage();
+const check = (title, fn) => h.check(title, fn);
 
-if (!fs.existsSync(path.join(root, "pkg", "classic", "attrmap_wasm_base64.js"))) {
-  console.error("playground/pkg is missing: run playground/build.sh first");
-  process.exit(2);
-}
-
-// ------------------------------------------------------------ static server
-const TYPES = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json", ".jsonl": "text/plain; charset=utf-8",
-};
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, "http://127.0.0.1");
-  if (url.pathname === "/__embedder.html") {
-    res.writeHead(200, { "content-type": TYPES[".html"] }).end('<!doctype html><link rel="icon" href="data:,"><title>embedder</title>');
-    return;
-  }
-  const rel = decodeURIComponent(url.pathname === "/" ? "/index.html" : url.pathname);
-  const file = path.resolve(root, "." + path.posix.normalize(rel));
-  if (!file.startsWith(root + path.sep) || file.includes(`${path.sep}node_modules${path.sep}`)) {
-    res.writeHead(403).end("forbidden");
-    return;
-  }
-  fs.readFile(file, (err, body) => {
-    if (err) { res.writeHead(404).end("not found"); return; }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream", "cache-control": "no-store" });
-    res.end(body);
-  });
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const base = `http://127.0.0.1:${server.address().port}/`;
-
-// ------------------------------------------------------------------ browser
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "attrmap-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: FLAGS,
-  viewport: { width: 1280, height: 800 },
-});
-
-// The page must never reach the network: every request has to be the local
-// server, a data: URL or the file:// page itself.
-const foreignRequests = [];
-context.on("request", (r) => {
-  const u = r.url();
-  if (!u.startsWith(base) && !u.startsWith("data:") && !u.startsWith("blob:") && !u.startsWith("file:")) foreignRequests.push(u);
-});
-const pageErrors = [];
-async function newPage() {
-  const page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") pageErrors.push(m.text()); });
-  page.on("dialog", (d) => d.dismiss());
-  page.on("response", (r) => { if (r.status() >= 400) pageErrors.push(`HTTP ${r.status()} for ${r.url()}`); });
-  return page;
-}
-
-let passed = 0;
-let failed = 0;
-let current = null;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}\n     ${String(e && e.stack || e).split("\n").slice(0, 4).join("\n     ")}`);
-    if (current) {
-      fs.mkdirSync(shots, { recursive: true });
-      const file = path.join(shots, `playground-e2e-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
-      await current.screenshot({ path: file, fullPage: true }).catch(() => {});
-      console.log(`     screenshot: ${file}`);
-    }
-  }
-}
-function assert(cond, message) { if (!cond) throw new Error(message); }
-function assertEq(actual, expected, what) {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
-
-async function ready(page) {
-  await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
-}
-// Replaces the expression by typing it, as a user would.
-async function typeExpression(page, text) {
-  await page.click("#expr");
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.type(text, { delay: 2 });
-  await page.keyboard.press("Escape");
-}
-async function setUsers(page, text, expected) {
-  const n = expected === undefined ? text.split("\n").filter((l) => l.trim()).length : expected;
-  await page.fill("#users-text", text);
-  await page.waitForFunction((k) => document.querySelector("#users-status").textContent.startsWith(`${k} user`), n, { timeout: 10000 });
-}
-// Clicks Share and returns the link it made.
-async function share(page) {
-  await page.$eval("#share", (b) => { delete b.dataset.link; });
-  await page.click("#share");
-  await page.waitForFunction(() => document.querySelector("#share").dataset.link);
-  return page.$eval("#share", (b) => b.dataset.link);
-}
 async function resultTexts(page) {
   return page.$$eval("#results tbody tr[data-index]", (rows) => rows.map((r) => {
     const cell = r.querySelector("td.result");
@@ -139,7 +27,7 @@ const UUID = (c) => `5f3c2a10-0000-4000-8000-00000000000${c}`;
 
 try {
   const page = await newPage();
-  current = page;
+  h.current = page;
 
   await check("page loads with the DiliTrust example", async () => {
     await page.goto(base);
@@ -298,7 +186,7 @@ try {
     const before = await resultTexts(page);
 
     const fresh = await newPage();
-    current = fresh;
+    h.current = fresh;
     await fresh.goto(shareLink);
     await ready(fresh);
     assertEq(await fresh.inputValue("#expr"), 'IIF([department] = "Legal", "legal-team", "everyone")', "expression");
@@ -310,7 +198,7 @@ try {
     await fresh.click("#tab-results");
     assertEq(await resultTexts(fresh), before, "results");
     await fresh.close();
-    current = page;
+    h.current = page;
   });
 
   await check("pasted users and a share link with them", async () => {
@@ -322,12 +210,12 @@ try {
     assertEq(await resultTexts(page), ["yes", "none"], "results");
     const link = await share(page);
     const fresh = await newPage();
-    current = fresh;
+    h.current = fresh;
     await fresh.goto(link);
     await ready(fresh);
     assertEq(await resultTexts(fresh), ["yes", "none"], "restored results");
     await fresh.close();
-    current = page;
+    h.current = page;
   });
 
   await check("not flowed, object skipped and runtime errors are shown per user", async () => {
@@ -404,7 +292,7 @@ try {
     // The playground page forbids fetch() by its CSP, so the embedder's view
     // is a bare page that loads pkg/attrmap.js the usual way.
     const esm = await newPage();
-    current = esm;
+    h.current = esm;
     await esm.goto(base + "__embedder.html");
     const v = await esm.evaluate(async () => {
       const m = await import("/pkg/attrmap.js");
@@ -413,17 +301,17 @@ try {
     });
     assertEq(v, "132539615990000001", "value");
     await esm.close();
-    current = page;
+    h.current = page;
   });
 
   await check("the page works from file://", async () => {
     const filePage = await newPage();
-    current = filePage;
+    h.current = filePage;
     await filePage.goto(pathToFileURL(path.join(root, "index.html")).href);
     await ready(filePage);
     assertEq((await resultTexts(filePage))[0], UUID("b"), "first result");
     await filePage.close();
-    current = page;
+    h.current = page;
   });
 
   await check("keyboard: tabs switch with the arrow keys, theme toggles", async () => {
@@ -480,13 +368,7 @@ try {
     assertEq(pageErrors, [], "page errors");
   });
 } catch (e) {
-  failed++;
-  console.log(`FAIL (harness) ${e && e.stack || e}`);
+  h.harnessFailure(e);
 } finally {
-  await context.close().catch(() => {});
-  server.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
+  await h.finish();
 }
-
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);

@@ -2,7 +2,6 @@ use super::{CliError, CliResult};
 use attrmap::lint::{self, output, Config};
 use attrmap::Code;
 use attrmap::Severity;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,7 +10,7 @@ pub struct LintArgs {
     /// Files or directories (directories are searched for *.json and *.expr)
     #[arg(required_unless_present_any = ["explain", "rules"])]
     paths: Vec<PathBuf>,
-    /// Output format (default: human on a terminal, json otherwise)
+    /// Output format (default: human, on a terminal and in a CI log alike)
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// `--deny warnings` turns warnings into errors
@@ -62,11 +61,9 @@ pub fn run(a: LintArgs) -> CliResult {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let format = a.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Human
-    } else {
-        Format::Json
-    });
+    // Human everywhere, as ruff, eslint and clippy do: a CI log is read by
+    // people; machines ask for json, sarif or github by name.
+    let format = a.format.unwrap_or(Format::Human);
     let mut files = Vec::new();
     for p in &a.paths {
         collect(p, &mut files)?;
