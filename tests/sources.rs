@@ -349,6 +349,16 @@ fn every_export_gives_every_value_in_the_requests_too() {
             for (index, line) in resources.iter().enumerate() {
                 let of_record: Vec<&Json> =
                     requests.iter().filter(|l| l["index"] == index).collect();
+                // Tomás is disabled (accountEnabled false; az's export does
+                // not say): Entra does not provision a disabled user.
+                if index == 1 && *export != "az-users.json" && line.get("resource").is_some() {
+                    assert_eq!(
+                        of_record,
+                        vec![&serde_json::json!({"index": index, "skipped": "disabled"})],
+                        "{what}"
+                    );
+                    continue;
+                }
                 let Some(resource) = line.get("resource") else {
                     // The same error or skipped line in both modes.
                     assert_eq!(of_record, vec![line], "{what}");

@@ -963,6 +963,23 @@ impl RequestBatch<'_> {
                 Err(_) => (Mapped::Skipped("unreadable"), None),
             })
             .collect();
+        // Entra does not provision a user that is disabled in Entra ID
+        // (how-provisioning-works.md, "Known limitations"): one the target
+        // does not have yet is not created, and references to it wait.
+        let mapped: Vec<(Mapped, Option<String>)> = mapped
+            .into_iter()
+            .zip(&records)
+            .map(|((m, id), record)| {
+                let new_and_disabled = self.compiled.object == ObjectType::User
+                    && record.as_ref().is_ok_and(is_disabled)
+                    && matches!(&m, Mapped::Resource(r) if self.target.find(self.compiled, r).is_none());
+                if new_and_disabled {
+                    (Mapped::Skipped(DISABLED), id)
+                } else {
+                    (m, id)
+                }
+            })
+            .collect();
         let matched = planner.learn(self.compiled, &mapped, true);
         let mut counts = Counts::default();
         for (i, (record, (create, _))) in records.iter().zip(&mapped).enumerate() {
@@ -1001,6 +1018,22 @@ impl RequestBatch<'_> {
             }
         }
         Ok(counts)
+    }
+}
+
+/// The skip reason of a user that is disabled in the source and that the
+/// target does not have: Entra does not create it.
+pub const DISABLED: &str = "disabled";
+
+/// Whether a source user is disabled or soft-deleted in Entra ID: its
+/// `IsSoftDeleted` (given, or derived by the source readers from
+/// `accountEnabled` and `deletedDateTime`) is true.
+fn is_disabled(record: &Json) -> bool {
+    use crate::eval::Record as _;
+    match record.attribute(crate::sources::graph::IS_SOFT_DELETED) {
+        Some(crate::value::Value::Bool(b)) => b,
+        Some(v) => v.to_text().eq_ignore_ascii_case("true"),
+        None => false,
     }
 }
 
