@@ -7,8 +7,10 @@
 //!   the [`Context`](crate::Context) they build;
 //! - [`report`]: serializable outcomes, diagnostics and mapped records;
 //! - [`position`]: byte offset → line, column and UTF-16 offset;
-//! - [`MapPlan`]: a mapping file loaded and one object mapping compiled.
+//! - [`MapPlan`]: a mapping file loaded and one object mapping compiled;
+//! - [`json`]: the JSON API the WebAssembly bindings hand to JavaScript.
 
+pub mod json;
 mod mapping;
 mod options;
 pub mod position;

@@ -101,7 +101,12 @@ impl RunOptions {
         Ok(o)
     }
 
-    fn set(&mut self, key: &str, value: Json) -> Result<(), String> {
+    /// The option names [`RunOptions::set`] reads.
+    pub const KEYS: [&'static str; 6] = ["now", "existing", "seed", "engine", "object", "mode"];
+
+    /// Sets the option `key` (one of [`RunOptions::KEYS`]) from JSON; the
+    /// error names the option and the fix.
+    pub fn set(&mut self, key: &str, value: Json) -> Result<(), String> {
         match (key, value) {
             ("now", Json::String(s)) => self.now = Some(parse_now(&s, "options.now")?),
             ("existing", Json::Array(items)) => {

@@ -622,6 +622,35 @@ impl<'a> Planner<'a> {
     /// server refuses must not hold back the rest. Also the mapped paths left
     /// alone because their source is now empty.
     fn diff(&self, wanted: &Json, current: &Json) -> (Vec<Vec<Json>>, Vec<String>) {
+        let (wanted, wanted_members) = self.resolve_references(wanted);
+        let want = leaves(&wanted);
+        let have = leaves(current);
+        let mut patches = Vec::new();
+        let (ops, manager_ops) = self.attribute_ops(&want, &have);
+        if !ops.is_empty() {
+            patches.push(ops);
+        }
+        if !manager_ops.is_empty() {
+            patches.push(manager_ops);
+        }
+        if let Some(wanted_members) = wanted_members {
+            patches.extend(self.member_patches(&wanted_members, current));
+        }
+        let kept = self
+            .compiled
+            .targets(Mode::Update)
+            .filter_map(path_key)
+            .filter(|k| {
+                !want.iter().any(|(p, _)| p.eq_ignore_ascii_case(k))
+                    && have.iter().any(|(p, _)| p.eq_ignore_ascii_case(k))
+            })
+            .collect();
+        (patches, kept)
+    }
+
+    /// `wanted` with its manager resolved to a target id, and its members
+    /// (taken out, resolved) apart.
+    fn resolve_references(&self, wanted: &Json) -> (Json, Option<Vec<String>>) {
         let mut wanted = wanted.clone();
         let mut wanted_members = None;
         if let Some(obj) = wanted.as_object_mut() {
@@ -642,14 +671,21 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let want = leaves(&wanted);
-        let have = leaves(current);
-        let mut patches = Vec::new();
+        (wanted, wanted_members)
+    }
+
+    /// The operations on attributes whose value changed, and apart from
+    /// them those on the manager.
+    fn attribute_ops(
+        &self,
+        want: &[(String, Json)],
+        have: &[(String, Json)],
+    ) -> (Vec<Json>, Vec<Json>) {
+        let manager = manager_path();
         let mut ops = Vec::new();
         let mut manager_ops = Vec::new();
         let mut replaced = Vec::new();
-        let manager = manager_path();
-        for (path, value) in &want {
+        for (path, value) in want {
             let old = have.iter().find(|(p, _)| p.eq_ignore_ascii_case(path));
             if old.is_some_and(|(_, o)| same_value(value, o)) {
                 continue;
@@ -688,32 +724,32 @@ impl<'a> Planner<'a> {
                 ops.push(json!({"op": "replace", "value": value}));
             }
         }
-        if !ops.is_empty() {
-            patches.push(ops);
-        }
-        if !manager_ops.is_empty() {
-            patches.push(manager_ops);
-        }
-        if let Some(wanted_members) = wanted_members {
-            let current_members: Vec<String> = current
-                .get("members")
-                .and_then(Json::as_array)
-                .map(|l| l.iter().filter_map(reference_id).collect())
-                .unwrap_or_default();
-            let added: Vec<String> = wanted_members
-                .iter()
-                .filter(|m| !current_members.contains(m))
-                .cloned()
-                .collect();
-            patches.extend(self.member_additions(&added));
-            // Only members traced to a known source object are removed: the
-            // others were not provisioned from these records.
-            let removed: Vec<&String> = current_members
-                .iter()
-                .filter(|m| !wanted_members.contains(m) && self.references.knows_target(m))
-                .collect();
-            if !removed.is_empty() {
-                patches.push(match self.dialect {
+        (ops, manager_ops)
+    }
+
+    /// The PATCHes adding the members the target lacks and removing those
+    /// it has but should not.
+    fn member_patches(&self, wanted_members: &[String], current: &Json) -> Vec<Vec<Json>> {
+        let mut patches = Vec::new();
+        let current_members: Vec<String> = current
+            .get("members")
+            .and_then(Json::as_array)
+            .map(|l| l.iter().filter_map(reference_id).collect())
+            .unwrap_or_default();
+        let added: Vec<String> = wanted_members
+            .iter()
+            .filter(|m| !current_members.contains(m))
+            .cloned()
+            .collect();
+        patches.extend(self.member_additions(&added));
+        // Only members traced to a known source object are removed: the
+        // others were not provisioned from these records.
+        let removed: Vec<&String> = current_members
+            .iter()
+            .filter(|m| !wanted_members.contains(m) && self.references.knows_target(m))
+            .collect();
+        if !removed.is_empty() {
+            patches.push(match self.dialect {
                     Dialect::Default => vec![json!({"op": "Remove", "path": "members",
                         "value": removed.iter().map(|m| json!({"value": m})).collect::<Vec<_>>()})],
                     Dialect::Scim062020 => removed
@@ -724,18 +760,8 @@ impl<'a> Planner<'a> {
                         })
                         .collect(),
                 });
-            }
         }
-        let kept = self
-            .compiled
-            .targets(Mode::Update)
-            .filter_map(path_key)
-            .filter(|k| {
-                !want.iter().any(|(p, _)| p.eq_ignore_ascii_case(k))
-                    && have.iter().any(|(p, _)| p.eq_ignore_ascii_case(k))
-            })
-            .collect();
-        (patches, kept)
+        patches
     }
 }
 
