@@ -99,6 +99,9 @@ fn group_members_resolve_through_the_target_state() {
         &groups,
     );
     assert_eq!(code, 0, "{err}");
+    // Each input says which form it was read as.
+    assert!(err.contains("references: JSON Lines"), "{err}");
+    assert!(err.contains("source: JSON Lines"), "{err}");
     let got = lines(&out);
     let legal: Vec<&Value> = got.iter().filter(|l| l["index"] == 0).collect();
     assert_eq!(legal[1]["method"], "POST");

@@ -308,6 +308,16 @@ pub(super) struct Input {
 
 impl Input {
     pub(super) fn open(path: &str, format: SourceFormat) -> Result<Input, CliError> {
+        Input::open_as(path, format, "source")
+    }
+
+    /// [`Input::open`] naming the form found on stderr under `label`, so
+    /// that a second input (`--references`) is told apart from the first.
+    pub(super) fn open_as(
+        path: &str,
+        format: SourceFormat,
+        label: &str,
+    ) -> Result<Input, CliError> {
         let (raw, len): (Box<dyn Read + Send>, Option<u64>) = if path == "-" {
             (Box::new(std::io::stdin()), None)
         } else {
@@ -321,7 +331,7 @@ impl Input {
             .fill_buf()
             .map_err(|e| CliError(format!("cannot read {path}: {e}")))?;
         let source = sources::detect(head, format);
-        eprintln!("source: {}", source.description);
+        eprintln!("{label}: {}", source.description);
         Ok(Input {
             reader,
             len,

@@ -73,7 +73,7 @@ pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
     // cannot be read would leave its references unresolved, so it stops the run.
     let referenced: Vec<serde_json::Value> = match &a.references {
         Some(p) => {
-            let references = Input::open(p, a.source.into())?;
+            let references = Input::open_as(p, a.source.into(), "references")?;
             read_records(references.reader, &references.source, limits)
                 .map_err(|e| CliError(format!("cannot read {p}: {e}")))?
                 .into_iter()

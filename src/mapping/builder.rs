@@ -785,52 +785,7 @@ fn place<'a>(
     };
     let name = p.name.as_str();
     if p.multi {
-        let arr = slot(container, name, || Node::Arr(Vec::new()))
-            .array_mut()
-            .ok_or("internal: array slot")?;
-        let (sname, stype) = (&p.element.0, p.element.1);
-        match &p.filter {
-            Some((fname, fvalue)) => {
-                let fvalue = fvalue.as_ref().map_err(String::clone)?;
-                let idx = match arr.iter().position(|e| e.has_field(fname, fvalue)) {
-                    Some(i) => i,
-                    None => {
-                        if arr.len() >= limits.max_multi_valued {
-                            return Err(too_many(name, limits));
-                        }
-                        arr.push(Node::Obj(vec![(
-                            Cow::Borrowed(fname.as_str()),
-                            fvalue.clone(),
-                        )]));
-                        arr.len() - 1
-                    }
-                };
-                let v = convert(single(value, &a.target)?, stype, &a.target)?;
-                if let Some(fields) = arr.get_mut(idx).and_then(Node::object_mut) {
-                    *slot(fields, sname, || Node::Bool(false)) = v;
-                }
-            }
-            None => {
-                let items = match value {
-                    Value::List(l) => l.into_iter().filter(|v| !v.is_null_or_empty()).collect(),
-                    v => vec![v],
-                };
-                if arr.len() + items.len() > limits.max_multi_valued {
-                    return Err(too_many(name, limits));
-                }
-                for item in items {
-                    arr.push(match item {
-                        Value::Complex(_) => Node::Json(item.to_json()),
-                        v if p.plain_list => convert(v, stype, &a.target)?,
-                        v => Node::Obj(vec![(
-                            Cow::Borrowed(sname.as_str()),
-                            convert(v, stype, &a.target)?,
-                        )]),
-                    });
-                }
-            }
-        }
-        return Ok(());
+        return place_multi(container, a, value, limits);
     }
     match (&p.sub, p.complex) {
         (Some((sname, stype)), _) => {
@@ -867,6 +822,64 @@ fn place<'a>(
                 (None, v) => Node::Json(v.to_json()),
             };
             *slot(container, name, || Node::Bool(false)) = v;
+        }
+    }
+    Ok(())
+}
+
+/// [`place`] for a multi-valued attribute: a filtered path (`emails[type eq
+/// "work"].value`) sets its element's field, any other path adds elements.
+fn place_multi<'a>(
+    container: &mut Vec<(Cow<'a, str>, Node<'a>)>,
+    a: &'a CompiledAttr,
+    value: Value<'a>,
+    limits: &BuildLimits,
+) -> Result<(), String> {
+    let p = &a.place;
+    let name = p.name.as_str();
+    let arr = slot(container, name, || Node::Arr(Vec::new()))
+        .array_mut()
+        .ok_or("internal: array slot")?;
+    let (sname, stype) = (&p.element.0, p.element.1);
+    match &p.filter {
+        Some((fname, fvalue)) => {
+            let fvalue = fvalue.as_ref().map_err(String::clone)?;
+            let idx = match arr.iter().position(|e| e.has_field(fname, fvalue)) {
+                Some(i) => i,
+                None => {
+                    if arr.len() >= limits.max_multi_valued {
+                        return Err(too_many(name, limits));
+                    }
+                    arr.push(Node::Obj(vec![(
+                        Cow::Borrowed(fname.as_str()),
+                        fvalue.clone(),
+                    )]));
+                    arr.len() - 1
+                }
+            };
+            let v = convert(single(value, &a.target)?, stype, &a.target)?;
+            if let Some(fields) = arr.get_mut(idx).and_then(Node::object_mut) {
+                *slot(fields, sname, || Node::Bool(false)) = v;
+            }
+        }
+        None => {
+            let items = match value {
+                Value::List(l) => l.into_iter().filter(|v| !v.is_null_or_empty()).collect(),
+                v => vec![v],
+            };
+            if arr.len() + items.len() > limits.max_multi_valued {
+                return Err(too_many(name, limits));
+            }
+            for item in items {
+                arr.push(match item {
+                    Value::Complex(_) => Node::Json(item.to_json()),
+                    v if p.plain_list => convert(v, stype, &a.target)?,
+                    v => Node::Obj(vec![(
+                        Cow::Borrowed(sname.as_str()),
+                        convert(v, stype, &a.target)?,
+                    )]),
+                });
+            }
         }
     }
     Ok(())

@@ -180,73 +180,79 @@ pub fn to_native(set: &MappingSet) -> (String, Vec<Diagnostic>) {
             out.push_str(",\n      \"enabled\": false");
         }
         if let Some(s) = &o.scope {
-            if s.filters.len() > 1 {
-                warnings.push(Diagnostic::new(
-                    Code::ConvertScopeLists,
-                    s.span,
-                    "only the first scope filter list has a native form; the others are left out",
-                ));
-            }
-            if let Some(groups) = s.filters.first() {
-                let gs: Vec<Json> = groups
-                    .iter()
-                    .map(|g| {
-                        Json::Array(
-                            g.clauses
-                                .iter()
-                                .map(|c| {
-                                    let mut m = serde_json::Map::new();
-                                    m.insert("attribute".into(), json!(c.attribute));
-                                    m.insert("operator".into(), json!(c.operator.wire_name()));
-                                    if !c.values.is_empty() {
-                                        m.insert("values".into(), json!(c.values));
-                                    }
-                                    Json::Object(m)
-                                })
-                                .collect(),
-                        )
-                    })
-                    .collect();
-                out.push_str(&format!(
-                    ",\n      \"scope\": {}",
-                    serde_json::to_string(&gs).unwrap_or_default()
-                ));
+            if let Some(scope) = native_scope(s, &mut warnings) {
+                out.push_str(&format!(",\n      \"scope\": {scope}"));
             }
         }
         out.push_str(",\n      \"mappings\": [");
         for (j, a) in o.attributes.iter().enumerate() {
             out.push_str(if j == 0 { "\n" } else { ",\n" });
-            let mut line = format!("        {{\"target\": {}", q(&a.target));
-            match &a.source {
-                Source::None => {}
-                Source::Attribute { name, .. } => {
-                    line.push_str(&format!(", \"attribute\": {}", q(name)))
-                }
-                Source::Constant { value, .. } => {
-                    line.push_str(&format!(", \"constant\": {}", q(value)))
-                }
-                Source::Expression { text, .. } => {
-                    line.push_str(&format!(", \"expression\": {}", q(text)))
-                }
-            }
-            if let Some(d) = &a.default_value {
-                line.push_str(&format!(", \"default\": {}", q(d)));
-            }
-            match a.flow {
-                FlowType::Always => {}
-                FlowType::ObjectAddOnly => line.push_str(", \"apply\": \"create\""),
-                f => line.push_str(&format!(", \"apply\": {}", q(f.as_str()))),
-            }
-            if a.matching_priority > 0 {
-                line.push_str(&format!(", \"match\": {}", a.matching_priority));
-            }
-            line.push('}');
-            out.push_str(&line);
+            out.push_str(&native_mapping_line(a));
         }
         out.push_str("\n      ]\n    }");
     }
     out.push_str("\n  ]\n}\n");
     (out, warnings)
+}
+
+/// The native `scope` of a Graph scope: its first filter list (the only
+/// one with a native form; the others are warned about and left out).
+fn native_scope(s: &Scope, warnings: &mut Vec<Diagnostic>) -> Option<String> {
+    if s.filters.len() > 1 {
+        warnings.push(Diagnostic::new(
+            Code::ConvertScopeLists,
+            s.span,
+            "only the first scope filter list has a native form; the others are left out",
+        ));
+    }
+    if let Some(groups) = s.filters.first() {
+        let gs: Vec<Json> = groups
+            .iter()
+            .map(|g| {
+                Json::Array(
+                    g.clauses
+                        .iter()
+                        .map(|c| {
+                            let mut m = serde_json::Map::new();
+                            m.insert("attribute".into(), json!(c.attribute));
+                            m.insert("operator".into(), json!(c.operator.wire_name()));
+                            if !c.values.is_empty() {
+                                m.insert("values".into(), json!(c.values));
+                            }
+                            Json::Object(m)
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        return Some(serde_json::to_string(&gs).unwrap_or_default());
+    }
+    None
+}
+
+/// One mapping as one line of the native format.
+fn native_mapping_line(a: &AttributeMapping) -> String {
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let mut line = format!("        {{\"target\": {}", q(&a.target));
+    match &a.source {
+        Source::None => {}
+        Source::Attribute { name, .. } => line.push_str(&format!(", \"attribute\": {}", q(name))),
+        Source::Constant { value, .. } => line.push_str(&format!(", \"constant\": {}", q(value))),
+        Source::Expression { text, .. } => line.push_str(&format!(", \"expression\": {}", q(text))),
+    }
+    if let Some(d) = &a.default_value {
+        line.push_str(&format!(", \"default\": {}", q(d)));
+    }
+    match a.flow {
+        FlowType::Always => {}
+        FlowType::ObjectAddOnly => line.push_str(", \"apply\": \"create\""),
+        f => line.push_str(&format!(", \"apply\": {}", q(f.as_str()))),
+    }
+    if a.matching_priority > 0 {
+        line.push_str(&format!(", \"match\": {}", a.matching_priority));
+    }
+    line.push('}');
+    line
 }
 
 /// What a mapping set means, without positions: used to prove round trips lossless.

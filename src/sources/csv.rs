@@ -92,6 +92,55 @@ fn open_quote(text: &[u8]) -> bool {
     text.iter().filter(|&&b| b == b'"').count() % 2 == 1
 }
 
+/// Reads one CSV record into `record`: lines until the quotes balance. A
+/// record over `limit` bytes is not kept, only its quote parity (to find
+/// where it ends): `Ok(true)` says it was too large.
+fn read_record<R: BufRead>(
+    input: &mut R,
+    record: &mut Vec<u8>,
+    limit: usize,
+    read_bytes: &mut u64,
+) -> io::Result<bool> {
+    record.clear();
+    let mut too_large = false;
+    loop {
+        let n = input
+            .by_ref()
+            .take((limit as u64).saturating_add(1))
+            .read_until(b'\n', record)?;
+        *read_bytes += n as u64;
+        let line_ended = record.last() == Some(&b'\n');
+        if record.len() > limit {
+            too_large = true;
+            let odd = open_quote(record);
+            record.clear();
+            if odd {
+                record.push(b'"');
+            }
+        }
+        if n == 0 || (line_ended && !open_quote(record)) {
+            return Ok(too_large);
+        }
+    }
+}
+
+/// The column names of the header row; a column named twice is refused
+/// (which of the two would a record's value be?).
+fn header_columns(text: &str) -> io::Result<Vec<String>> {
+    let names = split_header(text.as_bytes());
+    if let Some(dup) = names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| !n.is_empty() && names[..*i].iter().any(|m| m.eq_ignore_ascii_case(n)))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("the CSV header names the column {} twice", dup.1),
+        ));
+    }
+    Ok(names)
+}
+
 pub(super) fn read<R: BufRead>(
     mut input: R,
     mut read_bytes: u64,
@@ -102,28 +151,7 @@ pub(super) fn read<R: BufRead>(
     let mut record = Vec::with_capacity(4096);
     let mut header: Option<Vec<String>> = None;
     loop {
-        // One record: lines until the quotes balance.
-        record.clear();
-        let mut too_large = false;
-        loop {
-            let n = (&mut input)
-                .take((limit as u64).saturating_add(1))
-                .read_until(b'\n', &mut record)?;
-            read_bytes += n as u64;
-            let line_ended = record.last() == Some(&b'\n');
-            if record.len() > limit {
-                // Keep only the quote parity, to find where the record ends.
-                too_large = true;
-                let odd = open_quote(&record);
-                record.clear();
-                if odd {
-                    record.push(b'"');
-                }
-            }
-            if n == 0 || (line_ended && !open_quote(&record)) {
-                break;
-            }
-        }
+        let too_large = read_record(&mut input, &mut record, limit, &mut read_bytes)?;
         if record.is_empty() && !too_large {
             return Ok(());
         }
@@ -151,16 +179,7 @@ pub(super) fn read<R: BufRead>(
         };
         let text = text.trim_end_matches(['\r', '\n']);
         let Some(columns) = &header else {
-            let names = split_header(text.as_bytes());
-            if let Some(dup) = names.iter().enumerate().find(|(i, n)| {
-                !n.is_empty() && names[..*i].iter().any(|m| m.eq_ignore_ascii_case(n))
-            }) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("the CSV header names the column {} twice", dup.1),
-                ));
-            }
-            header = Some(names);
+            header = Some(header_columns(text)?);
             continue;
         };
         if text.trim().is_empty() {
