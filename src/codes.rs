@@ -172,6 +172,7 @@ codes! {
     IndexNotPositive => rules::index_not_positive::SPEC,
     ConstantCondition => rules::constant_condition::SPEC,
     DeadArgument => rules::dead_argument::SPEC,
+    JoinSeparatorAttribute => rules::join_separator_attribute::SPEC,
     // ---- mapping lint rules -------------------------------------------------------
     DuplicateTarget => rules::duplicate_target::SPEC,
     NoMatchingAttribute => rules::no_matching_attribute::SPEC,
@@ -185,6 +186,10 @@ codes! {
     SelectUniqueMatching => rules::select_unique_matching::SPEC,
     SelectUniqueNotCreateOnly => rules::select_unique_not_create_only::SPEC,
     UndocumentedFunction => rules::undocumented_function::SPEC,
+    ActiveFromSoftDeleted => rules::active_from_soft_deleted::SPEC,
+    ScopeUnsupportedAttribute => rules::scope_unsupported_attribute::SPEC,
+    ProxyAddressesIntoEmails => rules::proxy_addresses_into_emails::SPEC,
+    SingleRoleConstantType => rules::single_role_constant_type::SPEC,
     // ---- mapping files -------------------------------------------------------------
     MappingTooLarge => spec("attrmap::mapping::too-large", E, "The mapping file is larger than attrmap reads.",
         "Mapping files are read whole, so their size is bounded (16 MiB). A real synchronization schema is far smaller; a larger file is usually the wrong file.",

@@ -614,3 +614,63 @@ fn default_only_on_create_is_reported_once_per_object() {
     );
     assert!(found[1].message.starts_with("the default of externalId "));
 }
+
+/// The rules for real-world mistakes stay silent on Microsoft's default SCIM
+/// mapping (no finding at all) and on the five seed apps' mappings.
+#[test]
+fn real_world_rules_are_silent_on_the_defaults_and_the_seed_apps() {
+    const NEW_RULES: &[&str] = &[
+        "attrmap::lint::join-separator-attribute",
+        "attrmap::lint::active-from-soft-deleted",
+        "attrmap::lint::scope-unsupported-attribute",
+        "attrmap::lint::proxy-addresses-into-emails",
+        "attrmap::lint::single-role-constant-type",
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let default_scim =
+        std::fs::read_to_string(root.join("tests/data/lint-clean/ms-default-scim.json")).unwrap();
+    assert_eq!(codes_of(&default_scim), Vec::<&str>::new());
+    let mut seeds = 0;
+    for dir in ["examples/native", "examples/graph"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let found: Vec<_> = codes_of(&text)
+                .into_iter()
+                .filter(|c| NEW_RULES.contains(c))
+                .collect();
+            assert!(found.is_empty(), "{}: {found:?}", entry.path().display());
+            seeds += 1;
+        }
+    }
+    assert_eq!(seeds, 10, "five apps, two formats");
+}
+
+/// Scoping on an attribute the source directory declares DateTime or
+/// multi-valued is reported too (known-issues.md).
+#[test]
+fn scoping_on_dates_and_multi_valued_source_attributes_is_reported() {
+    let schema = serde_json::json!({
+        "directories": [{"name": "Azure Active Directory", "objects": [{"name": "User", "attributes": [
+            {"name": "userPrincipalName", "type": "String"},
+            {"name": "department", "type": "String"},
+            {"name": "employeeHireDate", "type": "DateTime"},
+            {"name": "extension_abc_Skills", "type": "String", "multivalued": true}]}]}],
+        "synchronizationRules": [{"sourceDirectoryName": "Azure Active Directory", "targetDirectoryName": "customappsso",
+            "objectMappings": [{"sourceObjectName": "User", "targetObjectName": "User",
+                "scope": {"groups": [{"clauses": [
+                    {"sourceOperandName": "employeeHireDate", "operatorName": "IS NOT NULL", "targetOperand": null},
+                    {"sourceOperandName": "extension_abc_Skills", "operatorName": "EQUALS", "targetOperand": {"values": ["Rust"]}},
+                    {"sourceOperandName": "department", "operatorName": "EQUALS", "targetOperand": {"values": ["Legal"]}}]}]},
+                "attributeMappings": [{"targetAttributeName": "userName", "matchingPriority": 1,
+                    "source": {"type": "Attribute", "name": "userPrincipalName"}}]}]}]
+    })
+    .to_string();
+    let found: Vec<String> = attrmap::lint::lint_mapping(&schema)
+        .into_iter()
+        .filter(|d| d.code.as_str() == "attrmap::lint::scope-unsupported-attribute")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("employeeHireDate") && found[0].contains("DateTime"));
+    assert!(found[1].contains("extension_abc_Skills") && found[1].contains("multi-valued"));
+}

@@ -125,6 +125,7 @@ pub fn lint_mapping(file: &str) -> Vec<Diagnostic> {
             file: &file_context,
             object: om,
             source_attributes: source_attributes(set, om),
+            source: set.source_definition(om),
             target,
         };
         for rule in rules::RULES {
@@ -152,7 +153,8 @@ pub fn lint_mapping(file: &str) -> Vec<Diagnostic> {
 
 /// The source directory's attribute names for `om`: the directory the rule
 /// names as its source when the schema lists it, otherwise every directory
-/// but the target one (a schema whose rules name no directories).
+/// but the target one (a schema whose rules name no directories), leaving
+/// out SCIM objects, which are app targets, never Entra's source.
 fn source_attributes<'a>(set: &'a mapping::MappingSet, om: &ObjectMapping) -> Vec<&'a str> {
     if let Some(source) = set.source_definition(om) {
         return source.attributes.iter().map(|a| a.name.as_str()).collect();
@@ -165,6 +167,7 @@ fn source_attributes<'a>(set: &'a mapping::MappingSet, om: &ObjectMapping) -> Ve
                 .is_none_or(|t| !d.name.eq_ignore_ascii_case(t))
         })
         .flat_map(|d| d.objects.iter())
+        .filter(|o| !o.is_scim())
         .flat_map(|o| o.attributes.iter().map(|a| a.name.as_str()))
         .collect()
 }

@@ -3,6 +3,7 @@
 //! runs them in; findings are then sorted by position, so the order only
 //! matters between findings at the same place.
 
+pub mod active_from_soft_deleted;
 pub mod constant_condition;
 pub mod dead_argument;
 pub mod default_only_on_create;
@@ -10,9 +11,13 @@ pub mod duplicate_matching_priority;
 pub mod duplicate_target;
 pub mod iif_nullable_condition;
 pub mod index_not_positive;
+pub mod join_separator_attribute;
 pub mod no_matching_attribute;
+pub mod proxy_addresses_into_emails;
+pub mod scope_unsupported_attribute;
 pub mod select_unique_matching;
 pub mod select_unique_not_create_only;
+pub mod single_role_constant_type;
 pub mod single_role_multi_valued_target;
 pub mod switch_duplicate_key;
 pub mod switch_null_on_update;
@@ -57,6 +62,7 @@ pub static RULES: &[Rule] = &[
     iif_nullable_condition::RULE,
     index_not_positive::RULE,
     undocumented_function::RULE,
+    join_separator_attribute::RULE,
     // Mapping rules.
     duplicate_target::RULE,
     duplicate_matching_priority::RULE,
@@ -69,6 +75,10 @@ pub static RULES: &[Rule] = &[
     switch_null_on_update::RULE,
     select_unique_matching::RULE,
     select_unique_not_create_only::RULE,
+    active_from_soft_deleted::RULE,
+    scope_unsupported_attribute::RULE,
+    proxy_addresses_into_emails::RULE,
+    single_role_constant_type::RULE,
 ];
 
 /// What mapping rules see of the whole file.
@@ -83,6 +93,9 @@ pub struct ObjectContext<'a> {
     pub object: &'a ObjectMapping,
     /// The source directory's attribute names, when the schema lists them.
     pub source_attributes: Vec<&'a str>,
+    /// The source directory's definition of the object, when the rule names
+    /// it: declared types and multi-valuedness.
+    pub source: Option<&'a DirectoryObject>,
     /// The target directory's definition of the object, when the schema
     /// has one: its attribute list replaces RFC 7643 for a target that is
     /// not SCIM, and its declared types apply to custom attributes.
