@@ -8,6 +8,7 @@ use crate::value::Value;
 use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 
+/// One instruction of the VM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     /// Push constant i.
@@ -73,6 +74,7 @@ impl Hasher for FxHasher {
         self.0 = fx_bytes(self.0, bytes);
     }
 }
+/// The hasher of the compiler's and the key table's maps (FxHash).
 pub type FxBuild = BuildHasherDefault<FxHasher>;
 
 const FX_K: u64 = 0x517c_c1b7_2722_0a95;
@@ -212,9 +214,11 @@ impl KeyTable {
         self.get_in(&self.arena, key)
     }
 
+    /// Number of keys.
     pub fn len(&self) -> usize {
         self.len
     }
+    /// Whether the table has no keys.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -247,6 +251,7 @@ pub struct SwitchTable {
     pub default: u32,
 }
 
+/// What a call instruction knows about its call site.
 #[derive(Debug, Clone, Copy)]
 pub struct CallSite {
     pub present: u64,
@@ -271,12 +276,15 @@ impl Program {
     pub fn attributes(&self) -> impl Iterator<Item = &str> {
         self.attrs.iter().map(|a| a.as_ref())
     }
+    /// Number of instructions.
     pub fn len(&self) -> usize {
         self.ops.len()
     }
+    /// Whether the program has no instructions.
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
+    /// The deepest the value stack gets.
     pub fn max_stack(&self) -> usize {
         self.max_stack
     }

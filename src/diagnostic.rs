@@ -57,14 +57,17 @@ impl Diagnostic {
         self.severity = severity;
         self
     }
+    /// Adds what to write instead.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
+    /// Sets the short text shown under the span.
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
+    /// Whether this finding is an error (compilation or loading fails).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -92,6 +92,7 @@ pub fn analyze(source: &str, limits: &Limits) -> (Option<Expr>, Vec<Diagnostic>)
     }
 }
 
+/// Parses, checks and compiles with the given limits (expression length, nesting).
 pub fn compile_with(source: &str, limits: &Limits) -> Result<Expression, CompileError> {
     let ast = syntax::parse(source, limits).map_err(|d| CompileError {
         diagnostics: vec![d],
@@ -144,9 +145,11 @@ impl Expression {
     ) -> (eval::EvalResult<'a>, eval::trace::Trace) {
         eval::tree::evaluate_traced(&self.checked, &self.source, record, ctx)
     }
+    /// The expression text this was compiled from.
     pub fn source(&self) -> &str {
         &self.source
     }
+    /// The checked syntax tree.
     pub fn ast(&self) -> &Expr {
         self.checked.expr()
     }
@@ -154,6 +157,7 @@ impl Expression {
     pub fn checked(&self) -> &check::Checked {
         &self.checked
     }
+    /// The bytecode the VM runs.
     pub fn program(&self) -> &Program {
         &self.program
     }
@@ -161,6 +165,7 @@ impl Expression {
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
     }
+    /// The bytecode listing (`attrmap disasm`).
     pub fn disassemble(&self) -> String {
         self.program.disassemble()
     }

@@ -7,6 +7,8 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+/// A value during evaluation. Strings borrow from the record or the
+/// constant pool when they can.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value<'a> {
     #[default]
@@ -22,13 +24,16 @@ pub enum Value<'a> {
 }
 
 impl<'a> Value<'a> {
+    /// A borrowed string.
     pub fn str(s: &'a str) -> Self {
         Value::Str(Cow::Borrowed(s))
     }
+    /// An owned string.
     pub fn string(s: String) -> Self {
         Value::Str(Cow::Owned(s))
     }
 
+    /// Whether this is null.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
@@ -44,6 +49,7 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// The type's name, for error messages.
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
@@ -109,6 +115,7 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// The value with nothing borrowed.
     pub fn into_owned(self) -> Value<'static> {
         match self {
             Value::Null => Value::Null,
@@ -196,6 +203,8 @@ impl<'a> Value<'a> {
     }
 }
 
+/// Reads an integer written as text: decimal, or hexadecimal after `&H`
+/// (VBScript's form); `None` when it is neither.
 pub fn parse_int_text(s: &str) -> Option<i64> {
     let t = s.trim();
     if let Some(hex) = t.strip_prefix("&H").or_else(|| t.strip_prefix("&h")) {

@@ -78,6 +78,8 @@ pub struct Options {
 }
 
 impl Options {
+    /// Reads options from a JSON object; `null` leaves an option unset. The
+    /// error names the option and the fix.
     pub fn from_json(json: Json) -> Result<Options, String> {
         let mut o = Options::default();
         let map = match json {
@@ -192,6 +194,7 @@ impl Users {
         }
     }
 
+    /// Every attribute name some user has.
     pub fn names(&self) -> Vec<&str> {
         self.names.iter().map(String::as_str).collect()
     }

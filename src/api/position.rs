@@ -43,6 +43,7 @@ pub struct Positions<'s> {
 }
 
 impl<'s> Positions<'s> {
+    /// Positions in `source`.
     pub fn new(source: &'s str) -> Self {
         Positions { source }
     }
@@ -54,6 +55,7 @@ impl<'s> Positions<'s> {
             .count()
     }
 
+    /// Where span `s` is, every way a front end counts.
     pub fn span(&self, s: Span) -> SpanPosition {
         let (line, column) = line_col(self.source, s.start);
         SpanPosition {

@@ -46,6 +46,7 @@ pub struct ErrorReport {
 }
 
 impl ErrorReport {
+    /// The report of `e`, its span resolved in the expression's text.
     pub fn new(e: &RuntimeError, positions: &Positions<'_>) -> Self {
         ErrorReport {
             code: e.code,
@@ -68,6 +69,7 @@ pub struct DiagnosticReport {
 }
 
 impl DiagnosticReport {
+    /// The report of `d`, its span resolved in the text it is about.
     pub fn new(d: &Diagnostic, positions: &Positions<'_>) -> Self {
         DiagnosticReport {
             code: d.code,
@@ -181,6 +183,7 @@ pub struct TraceReport {
 }
 
 impl TraceReport {
+    /// The report of `trace`, spans into the expression's text `source`.
     pub fn new(trace: &Trace, source: &str) -> Self {
         let positions = Positions::new(source);
         TraceReport {
@@ -230,6 +233,7 @@ pub enum MappedReport {
 }
 
 impl MappedReport {
+    /// The report of `mapped` under `compiled`; spans into the mapping file.
     pub fn new(mapped: Mapped, compiled: &CompiledObject, positions: &Positions<'_>) -> Self {
         match mapped {
             Mapped::Resource(resource) => MappedReport::Resource {

@@ -28,6 +28,7 @@ pub enum Outcome<'a> {
 }
 
 impl Outcome<'_> {
+    /// The outcome with its value no longer borrowing from the record or the program.
     pub fn into_owned(self) -> Outcome<'static> {
         match self {
             Outcome::Value(v) => Outcome::Value(v.into_owned()),
@@ -47,6 +48,7 @@ pub struct RuntimeError {
 }
 
 impl RuntimeError {
+    /// An error with `code` at `span`.
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         RuntimeError {
             code,
@@ -55,10 +57,12 @@ impl RuntimeError {
             help: None,
         }
     }
+    /// Adds what to do about it.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
+    /// The error as a diagnostic, for the reports that print findings.
     pub fn to_diagnostic(&self) -> crate::diagnostic::Diagnostic {
         let d = crate::diagnostic::Diagnostic::new(self.code, self.span, self.message.clone());
         match &self.help {
@@ -89,6 +93,7 @@ impl From<RuntimeError> for Interrupt {
     }
 }
 
+/// What one evaluation gives: an outcome, or a runtime error.
 pub type EvalResult<'a> = Result<Outcome<'a>, RuntimeError>;
 
 pub(crate) fn finish(r: Result<Value<'_>, Interrupt>) -> EvalResult<'_> {
@@ -134,9 +139,11 @@ pub fn uniqueness_key(value: &str) -> std::borrow::Cow<'_, str> {
 #[derive(Debug, Default, Clone)]
 pub struct TakenSet(HashSet<String>);
 impl TakenSet {
+    /// An empty set.
     pub fn new() -> Self {
         TakenSet::default()
     }
+    /// Marks `value` taken.
     pub fn insert(&mut self, value: &str) {
         self.0.insert(uniqueness_key(value).into_owned());
     }
@@ -144,6 +151,7 @@ impl TakenSet {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+    /// Whether no value is taken.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -214,6 +222,8 @@ impl Default for Context<'_> {
 }
 
 impl<'e> Context<'e> {
+    /// A context with the defaults: the system clock, OS randomness, nothing
+    /// taken, the default limits.
     pub fn new() -> Self {
         Context {
             now: None,
@@ -230,6 +240,7 @@ impl<'e> Context<'e> {
         self.now = Some(now);
         self
     }
+    /// Draws Guid() and RandomString() from `rng`.
     pub fn with_rng(mut self, rng: &'e mut dyn RngCore) -> Self {
         self.rng = Some(rng);
         self
@@ -240,10 +251,12 @@ impl<'e> Context<'e> {
         self.owned_rng = Some(rand::rngs::StdRng::seed_from_u64(seed));
         self
     }
+    /// Asks `oracle` which values SelectUniqueValue must skip.
     pub fn with_oracle(mut self, oracle: &'e dyn UniquenessOracle) -> Self {
         self.oracle = oracle;
         self
     }
+    /// Evaluates under `limits` (steps, output sizes).
     pub fn with_limits(mut self, limits: RuntimeLimits) -> Self {
         self.limits = limits;
         self
@@ -255,13 +268,16 @@ impl<'e> Context<'e> {
         self.warnings.clear();
     }
 
+    /// The instant Now() returns: the fixed one, or the system clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.now.unwrap_or_else(system_now)
     }
+    /// The instant fixed with [`Context::with_now`], if any.
     pub fn fixed_now(&self) -> Option<DateTime<Utc>> {
         self.now
     }
 
+    /// The random source Guid() and RandomString() draw from.
     pub fn rng(&mut self) -> &mut dyn RngCore {
         if let Some(r) = self.rng.as_deref_mut() {
             return r;
@@ -272,6 +288,7 @@ impl<'e> Context<'e> {
         })
     }
 
+    /// Whether SelectUniqueValue must skip `candidate`.
     pub fn is_taken(&self, candidate: &str) -> bool {
         self.oracle.is_taken(candidate)
     }
@@ -357,6 +374,7 @@ pub fn unique_candidate(ctx: &Context<'_>, v: &Value<'_>) -> bool {
     !v.is_null_or_empty() && !ctx.is_taken(&v.to_text())
 }
 
+/// The error when every SelectUniqueValue candidate is taken or empty.
 pub fn escrowed(span: Span, candidates: usize) -> RuntimeError {
     RuntimeError::new(
         Code::EvalEscrowed,
@@ -400,6 +418,7 @@ pub fn unknown_keyword(name: &str, span: Span) -> RuntimeError {
     )
 }
 
+/// The error when an evaluation used up its step budget.
 pub fn budget_exceeded(span: Span, limit: u64) -> RuntimeError {
     RuntimeError::new(Code::EvalStepBudget, span, format!("evaluation exceeded the step budget of {limit}"))
         .with_help("the expression or its input is too large; raise RuntimeLimits::max_steps if this is expected")

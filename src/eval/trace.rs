@@ -6,8 +6,10 @@ use crate::syntax::Span;
 use crate::value::Value;
 use std::fmt::Write as _;
 
+/// How a value that went through Redact is printed.
 pub const REDACTED: &str = "[Redact]";
 
+/// One evaluated node of a trace.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TraceNode {
     pub depth: usize,
@@ -23,6 +25,7 @@ pub struct TraceNode {
     pub shown: bool,
 }
 
+/// Each call's inputs and output, in evaluation order.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct Trace {
     pub nodes: Vec<TraceNode>,

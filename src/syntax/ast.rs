@@ -11,15 +11,19 @@ pub struct Span {
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub const fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
+    /// Length in bytes.
     pub fn len(&self) -> usize {
         self.end.saturating_sub(self.start)
     }
+    /// Whether the span is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// The smallest span covering both.
     pub fn join(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
@@ -31,6 +35,7 @@ impl From<Span> for miette::SourceSpan {
     }
 }
 
+/// A comparison operator (`=`, `<>`, `<`, `<=`, `>`, `>=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum CompareOp {
     Eq,
@@ -42,6 +47,7 @@ pub enum CompareOp {
 }
 
 impl CompareOp {
+    /// The operator as written.
     pub fn symbol(self) -> &'static str {
         match self {
             CompareOp::Eq => "=",
@@ -52,6 +58,7 @@ impl CompareOp {
             CompareOp::Ge => ">=",
         }
     }
+    /// The operator written `s`, if it is one.
     pub fn from_symbol(s: &str) -> Option<Self> {
         Some(match s {
             "=" => CompareOp::Eq,
@@ -65,12 +72,14 @@ impl CompareOp {
     }
 }
 
+/// An expression node with its span in the source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
+/// What kind of expression a node is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     /// `[name]`
@@ -92,6 +101,8 @@ pub enum ExprKind {
     },
 }
 
+/// A function call: the name as written, the arguments, and the function
+/// the checker resolved it to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
     /// The name as written.
@@ -103,6 +114,7 @@ pub struct Call {
     pub id: Option<crate::catalogue::FnId>,
 }
 
+/// One argument; `expr` is `None` when it was left empty (`Replace([a], , "x")`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Arg {
     pub expr: Option<Expr>,
@@ -111,6 +123,7 @@ pub struct Arg {
 }
 
 impl Expr {
+    /// A node of `kind` at `span`.
     pub fn new(kind: ExprKind, span: Span) -> Self {
         Expr { kind, span }
     }
@@ -135,6 +148,7 @@ impl Expr {
         go(self, 0, f)
     }
 
+    /// The text of a string literal, or `None` for any other node.
     pub fn as_str_literal(&self) -> Option<&str> {
         match &self.kind {
             ExprKind::Str(s) => Some(s),
