@@ -159,6 +159,51 @@ fn has_side_effects(e: &Expr) -> bool {
     found
 }
 
+/// The expression as the portal's one-line Expression box takes it: line
+/// breaks and the indentation around them, outside string literals, become
+/// one space; string literals (`\"` and `\\` escapes included) are kept
+/// exactly. Parsing the result gives the same tree.
+pub fn one_line(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut in_string = false;
+    let mut chars = source.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' if matches!(chars.peek(), Some('"' | '\\')) => {
+                    out.extend(chars.next());
+                }
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '\r' | '\n' => {
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                while out.ends_with([' ', '\t']) {
+                    out.pop();
+                }
+                // No space after an opening bracket or before a closing one
+                // or a comma: the spacing people type on one line.
+                let next = chars.peek().copied();
+                if !out.ends_with(['(', '[']) && !matches!(next, Some(')' | ',' | ']')) {
+                    out.push(' ');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +270,23 @@ mod tests {
         assert!(
             DefaultProbe::new(&crate::compile("Switch(Guid(), \"a\", \"k\", \"v\")").unwrap())
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn one_line_keeps_strings_and_the_tree() {
+        let src = "Switch([department],\n    \"reader\",\r\n    \"Le\\\"gal\\n\", \"a\nb\"\n)\n";
+        let line = one_line(src);
+        assert_eq!(
+            line,
+            "Switch([department], \"reader\", \"Le\\\"gal\\n\", \"a\nb\")"
+        );
+        // The same program: the bytecode listing names no positions.
+        let listing = |s: &str| crate::compile(s).unwrap().disassemble();
+        assert_eq!(listing(src), listing(&line));
+        assert_eq!(
+            one_line("IIF(\n  [a] = \"x\",\n  \"y\",\n  \"z\")"),
+            "IIF([a] = \"x\", \"y\", \"z\")"
         );
     }
 

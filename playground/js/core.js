@@ -55,7 +55,10 @@
     program: null, // module.Program of the current expression
     programAttributes: [], // the attributes it reads
     compiled: null, // { ok, diagnostics }
-    results: null, // { results, inputErrors }
+    results: null, // { results, inputErrors, summary, distribution, findings }
+    // The last results that compiled, kept (dimmed) while a syntax error is
+    // being typed: { results, attributes, labels }.
+    lastGood: null,
     selectedUser: 0,
     activeTab: "results",
   };

@@ -173,11 +173,16 @@
       el.diagnostics.innerHTML = `<li class="diag info">Type an expression, or pick one from Examples.</li>`;
       return;
     }
+    // Compiling is not enough: users that fail at runtime are said first.
+    const s = app.results && app.results.summary;
+    const failing = s && s.errors
+      ? `<li class="diag warning runtime">Compiles, but <b>${s.errors}</b> of ${s.users} users fail when it runs: see the errors in Results.</li>`
+      : "";
     if (!list.length) {
-      el.diagnostics.innerHTML = `<li class="diag ok">✓ Compiles. ${app.program ? "" : ""}</li>`;
+      el.diagnostics.innerHTML = failing || `<li class="diag ok">✓ Compiles.</li>`;
       return;
     }
-    el.diagnostics.innerHTML = list.map((d, i) => {
+    el.diagnostics.innerHTML = failing + list.map((d, i) => {
       const where = `${d.span.line}:${d.span.column}`;
       return `<li class="diag ${d.severity}" data-index="${i}" data-code="${escapeHtml(d.code)}" data-start="${d.span.start}" data-end="${d.span.end}" tabindex="0" title="Go to ${where}">
         <span class="sev">${d.severity}</span>
@@ -278,9 +283,10 @@
   }
 
   function wireEditor() {
-    el.expr.addEventListener("input", () => {
-      const t0 = performance.now();
-      app.refresh(t0);
+    el.expr.addEventListener("input", (e) => {
+      // The event's own time stamp: when the keystroke reached the page,
+      // so the measured time includes any wait before this handler ran.
+      app.refresh(e.timeStamp);
       openCompletions(false);
     });
     el.expr.addEventListener("scroll", syncScroll);

@@ -1,10 +1,41 @@
-// The results table (one row per user) and the selected user.
+// The Results tab: the summary line, filters and search, the virtualized
+// results table (only the rows in view are in the DOM, all of one height),
+// the distribution of values, export, and "Copy for Entra". Every number
+// comes from the wasm batch result (summary, distribution, flags per user);
+// this file only shows them.
 (function () {
   "use strict";
   const app = window.attrmapPlayground;
-  const { el, escapeHtml, MAX_ROWS } = app;
+  const { el, $, escapeHtml } = app;
 
-  // ---------------------------------------------------------------- results
+  const ROW_HEIGHT = 30; // px, as .results td in results.css
+  const OVERSCAN = 12; // rows drawn above and below the visible ones
+  const MAX_DISTRIBUTION = 500; // values listed in the distribution view
+  const MAX_DISTRIBUTION_USERS = 200; // users listed under one value
+
+  const ui = {
+    scroll: $("results-scroll"), panel: $("panel-results"), summary: $("results-summary"),
+    filter: $("results-filter"), search: $("results-search"), distribution: $("distribution"),
+    viewTable: $("view-table"), viewDistribution: $("view-distribution"),
+  };
+  let view = "table";
+  let shown = []; // indices of the users that pass the filter and the search
+  let drawn = { first: -1, last: -1, shown: null };
+
+  // What the tab shows: this expression's results, or (while a syntax error
+  // is being typed) the last ones that compiled, dimmed.
+  function current() {
+    if (app.results) {
+      return { run: app.results, attributes: app.programAttributes, labels: app.userLabels, stale: false };
+    }
+    if (app.lastGood && !app.program && el.expr.value.trim()) {
+      const g = app.lastGood;
+      return { run: g.results, attributes: g.attributes, labels: g.labels, stale: true };
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- cells
   function resultCell(r) {
     switch (r.status) {
       case "value": {
@@ -15,93 +46,185 @@
         else shown = escapeHtml(r.text);
         const warn = r.warnings.length ? ` <span class="warn-badge" title="${escapeHtml(r.warnings.map((w) => w.message).join("\n"))}">⚠ ${r.warnings.length}</span>` : "";
         const red = r.redacted ? ` <span class="tag">Redact</span>` : "";
-        return { cls: "value", html: shown + red + warn };
+        return { cls: "value", html: shown + red + warn, title: r.text };
       }
       case "notFlowed":
-        return { cls: "not-flowed", html: `<span class="tag">not flowed</span>` };
+        return { cls: "not-flowed", html: `<span class="tag">not flowed</span>`, title: r.message };
       case "objectSkipped":
-        return { cls: "skipped", html: `<span class="tag">object skipped</span>` };
+        return { cls: "skipped", html: `<span class="tag">object skipped</span>`, title: r.message };
       case "error":
         return {
           cls: "error",
-          html: `<span class="err-msg">${escapeHtml(r.error.message)}</span> <code class="code-id">${escapeHtml(r.error.code)}</code>` +
-            (r.error.help ? `<div class="help"><b>help:</b> ${escapeHtml(r.error.help)}</div>` : ""),
+          html: `<span class="err-msg">${escapeHtml(r.error.message)}</span> <code class="code-id">${escapeHtml(r.error.code)}</code>`,
+          title: r.error.message + (r.error.help ? `\nhelp: ${r.error.help}` : ""),
         };
       default:
-        return { cls: "", html: escapeHtml(JSON.stringify(r)) };
+        return { cls: "", html: escapeHtml(JSON.stringify(r)), title: "" };
     }
   }
 
-  // The attributes the expression read, next to the result they caused.
-  function inputsHtml(inputs) {
-    const names = app.programAttributes;
-    if (!names.length) return `<span class="null">none</span>`;
-    const shown = names.slice(0, 3).map((n) => {
+  // The attributes the expression read, on one line, next to the result.
+  function inputsText(inputs, names) {
+    if (!names.length) return "none";
+    return names.map((n) => {
       const has = inputs && Object.prototype.hasOwnProperty.call(inputs, n);
-      const v = has ? JSON.stringify(inputs[n]) : "absent";
-      return `<span class="in-name">${escapeHtml(n)}</span> ${has ? escapeHtml(v.length > 48 ? v.slice(0, 47) + "…" : v) : `<span class="null">absent</span>`}`;
-    });
-    return shown.join("<br>") + (names.length > 3 ? `<br><span class="null">+${names.length - 3} more</span>` : "");
+      return `${n} ${has ? JSON.stringify(inputs[n]) : "absent"}`;
+    }).join(" · ");
   }
 
-  function rowHtml(r, i) {
+  function rowHtml(r, i, state) {
     const cell = resultCell(r);
     const type = r.status === "value" ? r.type : r.status === "error" ? "error" : "";
-    return `<tr data-index="${i}" data-status="${r.status}" tabindex="0"${i === app.selectedUser ? ' class="selected" aria-selected="true"' : ""}>` +
-      `<td class="num">${i + 1}</td><td class="user">${escapeHtml(app.userLabels[i] || "")}</td>` +
-      `<td class="inputs">${inputsHtml(r.inputs)}</td>` +
-      `<td class="result ${cell.cls}" data-text="${r.status === "value" ? escapeHtml(r.text) : ""}">${cell.html}</td>` +
+    const flags = (r.shared ? `<span class="flag shared" title="${r.shared} users get this value (compared without regard to case)">×${r.shared}</span>` : "") +
+      (r.default ? `<span class="flag default" title="no Switch key matched: the default value">default</span>` : "");
+    const inputs = inputsText(r.inputs, state.attributes);
+    const label = state.labels[i] || "";
+    return `<tr data-index="${i}" data-status="${r.status}"${r.default ? ' data-default="true"' : ""}${r.shared ? ` data-shared="${r.shared}"` : ""} tabindex="0"${i === app.selectedUser ? ' class="selected" aria-selected="true"' : ""}>` +
+      `<td class="num">${i + 1}</td><td class="user" title="${escapeHtml(label)}">${escapeHtml(label)}</td>` +
+      `<td class="inputs" title="${escapeHtml(inputs)}">${escapeHtml(inputs)}</td>` +
+      `<td class="result ${cell.cls}" data-text="${r.status === "value" ? escapeHtml(r.text) : ""}" title="${escapeHtml(cell.title || "")}">${cell.html}${flags}</td>` +
       `<td class="type muted">${type}</td></tr>`;
   }
 
-  // The first screenful is rendered at once; the remaining rows follow in
-  // the next frames, so a keystroke never waits for a thousand-row layout.
-  const FIRST_ROWS = 60;
-  const CHUNK_ROWS = 400;
-  let pendingRows = 0;
+  // -------------------------------------------------------- filter, search
+  function passes(r, i, state, filter, needle) {
+    switch (filter) {
+      case "error": if (r.status !== "error") return false; break;
+      case "notFlowed": if (r.status !== "notFlowed") return false; break;
+      case "objectSkipped": if (r.status !== "objectSkipped") return false; break;
+      case "default": if (!r.default) return false; break;
+      case "shared": if (!r.shared) return false; break;
+      default: break;
+    }
+    if (!needle) return true;
+    const hay = [state.labels[i] || "", r.status === "value" ? r.text : r.status === "error" ? r.error.message + " " + r.error.code : r.status];
+    return hay.some((h) => h.toLowerCase().includes(needle));
+  }
+
+  // ---------------------------------------------------------------- summary
+  function plural(n, one, many) { return `${n} ${n === 1 ? one : many || one + "s"}`; }
+  function renderSummary(state) {
+    if (!state) { ui.summary.innerHTML = ""; ui.summary.className = "summary"; return; }
+    const s = state.run.summary;
+    const parts = [`<span class="count"><b>${s.users}</b> user${s.users === 1 ? "" : "s"}:</span>`,
+      `<span class="count"><b>${s.values}</b> value${s.values === 1 ? "" : "s"}</span>`];
+    parts.push(`<span class="count${s.errors ? " bad" : ""}"><b>${s.errors}</b> error${s.errors === 1 ? "" : "s"}</span>`);
+    parts.push(`<span class="count"><b>${s.notFlowed}</b> not flowed</span>`);
+    if (s.objectSkipped) parts.push(`<span class="count"><b>${s.objectSkipped}</b> object skipped</span>`);
+    if (s.defaultBranch !== null) parts.push(`<span class="count${s.defaultBranch ? " warn" : ""}" title="users no Switch key matched"><b>${s.defaultBranch}</b> default branch</span>`);
+    const mustBeUnique = !!app.evalOptions().unique;
+    if (s.sharedValues) parts.push(`<span class="count${mustBeUnique ? " warn" : ""}" title="values more than one user gets (compared without regard to case)"><b>${s.sharedValues}</b> shared value${s.sharedValues === 1 ? "" : "s"} (${plural(s.usersSharing, "user")})</span>`);
+    if (s.uniqueClaimed) parts.push(`<span class="count muted" title="each value SelectUniqueValue gives is taken for the users after it, as attrmap map does">unique across these users</span>`);
+    if (state.stale) parts.unshift(`<span class="stale-note">The expression does not compile; these are the results of the last one that did.</span>`);
+    ui.summary.innerHTML = parts.join(" ");
+    ui.summary.className = "summary" + (!s.errors && !(mustBeUnique && s.sharedValues) && !state.stale ? " ok" : "");
+    Object.assign(document.body.dataset, {
+      summaryUsers: s.users, summaryValues: s.values, summaryErrors: s.errors, summaryNotFlowed: s.notFlowed,
+      summaryDefault: s.defaultBranch === null ? "" : s.defaultBranch, summaryShared: s.sharedValues,
+    });
+  }
+
+  // ------------------------------------------------------------- the table
+  function spacerRow(height) {
+    const tr = document.createElement("tr");
+    tr.className = "spacer";
+    tr.setAttribute("aria-hidden", "true");
+    const td = document.createElement("td");
+    td.colSpan = 5;
+    td.style.height = `${height}px`; // CSSOM, which the CSP allows (style attributes it does not)
+    tr.appendChild(td);
+    return tr;
+  }
+
+  // Draws the rows in view (plus some above and below) between two spacers
+  // that stand for the others, so the scrollbar covers every user.
+  function drawWindow(force) {
+    const state = current();
+    if (!state || view !== "table") return;
+    const rows = state.run.results;
+    const total = shown.length;
+    const top = Math.max(0, ui.scroll.scrollTop - ROW_HEIGHT);
+    const height = ui.scroll.clientHeight || 600;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(total, Math.floor(top / ROW_HEIGHT) + Math.ceil(height / ROW_HEIGHT) + OVERSCAN);
+    if (!force && drawn.first === first && drawn.last === last && drawn.shown === shown) return;
+    drawn = { first, last, shown };
+    let html = "";
+    for (let k = first; k < last; k++) html += rowHtml(rows[shown[k]], shown[k], state);
+    el.resultsBody.innerHTML = html;
+    if (first > 0) el.resultsBody.prepend(spacerRow(first * ROW_HEIGHT));
+    if (last < total) el.resultsBody.append(spacerRow((total - last) * ROW_HEIGHT));
+    document.body.dataset.rowsRendered = String(last - first);
+    document.body.dataset.rowsShown = String(total);
+  }
+
+  // --------------------------------------------------------- distribution
+  function renderDistribution(state) {
+    const needle = ui.search.value.trim().toLowerCase();
+    const list = state.run.distribution.filter((d) => !needle || d.text.toLowerCase().includes(needle));
+    const max = list.length ? list[0].count : 1;
+    const total = state.run.summary.users;
+    const html = list.slice(0, MAX_DISTRIBUTION).map((d, k) =>
+      `<details data-k="${k}"><summary><span class="d-value" title="${escapeHtml(d.text)}">${d.text === "" ? '<span class="null">"" (empty)</span>' : escapeHtml(d.text)}</span>` +
+      `<span class="d-count">${d.count}</span><span class="d-bar-track"><span class="d-bar"></span></span></summary><div class="d-users"></div></details>`).join("");
+    const rest = state.run.summary.users - state.run.summary.values;
+    ui.distribution.innerHTML = (html || `<p class="muted">No value matches.</p>`) +
+      (list.length > MAX_DISTRIBUTION ? `<p class="muted">… and ${list.length - MAX_DISTRIBUTION} more values.</p>` : "") +
+      (rest ? `<p class="muted">${rest} of ${total} users have no value (errors, not flowed, skipped): see the summary and the filters.</p>` : "");
+    ui.distribution.querySelectorAll(".d-bar").forEach((bar, k) => { bar.style.width = `${Math.max(2, (100 * list[k].count) / max)}%`; bar.style.display = "block"; });
+    ui.distribution.querySelectorAll("details").forEach((d) => d.addEventListener("toggle", () => {
+      const entry = list[Number(d.dataset.k)];
+      const box = d.querySelector(".d-users");
+      if (!d.open || box.childElementCount || box.textContent) return;
+      const names = entry.users.slice(0, MAX_DISTRIBUTION_USERS).map((i) => state.labels[i] || `user ${i + 1}`);
+      box.textContent = names.join(", ") + (entry.users.length > MAX_DISTRIBUTION_USERS ? ` … and ${entry.users.length - MAX_DISTRIBUTION_USERS} more` : "");
+    }));
+  }
+
+  // ------------------------------------------------------------ rendering
   function renderResults() {
-    clearTimeout(pendingRows);
-    const rows = app.results ? app.results.results : [];
-    if (!app.program || !app.users || !app.users.length) {
+    const state = current();
+    renderSummary(state);
+    ui.panel.classList.toggle("stale", !!(state && state.stale));
+    if (!state || !app.users || !app.users.length) {
       el.resultsBody.innerHTML = "";
+      ui.distribution.hidden = true;
+      el.results.hidden = false;
       el.resultsEmpty.hidden = false;
       el.resultsEmpty.textContent = !app.users || !app.users.length
-        ? "No users loaded: pick a sample set or paste users on the left."
+        ? "No users loaded: pick a sample set, paste users, or open a file on the left."
         : (el.expr.value.trim() ? "Fix the expression to see results." : "Type an expression to see one result per user.");
+      shown = [];
+      drawn = { first: -1, last: -1, shown: null };
       document.body.dataset.rowsRendered = "0";
       return;
     }
     el.resultsEmpty.hidden = true;
-    const total = Math.min(rows.length, MAX_ROWS);
-    const started = performance.now();
-    let done = Math.min(total, FIRST_ROWS);
-    let html = "";
-    for (let i = 0; i < done; i++) html += rowHtml(rows[i], i);
-    el.resultsBody.innerHTML = html;
-    const finish = () => {
-      if (rows.length > total) {
-        el.resultsBody.insertAdjacentHTML("beforeend", `<tr class="more"><td colspan="5" class="muted">… ${rows.length - total} more users evaluated; the table shows the first ${total}.</td></tr>`);
-      }
-      document.body.dataset.rowsRendered = String(total);
-      document.body.dataset.allRowsMs = (performance.now() - started).toFixed(3);
-    };
-    if (done >= total) { finish(); return; }
-    document.body.dataset.rowsRendered = String(done);
-    const more = () => {
-      const end = Math.min(total, done + CHUNK_ROWS);
-      let chunk = "";
-      for (let i = done; i < end; i++) chunk += rowHtml(rows[i], i);
-      el.resultsBody.insertAdjacentHTML("beforeend", chunk);
-      done = end;
-      if (done < total) { document.body.dataset.rowsRendered = String(done); pendingRows = setTimeout(more, 0); } else finish();
-    };
-    pendingRows = setTimeout(more, 0);
+    const filter = ui.filter.value;
+    const needle = ui.search.value.trim().toLowerCase();
+    const rows = state.run.results;
+    shown = [];
+    for (let i = 0; i < rows.length; i++) if (passes(rows[i], i, state, filter, needle)) shown.push(i);
+    el.results.hidden = view !== "table";
+    ui.distribution.hidden = view !== "distribution";
+    if (view === "distribution") renderDistribution(state);
+    else drawWindow(true);
+  }
+
+  function scrollToShown(k) {
+    const top = k * ROW_HEIGHT;
+    const view = ui.scroll.clientHeight - ROW_HEIGHT * 2; // the header row stays on top
+    if (top < ui.scroll.scrollTop) ui.scroll.scrollTop = top;
+    else if (top > ui.scroll.scrollTop + view) ui.scroll.scrollTop = top - view;
+    drawWindow();
   }
 
   function selectUser(i, focusRow) {
     if (!app.users || i < 0 || i >= app.users.length) return;
     app.selectedUser = i;
     el.userPick.value = String(i);
+    const k = shown.indexOf(i);
+    if (k >= 0 && focusRow) scrollToShown(k);
     for (const tr of el.resultsBody.querySelectorAll("tr.selected")) { tr.classList.remove("selected"); tr.removeAttribute("aria-selected"); }
     const tr = el.resultsBody.querySelector(`tr[data-index="${i}"]`);
     if (tr) { tr.classList.add("selected"); tr.setAttribute("aria-selected", "true"); if (focusRow) tr.focus(); }
@@ -109,8 +232,83 @@
     app.scheduleHashUpdate();
   }
 
+  // ----------------------------------------------------------- export
+  function exportRows() {
+    const state = current();
+    if (!state) return [];
+    return shown.map((i) => {
+      const r = state.run.results[i];
+      return {
+        index: i + 1, user: state.labels[i] || "", status: r.status,
+        type: r.status === "value" ? r.type : null,
+        value: r.status === "value" ? r.text : null,
+        defaultBranch: r.default === undefined ? null : r.default,
+        sharedBy: r.shared || 1,
+        errorCode: r.status === "error" ? r.error.code : null,
+        errorMessage: r.status === "error" ? r.error.message : null,
+      };
+    });
+  }
+  function csvCell(v) {
+    const s = v === null || v === undefined ? "" : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  }
+  function exportText(kind) {
+    const rows = exportRows();
+    if (kind === "json") return JSON.stringify({ expression: el.expr.value, target: el.target.value, results: rows }, null, 2) + "\n";
+    const cols = ["index", "user", "status", "type", "value", "defaultBranch", "sharedBy", "errorCode", "errorMessage"];
+    return [cols.join(",")].concat(rows.map((r) => cols.map((c) => csvCell(r[c])).join(","))).join("\r\n") + "\r\n";
+  }
+  function download(kind) {
+    const text = exportText(kind);
+    const blob = new Blob([kind === "csv" ? "\ufeff" + text : text], { type: kind === "csv" ? "text/csv" : "application/json" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `attrmap-results.${kind}`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    app.toast(`${shown.length} row${shown.length === 1 ? "" : "s"} exported as ${kind.toUpperCase()}.`);
+  }
+
+  async function copyForEntra() {
+    const text = app.module.forPortal(el.expr.value);
+    const button = $("copy-entra");
+    button.dataset.copied = text;
+    try {
+      await navigator.clipboard.writeText(text);
+      app.toast("Copied on one line, as the portal's Expression box takes it.");
+    } catch (_) {
+      window.prompt("Copy the expression for the portal's Expression box:", text);
+    }
+  }
+
+  function setView(v) {
+    view = v;
+    ui.viewTable.setAttribute("aria-pressed", String(v === "table"));
+    ui.viewDistribution.setAttribute("aria-pressed", String(v === "distribution"));
+    renderResults();
+  }
+
   function wireResults() {
     el.userPick.addEventListener("change", () => selectUser(Number(el.userPick.value)));
+    let frame = 0;
+    ui.scroll.addEventListener("scroll", () => {
+      if (frame) return;
+      frame = requestAnimationFrame(() => { frame = 0; drawWindow(); });
+    });
+    ui.filter.addEventListener("change", () => { ui.scroll.scrollTop = 0; renderResults(); });
+    let searchTimer = 0;
+    ui.search.addEventListener("input", () => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => { ui.scroll.scrollTop = 0; renderResults(); }, 120);
+    });
+    ui.viewTable.addEventListener("click", () => setView("table"));
+    ui.viewDistribution.addEventListener("click", () => setView("distribution"));
+    $("export-csv").addEventListener("click", () => download("csv"));
+    $("export-json").addEventListener("click", () => download("json"));
+    $("copy-entra").addEventListener("click", copyForEntra);
 
     el.resultsBody.addEventListener("click", (e) => {
       const tr = e.target.closest("tr[data-index]");
@@ -120,11 +318,12 @@
       const tr = e.target.closest("tr[data-index]");
       if (!tr) return;
       const i = Number(tr.dataset.index);
-      if (e.key === "ArrowDown") { e.preventDefault(); selectUser(i + 1, true); }
-      else if (e.key === "ArrowUp") { e.preventDefault(); selectUser(i - 1, true); }
+      const k = shown.indexOf(i);
+      if (e.key === "ArrowDown" && k + 1 < shown.length) { e.preventDefault(); selectUser(shown[k + 1], true); }
+      else if (e.key === "ArrowUp" && k > 0) { e.preventDefault(); selectUser(shown[k - 1], true); }
       else if (e.key === "Enter") { selectUser(i, true); app.showTab("trace"); }
     });
   }
 
-  Object.assign(app, { renderResults, selectUser, wireResults });
+  Object.assign(app, { renderResults, selectUser, wireResults, exportText });
 })();

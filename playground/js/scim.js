@@ -52,8 +52,25 @@
     return text.replace(/"\\u0000big\d+"/g, (m) => marks.get(JSON.parse(m)));
   }
 
-  // With a mapping file loaded, the SCIM tab shows the whole resource the
-  // file builds for the selected user, and the file's lint findings.
+  // With a mapping file loaded, the SCIM tab shows, for the selected user,
+  // the whole resource the file builds (create or update mode, User or
+  // Group), or the HTTP requests Entra would send (attrmap map --emit
+  // requests, the same Rust code), and the file's lint findings. Every user
+  // is mapped, in order, so SelectUniqueValue is unique across them.
+  function scimOptions() {
+    const show = $("scim-show").value;
+    const opts = Object.assign(app.evalOptions(), { object: $("scim-object").value });
+    delete opts.unique;
+    if (show === "requests") {
+      opts.dialect = $("scim-dialect").value;
+      const state = $("target-state").value;
+      if (state.trim()) opts.targetState = state;
+    } else {
+      opts.mode = show;
+    }
+    return { show, opts };
+  }
+
   function renderMappedScim(text) {
     const diagList = $("mapping-diagnostics");
     const lint = app.module.lint(text);
@@ -62,9 +79,11 @@
       `<span class="loc">${d.span.line}:${d.span.column}</span> <span class="message">${escapeHtml(d.message)}</span>` +
       `<code class="code-id">${escapeHtml(d.code)}</code>${d.help ? `<div class="help"><b>help:</b> ${escapeHtml(d.help)}</div>` : ""}</li>`).join("");
     if (!app.users || !app.users.length) { el.scimNote.textContent = "No users loaded."; el.scim.textContent = ""; return; }
+    const { show, opts } = scimOptions();
+    const kind = opts.object === "group" ? "Groups" : "Users";
     let out;
     try {
-      out = app.module.map(text, app.users.getJson(app.selectedUser), app.evalOptions());
+      out = show === "requests" ? app.module.requestsUsers(text, app.users, opts) : app.module.mapUsers(text, app.users, opts);
     } catch (e) {
       el.scimNote.textContent = String(e.message || e);
       el.scim.textContent = "";
@@ -72,11 +91,29 @@
     }
     const who = app.userLabels[app.selectedUser];
     if (!out.ok) {
-      el.scimNote.textContent = "The mapping file cannot be used; see its diagnostics above.";
+      el.scimNote.textContent = "The mapping file cannot be used; see its diagnostics above." +
+        (out.diagnostics || []).filter((d) => !d.span).map((d) => ` ${d.message}`).join("");
       el.scim.textContent = "";
       return;
     }
-    const r = out.results[0];
+    if (show === "requests") {
+      const mine = out.lines.filter((l) => l.index === app.selectedUser);
+      const c = out.counts;
+      el.scimNote.textContent = `${who}: the requests Entra's SCIM client sends, in order (all ${c.input} objects: ${c.out} with requests, ${c.skipped} skipped, ${c.errors} failed).`;
+      el.scim.textContent = mine.map((l) => {
+        if (l.method) {
+          return `${l.method} /scim/v2${l.path}` + (l.body ? `\nContent-Type: application/scim+json\n\n${JSON.stringify(l.body, null, 2)}` : "") +
+            (l.unchanged ? `\n(the target already holds what the mapping gives: nothing else is sent)` : "") +
+            (l.kept && l.kept.length ? `\n(left as the target has them: ${l.kept.join(", ")})` : "") +
+            (l.warnings && l.warnings.length ? `\n(a strict SCIM server may refuse this: ${l.warnings.join(", ")})` : "");
+        }
+        if (l.skipped) return `skipped (${l.skipped}): nothing is sent`;
+        if (l.error) return `failed: ${l.error.message} (${l.error.code})`;
+        return JSON.stringify(l);
+      }).join("\n\n");
+      return;
+    }
+    const r = out.results[app.selectedUser];
     if (r.status === "skipped") {
       el.scimNote.textContent = `${who}: skipped (${r.reason === "scope" ? "outside the scoping filter" : "IgnoreObjectFlow"}); Entra sends nothing.`;
       el.scim.textContent = "";
@@ -84,8 +121,9 @@
       el.scimNote.textContent = `${who}: ${r.errors.length} attribute(s) failed; Entra would report this user as failed.`;
       el.scim.textContent = r.errors.map((e) => `${e.attribute}: ${e.message} (${e.code}, file ${e.span.line}:${e.span.column})`).join("\n");
     } else {
-      el.scimNote.textContent = `${who}: the resource the mapping file builds${r.matchFilter ? `; matched in the target by ${r.matchFilter}` : ""}.`;
-      el.scim.textContent = "POST /scim/v2/Users\nContent-Type: application/scim+json\n\n" + JSON.stringify(r.resource, null, 2);
+      const mode = opts.mode === "update" ? "update mode: attributes that apply on create only are left out" : "create mode";
+      el.scimNote.textContent = `${who}: the resource the mapping file builds (${mode})${r.matchFilter ? `; matched in the target by ${r.matchFilter}` : ""}.`;
+      el.scim.textContent = (opts.mode === "update" ? "" : `POST /scim/v2/${kind}\nContent-Type: application/scim+json\n\n`) + JSON.stringify(r.resource, null, 2);
     }
   }
 
@@ -141,6 +179,8 @@
       renderScim();
     });
     $("mapping-clear").addEventListener("click", () => { $("mapping-text").value = ""; renderScim(); });
+    for (const id of ["scim-object", "scim-show", "scim-dialect"]) $(id).addEventListener("change", () => renderScim());
+    $("target-state").addEventListener("input", () => renderScim());
   }
 
   Object.assign(app, { renderScim, wireScim });

@@ -96,7 +96,10 @@ try {
     // It is drawn where "Join(" is: to the right of the editor's left edge, on the first line.
     const box = await page.$eval("#highlight .u-error", (m) => { const r = m.getBoundingClientRect(); const e = document.querySelector("#expr").getBoundingClientRect(); return { dx: r.left - e.left, dy: r.top - e.top }; });
     assert(box.dx > 100 && box.dy < 40, `underline position ${JSON.stringify(box)}`);
-    assertEq(await page.$$eval("#results tbody tr[data-index]", (r) => r.length), 0, "no results for a broken expression");
+    // A transient syntax error keeps the last good results, dimmed.
+    assert(await page.$eval("#panel-results", (p) => p.classList.contains("stale")), "results dimmed");
+    assert((await page.textContent("#results-summary")).includes("last one that did"), "stale note");
+    assert((await page.$$eval("#results tbody tr[data-index]", (r) => r.length)) > 0, "last good results kept");
   });
 
   await check("large integers stay exact (beyond 2^53)", async () => {
@@ -205,7 +208,7 @@ try {
     await page.selectOption("#users-source", "custom");
     await setUsers(page, '{"userPrincipalName":"a@x","department":"Legal"}\nnot json\n{"userPrincipalName":"b@x"}', 2);
     const status = await page.textContent("#users-status");
-    assert(status.includes("2 users loaded") && status.includes("1 skipped") && status.includes("line 2"), `status: ${status}`);
+    assert(status.includes("2 users loaded") && status.includes("1 skipped") && status.includes("record 2"), `status: ${status}`);
     await typeExpression(page, 'Switch([department], "none", "Legal", "yes")');
     assertEq(await resultTexts(page), ["yes", "none"], "results");
     const link = await share(page);
@@ -332,36 +335,194 @@ try {
     }
   });
 
-  await check("keystroke to results for 1 000 users", async () => {
-    const sample = fs.readFileSync(path.join(root, "samples", "users.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    const lines = [];
-    for (let i = 0; i < 1000; i++) {
-      const u = { ...sample[i % sample.length] };
-      u.userPrincipalName = `user${i}@contoso.com`;
-      lines.push(JSON.stringify(u));
-    }
+  // ------------------------------------------------------ admins' data (issue 18)
+  // The portal's "Download users" CSV, in the column order Microsoft's
+  // "Download a list of users" page lists (users-bulk-download.md).
+  const PORTAL_CSV = "\ufeffuserPrincipalName,displayName,surname,mail,givenName,objectId,userType,jobTitle,department,accountEnabled,usageLocation\r\n" +
+    "adele@contoso.com,Adele Vance,Vance,adele@contoso.com,Adele,11111111-1111-4111-8111-111111111111,Member,Lawyer,Legal,True,US\r\n" +
+    "\"wilber, alex@contoso.com\",Alex Wilber,Wilber,,Alex,22222222-2222-4222-8222-222222222222,Member,,IT,True,US\r\n" +
+    "megan@contoso.com,Megan Bowen,Bowen,megan@contoso.com,Megan,33333333-3333-4333-8333-333333333333,Guest,,,False,US\r\n";
+
+  await check("the portal's Download users CSV, pasted, is read and mapped", async () => {
     await page.selectOption("#users-source", "custom");
-    await setUsers(page, lines.join("\n"));
-    await typeExpression(page, 'Switch([department], "Reader", "Legal", "Editor", "IT", "Administrator", "Finance", "Contributor")');
-    const times = [];
-    const evals = [];
-    for (let i = 0; i < 15; i++) {
-      const runs = await page.evaluate(() => Number(document.body.dataset.runs));
-      await page.keyboard.press(i % 2 ? "Backspace" : "Space");
-      await page.waitForFunction((n) => Number(document.body.dataset.runs) > n, runs);
-      const t = await page.evaluate(() => [Number(document.body.dataset.lastRunMs), Number(document.body.dataset.lastEvalMs)]);
-      times.push(t[0]);
-      evals.push(t[1]);
-    }
-    await page.waitForFunction(() => document.body.dataset.rowsRendered === "1000");
-    assertEq(await page.$$eval("#results tbody tr[data-index]", (r) => r.length), 1000, "rows");
-    const lastRow = await page.$eval('#results tr[data-index="999"]', (r) => [r.querySelector(".user").textContent, r.querySelector(".result").dataset.text]);
-    assertEq(lastRow, ["user999@contoso.com", "Reader"], "last row (user 999 is the fixture's 4th user, empty department)");
-    const allRows = await page.evaluate(() => Number(document.body.dataset.allRowsMs));
-    const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-    console.log(`     keystroke → results for 1000 users: median ${median(times).toFixed(1)} ms (compile + evaluate ${median(evals).toFixed(1)} ms, rest is rendering the first screen), max ${Math.max(...times).toFixed(1)} ms; all 1000 rows in the table after ${allRows.toFixed(1)} ms`);
-    assert(median(times) < 250, `too slow: ${median(times)} ms`);
+    await setUsers(page, PORTAL_CSV, 3);
+    const status = await page.textContent("#users-status");
+    assert(status.includes("Download users"), `format named: ${status}`);
+    await typeExpression(page, 'Switch([department], "reader", "Legal", "editor", "IT", "admin")');
+    assertEq(await resultTexts(page), ["editor", "admin", "reader"], "roleId per user");
+    assertEq(await page.$$eval("#results tbody td.user", (c) => c.map((x) => x.textContent)), ["adele@contoso.com", "wilber, alex@contoso.com", "megan@contoso.com"], "labels");
+    const summary = await page.textContent("#results-summary");
+    assert(/3\s*users/.test(summary) && /1\s*default branch/.test(summary), `summary: ${summary}`);
+    // accountEnabled becomes IsSoftDeleted, as attrmap map derives it.
+    await typeExpression(page, "[IsSoftDeleted]");
+    assertEq(await resultTexts(page), ["False", "False", "True"], "IsSoftDeleted");
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, "playground-csv.png") });
   });
+
+  await check("a Graph response page, pasted, is read with Graph's names translated", async () => {
+    const graphPage = JSON.stringify({
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+      value: [
+        { id: "g1", userPrincipalName: "AdeleV@contoso.com", mobilePhone: "+1 425 555 0109", businessPhones: ["+1 425 555 0100"], accountEnabled: true },
+        { id: "g2", displayName: "Alex Wilber", mobilePhone: null, businessPhones: [], accountEnabled: false },
+      ],
+    }, null, 2);
+    await setUsers(page, graphPage, 2);
+    assert((await page.textContent("#users-status")).includes("Graph"), "format named");
+    await typeExpression(page, 'Join("|", [objectId], [mobile], [telephoneNumber])');
+    assertEq(await resultTexts(page), ["g1|+1 425 555 0109|+1 425 555 0100", "g2"], "translated names");
+    assertEq(await page.$$eval("#results tbody td.user", (c) => c.map((x) => x.textContent)), ["AdeleV@contoso.com", "Alex Wilber"], "labels");
+  });
+
+  await check("a file dropped on the users pane is read", async () => {
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], "users.csv", { type: "text/csv" }));
+      const pane = document.querySelector(".users-section");
+      pane.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      pane.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, PORTAL_CSV);
+    await page.waitForFunction(() => document.querySelector("#users-status").textContent.startsWith("3 users"));
+    await page.setInputFiles("#users-file", { name: "page.json", mimeType: "application/json", buffer: Buffer.from('{"value": [{"id": "f1", "displayName": "From a file"}], "@odata.context": "x"}') });
+    await page.waitForFunction(() => document.querySelector("#users-status").textContent.startsWith("1 user"));
+  });
+
+  await check("an attribute no loaded user has is flagged, with did you mean", async () => {
+    await setUsers(page, PORTAL_CSV, 3);
+    await typeExpression(page, 'Switch([departmnet], "reader", "Legal", "editor")');
+    const warn = await page.$eval('#diagnostics li[data-code="attrmap::users::attribute-absent"]', (li) => ({
+      start: Number(li.dataset.start), message: li.querySelector(".message").textContent, help: li.querySelector(".help").textContent,
+    }));
+    assertEq(warn.start, 7, "span of [departmnet]");
+    assert(warn.message.includes("none of the 3 loaded users"), warn.message);
+    assert(warn.help.includes("did you mean [department]"), warn.help);
+    assert(await page.$("#highlight .u-warning"), "underlined");
+    assert(!(await page.$eval("#results-summary", (s) => s.classList.contains("ok"))) || (await page.textContent("#results-summary")).includes("3 default branch"), "summary shows the default branch");
+    // Any key case: [DEPARTMENT] finds department, so no warning.
+    await typeExpression(page, 'Switch([DEPARTMENT], "reader", "Legal", "editor")');
+    assertEq(await page.$$eval('#diagnostics li[data-code="attrmap::users::attribute-absent"]', (l) => l.length), 0, "no warning");
+  });
+
+  await check("SelectUniqueValue stays unique across the loaded users; collisions are flagged", async () => {
+    const lines = [];
+    for (let i = 0; i < 40; i++) lines.push(JSON.stringify({ userPrincipalName: `u${i}@x`, mailNickname: `nick${i % 4}` }));
+    await setUsers(page, lines.join("\n"), 40);
+    await page.fill("#target", "userName");
+    await typeExpression(page, 'SelectUniqueValue(Join("@", [mailNickname], "contoso.com"), Join("@", Join("", [mailNickname], "2"), "contoso.com"))');
+    await page.waitForFunction(() => document.body.dataset.summaryErrors === "32");
+    assertEq(await page.evaluate(() => document.body.dataset.summaryValues), "8", "4 nicknames × 2 candidates");
+    assertEq(await page.evaluate(() => document.body.dataset.summaryShared), "0", "no value given twice");
+    assert((await page.textContent("#diagnostics")).includes("32 of 40 users fail"), "the banner is not green");
+    // Without SelectUniqueValue the same userName goes to 10 users each: flagged.
+    await typeExpression(page, 'Join("@", [mailNickname], "contoso.com")');
+    await page.waitForFunction(() => document.body.dataset.summaryShared === "4");
+    assert(await page.$('#diagnostics li[data-code="attrmap::users::shared-value"]'), "shared-value finding");
+    await page.selectOption("#results-filter", "shared");
+    assertEq(await page.evaluate(() => document.body.dataset.rowsShown), "40", "all 40 share");
+    assertEq(await page.$eval("#results tbody tr[data-index] .flag.shared", (f) => f.textContent), "×10", "flag");
+    await page.selectOption("#results-filter", "all");
+    await page.fill("#target", "");
+  });
+
+  await check("results: distribution, filters, search, export, copy for Entra", async () => {
+    await page.selectOption("#users-source", "sample:users");
+    await typeExpression(page, 'Switch([department],\n  "Reader",\n  "Legal", "Editor")');
+    await page.click("#view-distribution");
+    const dist = await page.$$eval("#distribution details", (d) => d.map((x) => [x.querySelector(".d-value").textContent, x.querySelector(".d-count").textContent]));
+    assertEq(dist, [["Reader", "5"], ["Editor", "1"]], "value → count");
+    await page.click("#distribution details summary");
+    await page.waitForFunction(() => document.querySelector("#distribution details .d-users").textContent);
+    assertEq((await page.textContent("#distribution details .d-users")).split(", ").length, 5, "five users behind Reader");
+    await page.click("#view-table");
+    await page.selectOption("#results-filter", "default");
+    assertEq((await resultTexts(page)).length, 5, "default-branch filter");
+    await page.selectOption("#results-filter", "all");
+    await page.fill("#results-search", "john");
+    await page.waitForFunction(() => document.body.dataset.rowsShown === "1");
+    const csv = await page.evaluate(() => window.attrmapPlayground.exportText("csv"));
+    assertEq(csv.split("\r\n")[1], "1,john.smith@contoso.com,value,string,Editor,false,1,,", "CSV row");
+    const json = JSON.parse(await page.evaluate(() => window.attrmapPlayground.exportText("json")));
+    assertEq(json.results.length, 1, "JSON rows");
+    const download = page.waitForEvent("download");
+    await page.click("#export-csv");
+    assertEq((await download).suggestedFilename(), "attrmap-results.csv", "download");
+    await page.fill("#results-search", "");
+    await page.click("#copy-entra");
+    await page.waitForFunction(() => document.querySelector("#copy-entra").dataset.copied);
+    assertEq(await page.$eval("#copy-entra", (b) => b.dataset.copied), 'Switch([department], "Reader", "Legal", "Editor")', "one line");
+  });
+
+  await check("SCIM tab: update mode, the Group object and the PATCH requests", async () => {
+    await page.selectOption("#users-source", "sample:users");
+    await page.click("#tab-scim");
+    await page.$eval("#mapping-box", (d) => { d.open = true; });
+    await page.click("#mapping-sample");
+    await page.selectOption("#scim-show", "requests");
+    let text = await page.textContent("#scim");
+    assert(text.startsWith("GET /scim/v2/Users?filter=userName eq \"john.smith@contoso.com\"") && text.includes("POST /scim/v2/Users"), `requests: ${text.slice(0, 200)}`);
+    const body = text.slice(text.indexOf("{", text.indexOf("POST")));
+    const current = JSON.parse(body);
+    current.id = "t-1";
+    current.roleId = "an-older-role";
+    await page.fill("#target-state", JSON.stringify(current));
+    await page.waitForFunction(() => document.querySelector("#scim").textContent.includes("PATCH /scim/v2/Users/t-1"));
+    text = await page.textContent("#scim");
+    assert(!text.includes("POST"), "no POST for a user the target has");
+    await page.selectOption("#scim-dialect", "aadOptscim062020");
+    assert((await page.textContent("#scim")).includes('"op": "replace"'), "SCIM-compliant dialect");
+    await page.selectOption("#scim-show", "update");
+    assert((await page.textContent("#scim-note")).includes("update mode"), "update mode");
+    await page.selectOption("#scim-object", "group");
+    assert((await page.textContent("#scim-note")).length > 0, "group object handled");
+    await page.fill("#target-state", "");
+    await page.click("#mapping-clear");
+    await page.selectOption("#scim-object", "user");
+    await page.selectOption("#scim-show", "create");
+    await page.click("#tab-results");
+  });
+
+  // Keystroke to paint: from the input event's time stamp to the task after
+  // the next animation frame (the frame that shows the results), as the
+  // page measures it ("attrmap:keystroke-to-paint"). Targets (issue 18):
+  // median ≤ 50 ms at 1 000 users, ≤ 150 ms at 10 000.
+  for (const [count, target, limit] of [[1000, 50, 250], [10000, 150, 1500]]) {
+    await check(`keystroke to paint for ${count} users`, async () => {
+      const sample = fs.readFileSync(path.join(root, "samples", "users.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const lines = [];
+      for (let i = 0; i < count; i++) {
+        const u = { ...sample[i % sample.length] };
+        u.userPrincipalName = `user${i}@contoso.com`;
+        lines.push(JSON.stringify(u));
+      }
+      await page.click("#view-table");
+      await page.selectOption("#results-filter", "all");
+      await page.fill("#results-search", "");
+      await page.selectOption("#users-source", "custom");
+      await setUsers(page, lines.join("\n"), count);
+      await typeExpression(page, 'Switch([department], "Reader", "Legal", "Editor", "IT", "Administrator", "Finance", "Contributor")');
+      const paints = [];
+      const evals = [];
+      for (let i = 0; i < 15; i++) {
+        const runs = await page.evaluate(() => Number(document.body.dataset.runs));
+        await page.keyboard.press(i % 2 ? "Backspace" : "Space");
+        await page.waitForFunction((n) => Number(document.body.dataset.paintedRun) > n, runs);
+        const t = await page.evaluate(() => [Number(document.body.dataset.lastPaintMs), Number(document.body.dataset.lastEvalMs)]);
+        paints.push(t[0]);
+        evals.push(t[1]);
+      }
+      const rendered = await page.$$eval("#results tbody tr[data-index]", (r) => r.length);
+      assert(rendered < 200, `only the rows in view are drawn (${rendered})`);
+      // The last user is reachable by scrolling.
+      await page.$eval("#results-scroll", (s) => { s.scrollTop = s.scrollHeight; });
+      await page.waitForSelector(`#results tr[data-index="${count - 1}"]`);
+      const lastRow = await page.$eval(`#results tr[data-index="${count - 1}"]`, (r) => [r.querySelector(".user").textContent, r.querySelector(".result").dataset.text]);
+      assertEq(lastRow[0], `user${count - 1}@contoso.com`, "last row");
+      await page.$eval("#results-scroll", (s) => { s.scrollTop = 0; });
+      const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+      console.log(`     keystroke → paint, ${count} users: median ${median(paints).toFixed(1)} ms (target ${target} ms), max ${Math.max(...paints).toFixed(1)} ms; compile + evaluate median ${median(evals).toFixed(1)} ms`);
+      assert(median(paints) < limit, `far too slow: ${median(paints)} ms`);
+    });
+  }
 
   await check("no network requests and no page errors", async () => {
     assertEq(foreignRequests, [], "requests outside the local server");

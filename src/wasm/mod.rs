@@ -269,3 +269,38 @@ pub fn requests(mapping: &JsValue, users: &JsValue, options: &JsValue) -> Result
         &self::options(options)?,
     )))
 }
+
+/// [`requests`] for users read earlier ([`Users`]): the playground's fast path.
+#[wasm_bindgen(js_name = requestsUsers)]
+pub fn requests_users(
+    mapping: &JsValue,
+    users: &Users,
+    options: &JsValue,
+) -> Result<JsValue, JsError> {
+    let text = mapping_text(mapping)?;
+    Ok(to_js(json::requests_json(
+        &text,
+        &users.0,
+        &self::options(options)?,
+    )))
+}
+
+/// [`map`] for users read earlier ([`Users`]): every user mapped in order,
+/// so SelectUniqueValue is unique across them as in `attrmap map`.
+#[wasm_bindgen(js_name = mapUsers)]
+pub fn map_users(mapping: &JsValue, users: &Users, options: &JsValue) -> Result<JsValue, JsError> {
+    let text = mapping_text(mapping)?;
+    Ok(to_js(json::map_json(
+        &text,
+        &users.0,
+        &self::options(options)?,
+    )))
+}
+
+/// The expression as the portal's one-line Expression box takes it (line
+/// breaks outside strings become spaces; strings are kept exactly): the
+/// playground's "Copy for Entra".
+#[wasm_bindgen(js_name = forPortal)]
+pub fn for_portal(expr: &str) -> String {
+    crate::batch::one_line(expr)
+}
