@@ -265,3 +265,29 @@ fn a_write_error_at_the_end_leaves_the_old_output_and_no_temporary_file() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A thread the system will not start (here: an address-space limit that
+/// 256 thread stacks exceed) ends the run with an error, exit 2, instead of
+/// `failed to spawn thread` and a panic (exit 101).
+#[test]
+fn a_worker_thread_that_cannot_start_is_an_error_not_a_panic() {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 300000; exec "$0" map "$1" --input - --jobs 256"#)
+        .arg(env!("CARGO_BIN_EXE_attrmap"))
+        .arg(MAPPING)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{GOOD}").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot start the threads"), "{stderr}");
+}
