@@ -1,7 +1,8 @@
 //! Every expression collected from Microsoft's published provisioning docs
 //! (tests/data/ms-expressions.json) compiles with attrmap; an expression
 //! that needs a function attrmap lacks names it in `missing`, and then must
-//! fail with unknown-function for exactly that function.
+//! fail with unknown-function for exactly that function. An entry that copies
+//! an obvious doc typo says so in `typo` and names its `corrected` text.
 
 use attrmap::eval::{Context, Outcome};
 use attrmap::value::Value;
@@ -20,6 +21,19 @@ fn every_published_expression_compiles() {
         let text = e["expression"].as_str().unwrap();
         let source = e["source"].as_str().unwrap();
         assert!(!source.is_empty() && e["section"].as_str().is_some());
+        // An entry copied with an obvious doc typo says why ("typo") and
+        // names its corrected text, which must be an entry of the same page.
+        if let Some(why) = e.get("typo") {
+            assert!(why.as_str().is_some_and(|w| !w.is_empty()), "{text}");
+            let corrected = e["corrected"].as_str().unwrap();
+            assert_ne!(corrected, text);
+            assert!(
+                all.iter().any(|c| c["source"] == e["source"]
+                    && c["expression"] == corrected
+                    && c.get("typo").is_none()),
+                "{source}: the corrected form of a typo entry is not in the corpus"
+            );
+        }
         match e.get("missing").and_then(|m| m.as_str()) {
             None => {
                 if let Err(d) = attrmap::compile(text) {
@@ -157,5 +171,124 @@ fn guide_examples_give_the_published_outputs() {
             serde_json::json!({"HereditarySuffix": "NLD_Van_der3", "PreferredLastName": "Hof"})
         ),
         Outcome::Value(Value::str("Van der Hof"))
+    );
+}
+
+/// Outputs the newer pages state in prose next to their expressions.
+#[test]
+fn app_provisioning_page_examples_give_the_published_outputs() {
+    // workday-retrieve-pronoun-information.md: "Aaron Hall" with HE/HIM.
+    let e = find(
+        "workday-retrieve-pronoun-information.md",
+        "PreferredPronoun",
+    );
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({"PreferredNameData": "Aaron Hall", "PreferredPronoun": "HE/HIM"})
+        ),
+        Outcome::Value(Value::str("Aaron Hall (HE/HIM)"))
+    );
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({"PreferredNameData": "Aaron Hall", "PreferredPronoun": ""})
+        ),
+        Outcome::Value(Value::str("Aaron Hall"))
+    );
+    // provision-user-with-expression-builder.md, scenario 3: the first two
+    // characters of the object id put before the listed user's UPN.
+    let e = find(
+        "provision-user-with-expression-builder.md",
+        "Append(Mid([objectId], 1, 2), [userPrincipalName])",
+    );
+    let upn = "Aman.Gupta@xpl57.onmicrosoft.com";
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({"userPrincipalName": upn, "objectId": "39d0c1a2-0000-4000-8000-000000000000"})
+        ),
+        Outcome::Value(Value::str("39Aman.Gupta@xpl57.onmicrosoft.com"))
+    );
+    let other = "someone@xpl57.onmicrosoft.com";
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({"userPrincipalName": other, "objectId": "39d0c1a2"})
+        ),
+        Outcome::Value(Value::str(other))
+    );
+    // inbound-provisioning-api-custom-attributes.md: a SCIM extension
+    // attribute named by its full URN. The page's prose says the result is
+    // "Tour Lead (TL-1001)", but its expression joins "(" with no space
+    // before it; attrmap gives what the expression says.
+    let e = find("inbound-provisioning-api-custom-attributes.md", "JobCode");
+    assert_eq!(
+        value(
+            &e,
+            serde_json::json!({
+                "title": "Tour Lead",
+                "urn:ietf:params:scim:schemas:extension:contoso:1.0:User:JobCode": "TL-1001"
+            })
+        ),
+        Outcome::Value(Value::str("Tour Lead(TL-1001)"))
+    );
+    // The LDAP connector page's POSIX example: user bsimon gets uid bsimon
+    // and home directory /home/bsimon (its sample LDIF entry).
+    let ldap = "app-provisioning-ldap.md";
+    let user = serde_json::json!({"userPrincipalName": "BSimon@contoso.com"});
+    let e = find(ldap, "Join(\"/\"");
+    assert_eq!(
+        value(&e, user.clone()),
+        Outcome::Value(Value::str("/home/bsimon"))
+    );
+    let e = find(
+        ldap,
+        "Join(\"\", \"CN=\", Word([userPrincipalName], 1, \"@\"), \",DC",
+    );
+    assert_eq!(
+        value(&e, user),
+        Outcome::Value(Value::str("CN=BSimon,DC=Contoso,DC=lab"))
+    );
+    // configure-workday-termination-lookahead.md: an active worker whose last
+    // day of work is today (UTC+9, as the page's Japan example) is disabled.
+    // The page's code block writes [Active\]; read literally that names an
+    // attribute Workday does not have, and the account would stay enabled.
+    let page = "configure-workday-termination-lookahead.md";
+    let worker = serde_json::json!({"Active": "1", "StatusTerminationLastDayOfWork": "2025-07-30"});
+    let entries: Vec<_> = corpus()
+        .into_iter()
+        .filter(|e| e["source"].as_str().unwrap().ends_with(page))
+        .filter(|e| {
+            e["section"]
+                .as_str()
+                .unwrap()
+                .starts_with("Workday-to-Microsoft Entra ID")
+        })
+        .collect();
+    assert_eq!(entries.len(), 2);
+    for e in entries {
+        let expr = attrmap::compile(e["expression"].as_str().unwrap()).unwrap();
+        let expected = if e.get("typo").is_some() {
+            "True"
+        } else {
+            "False"
+        };
+        assert_eq!(
+            value(&expr, worker.clone()),
+            Outcome::Value(Value::str(expected)),
+            "{}",
+            e["section"]
+        );
+    }
+    // The SAP ECC page: an account that is not soft-deleted never expires.
+    let e = find("app-provisioning-sap.md", "IsSoftDeleted");
+    assert_eq!(
+        value(&e, serde_json::json!({"IsSoftDeleted": false})),
+        Outcome::Value(Value::str("9999-12-31"))
+    );
+    assert_eq!(
+        value(&e, serde_json::json!({"IsSoftDeleted": true})),
+        Outcome::Value(Value::str("1990-01-01"))
     );
 }
