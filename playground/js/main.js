@@ -42,8 +42,12 @@
       const bin = atob(window.ATTRMAP_WASM_BASE64);
       const bytes = new Uint8Array(bin.length);
       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      // Compiled once: the page instantiates it, and so does the worker
+      // that evaluates large batches (offload.js).
+      const module = await WebAssembly.compile(bytes);
       // eslint-disable-next-line no-undef
-      await wasm_bindgen({ module_or_path: bytes });
+      await wasm_bindgen({ module_or_path: module });
+      app.offload.start(module);
       // eslint-disable-next-line no-undef
       app.module = wasm_bindgen;
     } catch (e) {
