@@ -378,8 +378,8 @@ codes! {
     MapNoMatchingValue => spec("attrmap::map::no-matching-value", E, "The matching attribute is null or empty for this record.",
         "Entra finds the object in the target by the mapping with matching precedence 1. Without a value it can neither match the object nor create it, and the provisioning logs show an error; attrmap writes an error line instead of a resource.",
         Described("userName ← [mail] (match 1) for a user without mail"), Described("the same mapping for a user with mail")),
-    MapMissingRequired => spec("attrmap::map::missing-required", E, "A created resource lacks the attribute its SCIM schema requires.",
-        "RFC 7643 requires userName on a User and displayName on a Group; a SCIM server rejects a POST without it. Checked on create only: an update sends just what changed.",
+    MapMissingRequired => spec("attrmap::map::missing-required", E, "A created resource lacks an attribute its schema requires.",
+        "RFC 7643 requires userName on a User and displayName on a Group; a SCIM server rejects a POST without it. When a Graph schema's target directory declares an attribute required (attributeDefinition required, as Salesforce's Email), a mapping to it that gives no value is the same error. Checked on create only: an update sends just what changed.",
         Described("a User mapping whose userName ← [userPrincipalName] meets a user without one"), Described("a user with userPrincipalName")),
     MapDocumentTooLarge => spec("attrmap::map::document-too-large", E, "A JSON document is longer than --max-document-bytes.",
         "A pretty-printed Graph page or JSON array is read whole, so it is bounded; JSON Lines (one object per line) streams in flat memory instead.",
@@ -430,6 +430,22 @@ codes! {
     WasmInvalidOption => spec("attrmap::wasm::invalid-option", E, "A wasm options object has an unknown or malformed option.",
         "The options are those documented in the playground's API; a misspelt one is refused rather than ignored.",
         Described("{nwo: \"2024-01-01T00:00:00Z\"}"), Described("{now: \"2024-01-01T00:00:00Z\"}")),
+}
+
+impl Spec {
+    /// What `attrmap lint --explain` prints for this code, and what the
+    /// playground shows when an error code is opened: one text, one place.
+    pub fn explain_text(&self) -> String {
+        format!(
+            "{} ({})\n\n{}\n\n{}\n\nBad:  {}\nGood: {}",
+            self.code,
+            self.severity.as_str(),
+            self.summary,
+            self.explanation,
+            self.bad.shown(),
+            self.good.shown()
+        )
+    }
 }
 
 impl Code {

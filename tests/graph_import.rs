@@ -268,3 +268,52 @@ fn custom_scim_attributes_get_their_declared_type() {
     };
     assert!(errors[0].message.contains("is a DateTime"), "{errors:?}");
 }
+
+/// An attribute the target directory declares required (Salesforce's Email)
+/// that gets no value on create is an error, as the target would reject the
+/// create; an update sends only what changed and is not checked.
+#[test]
+fn a_required_target_attribute_without_a_value_fails_the_create() {
+    let l = load(SALESFORCE).unwrap();
+    let c = compile_object(&l.set, ObjectType::User, SALESFORCE).unwrap();
+    let user = json!({"userPrincipalName": "a@contoso.com", "IsSoftDeleted": false,
+        "givenName": "A", "surname": "B", "mailNickname": "a"});
+    let Mapped::Failed(errors) = c.map(&user, Mode::Create, &mut Context::new(), SALESFORCE, None)
+    else {
+        panic!("no mail: Salesforce's required Email has no value")
+    };
+    let codes: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.attribute.as_str(), e.code.as_str()))
+        .collect();
+    assert_eq!(codes, [("Email", "attrmap::map::missing-required")]);
+    assert!(
+        errors[0].message.contains("declares User.Email required"),
+        "{errors:?}"
+    );
+    assert!(matches!(
+        c.map(&user, Mode::Update, &mut Context::new(), SALESFORCE, None),
+        Mapped::Resource(_)
+    ));
+}
+
+/// `--emit requests` prints SCIM requests, which a non-SCIM target never
+/// receives: refused with a usage error rather than printed as if it did.
+#[test]
+fn requests_are_refused_for_a_non_scim_target() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attrmap"))
+        .args([
+            "map",
+            "tests/data/graph-directories/salesforce.json",
+            "--input",
+            "tests/data/exports/graph-users.json",
+            "--emit",
+            "requests",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a SCIM app"));
+}
