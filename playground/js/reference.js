@@ -102,7 +102,12 @@
       `the ${f.name} example`);
     // An example's user is not the admin's data, but what they paste next may
     // be: leave sharing users off.
-    if (replaced) { el.shareUsers.checked = false; app.scheduleHashUpdate(); }
+    if (replaced) {
+      el.shareUsers.checked = false;
+      app.scheduleHashUpdate();
+      // The Try button's panel is hidden now; focus goes to the tab showing the result.
+      app.$("tab-results").focus();
+    }
   }
 
   function wireReference() {

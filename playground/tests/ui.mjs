@@ -261,6 +261,7 @@ try {
     await page.waitForFunction((e) => document.querySelector("#expr").value === e, expected.expression);
     const got = await page.$eval("#results tbody tr[data-index] td.result", (c) => c.dataset.text);
     assertEq(got, JSON.parse(expected.result), "the example's result in the table");
+    assertEq(await page.evaluate(() => document.activeElement.id), "tab-results", "focus on the tab that shows the result");
     // A diagnostic's code opens the registry's explanation (`attrmap lint --explain`'s text).
     await typeExpression(page, "Jion([a])");
     await page.click("#diagnostics .code-link");
