@@ -268,3 +268,31 @@ fn custom_scim_attributes_get_their_declared_type() {
     };
     assert!(errors[0].message.contains("is a DateTime"), "{errors:?}");
 }
+
+/// An attribute the target directory declares required (Salesforce's Email)
+/// that gets no value on create is an error, as the target would reject the
+/// create; an update sends only what changed and is not checked.
+#[test]
+fn a_required_target_attribute_without_a_value_fails_the_create() {
+    let l = load(SALESFORCE).unwrap();
+    let c = compile_object(&l.set, ObjectType::User, SALESFORCE).unwrap();
+    let user = json!({"userPrincipalName": "a@contoso.com", "IsSoftDeleted": false,
+        "givenName": "A", "surname": "B", "mailNickname": "a"});
+    let Mapped::Failed(errors) = c.map(&user, Mode::Create, &mut Context::new(), SALESFORCE, None)
+    else {
+        panic!("no mail: Salesforce's required Email has no value")
+    };
+    let codes: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.attribute.as_str(), e.code.as_str()))
+        .collect();
+    assert_eq!(codes, [("Email", "attrmap::map::missing-required")]);
+    assert!(
+        errors[0].message.contains("declares User.Email required"),
+        "{errors:?}"
+    );
+    assert!(matches!(
+        c.map(&user, Mode::Update, &mut Context::new(), SALESFORCE, None),
+        Mapped::Resource(_)
+    ));
+}

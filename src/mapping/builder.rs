@@ -51,6 +51,10 @@ struct CompiledAttr {
     /// Where the mapping is in the file, when there is no literal.
     mapping_span: Span,
     unique: bool,
+    /// The target directory declares the attribute required (attributeDefinition
+    /// `required`): a create without a value for it is an error. The
+    /// directory object's name, for the message.
+    required_by: Option<String>,
 }
 
 /// One object mapping compiled for evaluation.
@@ -226,6 +230,11 @@ pub fn compile_mapping(
             literal,
             mapping_span: a.source.span().unwrap_or(a.span),
             unique,
+            required_by: target
+                .and_then(|t| t.attribute(&a.target))
+                .filter(|d| d.required)
+                .and(target)
+                .map(|t| t.name.clone()),
         });
     }
     if !errors.is_empty() {
@@ -600,7 +609,13 @@ impl CompiledObject {
             };
             let value = match outcome {
                 Ok(Outcome::Value(v)) => v,
-                Ok(Outcome::Ignore) => continue,
+                Ok(Outcome::Ignore) => {
+                    // The matching attribute's own error says more.
+                    if self.match_attr != Some(index) {
+                        missing_required(a, mode, &mut errors);
+                    }
+                    continue;
+                }
                 Ok(Outcome::IgnoreObject) => return MappedRef::Skipped("ignored"),
                 Err(e) => {
                     errors.push(AttributeError {
@@ -621,7 +636,13 @@ impl CompiledObject {
             let value = if value.is_null_or_empty() {
                 match (&a.default, mode) {
                     (Some(d), Mode::Create) => Value::str(d),
-                    _ => continue,
+                    _ => {
+                        // The matching attribute's own error says more.
+                        if self.match_attr != Some(index) {
+                            missing_required(a, mode, &mut errors);
+                        }
+                        continue;
+                    }
                 }
             } else {
                 value
@@ -663,6 +684,25 @@ impl CompiledObject {
             }
         }
         MappedRef::Resource(ResourceRef(res))
+    }
+}
+
+/// A create that gives no value to an attribute the target directory
+/// declares required: the target would reject it, so it is an error here.
+fn missing_required(a: &CompiledAttr, mode: Mode, errors: &mut Vec<AttributeError>) {
+    let Some(object) = &a.required_by else {
+        return;
+    };
+    if mode == Mode::Create {
+        errors.push(AttributeError {
+            code: Code::MapMissingRequired,
+            message: format!(
+                "{} is null or empty, and the target directory declares {object}.{} required: the target rejects the create",
+                a.target, a.target
+            ),
+            attribute: a.target.clone(),
+            span: a.mapping_span,
+        });
     }
 }
 
