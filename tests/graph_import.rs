@@ -296,3 +296,24 @@ fn a_required_target_attribute_without_a_value_fails_the_create() {
         Mapped::Resource(_)
     ));
 }
+
+/// `--emit requests` prints SCIM requests, which a non-SCIM target never
+/// receives: refused with a usage error rather than printed as if it did.
+#[test]
+fn requests_are_refused_for_a_non_scim_target() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attrmap"))
+        .args([
+            "map",
+            "tests/data/graph-directories/salesforce.json",
+            "--input",
+            "tests/data/exports/graph-users.json",
+            "--emit",
+            "requests",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a SCIM app"));
+}

@@ -172,6 +172,11 @@ pub fn run(a: MapArgs) -> CliResult {
     };
     plan.compiled.limits.max_multi_valued = a.max_values;
     if a.emit == Emit::Requests {
+        if !plan.compiled.targets_scim() {
+            return Err(CliError(
+                "--emit requests prints SCIM requests, but this mapping's target directory is not a SCIM app (its attributes are plain names, as Salesforce's); Entra reaches it through its own connector. Use --emit resources to see the typed values".into(),
+            ));
+        }
         return super::map_requests::run(&a, &plan, &src);
     }
     super::map_requests::refuse_request_options(&a)?;

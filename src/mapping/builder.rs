@@ -464,6 +464,13 @@ impl CompiledObject {
     /// whose matching attribute came out null or empty (Entra can neither
     /// look it up in the target nor create it), and, on create, one that
     /// lacks the attribute its SCIM schema requires (the target rejects it).
+    /// Whether the target is a SCIM app: false when the Graph schema's target
+    /// directory lists plain attribute names (Salesforce, an Entra ID tenant),
+    /// which Entra reaches through its own connector, not SCIM requests.
+    pub fn targets_scim(&self) -> bool {
+        self.required.is_some()
+    }
+
     fn writes_required(&self, index: usize) -> bool {
         self.required
             .as_ref()
