@@ -432,6 +432,22 @@ codes! {
         Described("{nwo: \"2024-01-01T00:00:00Z\"}"), Described("{now: \"2024-01-01T00:00:00Z\"}")),
 }
 
+impl Spec {
+    /// What `attrmap lint --explain` prints for this code, and what the
+    /// playground shows when an error code is opened: one text, one place.
+    pub fn explain_text(&self) -> String {
+        format!(
+            "{} ({})\n\n{}\n\n{}\n\nBad:  {}\nGood: {}",
+            self.code,
+            self.severity.as_str(),
+            self.summary,
+            self.explanation,
+            self.bad.shown(),
+            self.good.shown()
+        )
+    }
+}
+
 impl Code {
     /// This code's row.
     pub fn spec(self) -> &'static Spec {

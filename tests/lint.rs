@@ -515,6 +515,11 @@ fn cli_formats_and_exit_codes() {
     let (code, stdout, _) = run_cli(&["lint", "--explain", "switch-duplicate-key"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("Bad:") && stdout.contains("Good:"));
+    // The playground's explanation (wasm `explain`) is the same text.
+    let spec = attrmap::codes::Code::find("switch-duplicate-key")
+        .unwrap()
+        .spec();
+    assert_eq!(stdout.trim_end(), spec.explain_text());
     // Warnings alone pass, unless denied.
     let tmp = std::env::temp_dir().join(format!("attrmap-lint-{}.expr", std::process::id()));
     std::fs::write(&tmp, "toLower([a])").unwrap();

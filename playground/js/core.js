@@ -18,17 +18,50 @@
     resultsEmpty: $("results-empty"), scim: $("scim"), scimNote: $("scim-note"), trace: $("trace"),
     disasm: $("disasm"), userPick: $("user-pick"), timing: $("timing"), share: $("share"), theme: $("theme"),
     gallery: $("gallery"), galleryList: $("gallery-list"), toast: $("toast"), fatal: $("fatal"),
-    version: $("version"),
+    version: $("version"), layout: document.querySelector("main.layout"), loading: $("loading"), announce: $("announce"),
+    shareUsers: $("share-users"), confirm: $("confirm"), confirmMessage: $("confirm-message"),
+    confirmYes: $("confirm-yes"), confirmNo: $("confirm-no"),
+    reference: $("reference"), referenceSearch: $("reference-search"), referenceCount: $("reference-count"),
   };
 
   function escapeHtml(s) {
     return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
-  function toast(message) {
+  // A short message at the bottom. With `action` ({ label, run }) it carries
+  // a button (Undo) and stays long enough to reach it.
+  function toast(message, action) {
     el.toast.textContent = message;
+    if (action) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn toast-action";
+      button.textContent = action.label;
+      button.addEventListener("click", () => { el.toast.hidden = true; action.run(); });
+      el.toast.append(" ", button);
+    }
     el.toast.hidden = false;
     clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => { el.toast.hidden = true; }, 2600);
+    toast.timer = setTimeout(() => { el.toast.hidden = true; }, action ? 10000 : 2600);
+  }
+
+  // Asks before replacing something the user wrote: resolves true for
+  // Replace, false for Keep mine or Esc. Focus returns where it was.
+  function confirmReplace(message) {
+    const returnTo = document.activeElement;
+    el.confirmMessage.textContent = message;
+    return new Promise((resolve) => {
+      const done = (answer) => {
+        el.confirmYes.onclick = el.confirmNo.onclick = el.confirm.oncancel = null;
+        if (el.confirm.open) el.confirm.close();
+        if (returnTo && returnTo.isConnected && typeof returnTo.focus === "function") returnTo.focus();
+        resolve(answer);
+      };
+      el.confirmYes.onclick = () => done(true);
+      el.confirmNo.onclick = () => done(false);
+      el.confirm.oncancel = (e) => { e.preventDefault(); done(false); };
+      el.confirm.showModal();
+      el.confirmNo.focus();
+    });
   }
   function fatal(html) {
     el.fatal.innerHTML = html;
@@ -38,7 +71,7 @@
   // Also the handle for the browser test and for power users in the console
   // (`attrmapPlayground.module` is the wasm module).
   window.attrmapPlayground = {
-    $, el, escapeHtml, toast, fatal,
+    $, el, escapeHtml, toast, confirmReplace, fatal,
     SCIM_CORE_USER: "urn:ietf:params:scim:schemas:core:2.0:User",
     // The results table shows this many rows; the rest are summarised. Every
     // user is still evaluated (the counts cover all of them).

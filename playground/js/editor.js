@@ -188,10 +188,32 @@
         <span class="sev">${d.severity}</span>
         <span class="loc">${where}</span>
         <span class="message">${escapeHtml(d.message)}</span>${d.label ? ` <span class="label muted">— ${escapeHtml(d.label)}</span>` : ""}
-        <code class="code-id">${escapeHtml(d.code)}</code>
+        <button type="button" class="code-id code-link" data-code="${escapeHtml(d.code)}" title="Explain this code">${escapeHtml(d.code)}</button>
         ${d.help ? `<div class="help"><b>help:</b> ${escapeHtml(d.help)}</div>` : ""}
       </li>`;
     }).join("");
+  }
+
+  // Screen readers hear the outcome once typing pauses, not every keystroke's
+  // intermediate state.
+  const SETTLE_MS = 900;
+  let announceTimer = 0;
+  function announceWhenSettled() {
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => {
+      const list = (app.compiled && app.compiled.diagnostics) || [];
+      const errors = list.filter((d) => d.severity === "error");
+      let text;
+      if (!el.expr.value.trim()) text = "The expression is empty.";
+      else if (!list.length) text = "Compiles.";
+      else {
+        const first = errors[0] || list[0];
+        text = `${errors.length} error${errors.length === 1 ? "" : "s"}, ${list.length - errors.length} other finding${list.length - errors.length === 1 ? "" : "s"}. ` +
+          `${first.severity} at ${first.span.line}:${first.span.column}: ${first.message}`;
+      }
+      // Re-announce an unchanged outcome too: the user asked by typing.
+      el.announce.textContent = el.announce.textContent === text ? text + "\u00a0" : text;
+    }, SETTLE_MS);
   }
 
   function gotoSpan(start, end) {
@@ -258,7 +280,6 @@
     el.completions.style.top = `${pos.top + pos.height + 4}px`;
     el.completions.style.left = `${Math.max(0, Math.min(pos.left, el.editor.clientWidth - 360))}px`;
     el.completions.hidden = false;
-    el.expr.setAttribute("aria-expanded", "true");
     el.expr.setAttribute("aria-activedescendant", `completion-${c.index}`);
     const active = el.completions.querySelector('[aria-selected="true"]');
     if (active) active.scrollIntoView({ block: "nearest" });
@@ -267,7 +288,6 @@
   function closeCompletions() {
     completion = null;
     el.completions.hidden = true;
-    el.expr.setAttribute("aria-expanded", "false");
     el.expr.removeAttribute("aria-activedescendant");
   }
 
@@ -288,6 +308,7 @@
       // so the measured time includes any wait before this handler ran.
       app.refresh(e.timeStamp);
       openCompletions(false);
+      announceWhenSettled();
     });
     el.expr.addEventListener("scroll", syncScroll);
     for (const ev of ["keyup", "click", "focus", "blur"]) {
@@ -324,6 +345,7 @@
     new ResizeObserver(() => { el.highlight.style.height = el.expr.offsetHeight + "px"; syncScroll(); }).observe(el.expr);
 
     const onDiag = (e) => {
+      if (e.target.closest(".code-link")) return; // opens the explanation instead
       const li = e.target.closest("li[data-start]");
       if (li && (e.type === "click" || e.key === "Enter")) gotoSpan(Number(li.dataset.start), Number(li.dataset.end));
     };

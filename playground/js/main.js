@@ -13,6 +13,7 @@
     app.wireScim();
     app.wireShare();
     app.wireGallery();
+    app.wireReference();
   }
 
   // ----------------------------------------------------------------- theme
@@ -29,24 +30,60 @@
   }
 
   // ------------------------------------------------------------------ boot
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`${src} could not be read`));
+      document.body.appendChild(script);
+    });
+  }
+
+  // Over http(s) the browser fetches pkg/attrmap_bg.wasm and compiles it while
+  // it downloads (WebAssembly.instantiateStreaming, inside wasm-bindgen's glue).
+  // A file:// page cannot fetch, so there, and only there, the module comes
+  // from the base64 copy in a classic script.
+  async function loadEngine() {
+    /* global wasm_bindgen */
+    if (location.protocol === "http:" || location.protocol === "https:") {
+      await wasm_bindgen({ module_or_path: new URL("pkg/attrmap_bg.wasm", location.href) });
+      app.loadedBy = "streaming";
+    } else {
+      await loadScript("pkg/classic/attrmap_wasm_base64.js");
+      const bin = atob(window.ATTRMAP_WASM_BASE64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      // Asynchronous instantiation: browsers refuse to compile large modules
+      // synchronously on the main thread.
+      await wasm_bindgen({ module_or_path: bytes });
+      app.loadedBy = "base64";
+    }
+    app.module = wasm_bindgen;
+  }
+
+  // Until the engine is ready the inputs are disabled (typing would be lost)
+  // and the loading line says why.
+  function setReady() {
+    for (const control of [el.expr, el.target, el.usersSource, el.usersText, app.$("users-file"), el.shareUsers, el.now, el.existing, el.share, el.userPick]) {
+      control.disabled = false;
+    }
+    el.gallery.inert = false;
+    el.layout.removeAttribute("aria-busy");
+    el.loading.hidden = true;
+  }
+
   async function boot() {
     initTheme();
-    if (typeof wasm_bindgen === "undefined" || !window.ATTRMAP_WASM_BASE64 || !window.ATTRMAP_SAMPLES) {
+    if (typeof wasm_bindgen === "undefined" || !window.ATTRMAP_SAMPLES) {
+      el.loading.hidden = true;
       fatal("The WebAssembly module is not built yet. Run <code>playground/build.sh</code> in the attrmap repository, then reload this page.");
       return;
     }
     try {
-      // Asynchronous instantiation: browsers refuse to compile large modules
-      // synchronously on the main thread.
-      // eslint-disable-next-line no-undef
-      const bin = atob(window.ATTRMAP_WASM_BASE64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      // eslint-disable-next-line no-undef
-      await wasm_bindgen({ module_or_path: bytes });
-      // eslint-disable-next-line no-undef
-      app.module = wasm_bindgen;
+      await loadEngine();
     } catch (e) {
+      el.loading.hidden = true;
       fatal("The WebAssembly module could not be loaded: " + escapeHtml(e.message || e));
       return;
     }
@@ -55,6 +92,7 @@
     app.functionNames = new Map(app.FUNCTIONS.map((f) => [f.name.toLowerCase(), f.name]));
     el.version.textContent = `attrmap ${app.module.version()} · ${app.FUNCTIONS.length} functions`;
     wire();
+    setReady();
     let state = null;
     if (location.hash.length > 1) {
       state = await app.decodeState(location.hash).catch(() => null);

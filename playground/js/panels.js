@@ -22,10 +22,13 @@
       : r.status === "error" ? `failed: ${escapeHtml(r.error.message)}` : escapeHtml(r.message);
     el.trace.innerHTML = `<li class="trace-summary"><b>${escapeHtml(app.userLabels[app.selectedUser])}</b> ${summary}</li>` +
       out.trace.nodes.map((node) =>
-        `<li class="trace-node" tabindex="0" data-start="${node.span.start}" data-end="${node.span.end}" style="--depth:${node.depth}">` +
+        `<li class="trace-node" tabindex="0" data-start="${node.span.start}" data-end="${node.span.end}" data-depth="${node.depth}">` +
         `<span class="trace-label">${escapeHtml(node.label)}</span>` +
         (node.inputs.length ? ` <span class="trace-inputs muted">← (${escapeHtml(node.inputs.join(", "))})</span>` : "") +
         ` <span class="trace-output">= ${escapeHtml(node.output)}</span></li>`).join("");
+    // The indent goes through the CSSOM: the page's CSP refuses style
+    // attributes in markup.
+    for (const li of el.trace.querySelectorAll("li[data-depth]")) li.style.setProperty("--depth", li.dataset.depth);
   }
 
   function renderDisasm() {
@@ -36,10 +39,11 @@
     if (app.activeTab === "scim") app.renderScim();
     else if (app.activeTab === "trace") renderTrace();
     else if (app.activeTab === "disasm") renderDisasm();
+    else if (app.activeTab === "reference") app.renderReference();
   }
 
   // ------------------------------------------------------------------ tabs
-  const TABS = ["results", "scim", "trace", "disasm"];
+  const TABS = ["results", "scim", "trace", "disasm", "reference"];
   function showTab(name, focus) {
     app.activeTab = name;
     for (const t of TABS) {

@@ -6,14 +6,23 @@
 
   // ----------------------------------------------------------------- share
   // State lives in the URL fragment (never sent to a server): the expression,
-  // target, users (the sample's name, or the pasted text), options and view.
-  function currentState() {
+  // target, users, options and view. Pasted users are an admin's real
+  // directory data: the fragment lands in browser history and in every link,
+  // so it carries them only when "Include these users in the link" is ticked
+  // (`u: { text }`); otherwise it says only that they were the admin's own
+  // (`u: { custom: true }`). A sample set is named (`u: { sample }`).
+  // `withUsers` is for in-page undo, which never leaves the tab.
+  function currentState({ withUsers } = {}) {
     const source = el.usersSource.value;
+    let u;
+    if (source !== "custom") u = { sample: source.replace(/^sample:/, "") };
+    else if (withUsers || el.shareUsers.checked) u = { text: el.usersText.value };
+    else u = { custom: true };
     return {
       v: 1,
       e: el.expr.value,
       t: el.target.value,
-      u: source === "custom" ? { text: el.usersText.value } : { sample: source.replace(/^sample:/, "") },
+      u,
       n: el.now.value,
       x: el.existing.value,
       tab: app.activeTab,
@@ -76,9 +85,11 @@
     el.share.dataset.link = link;
     try {
       await navigator.clipboard.writeText(link);
-      toast("Link copied. It holds the whole state; nothing is stored anywhere else.");
+      toast(el.usersSource.value === "custom" && !el.shareUsers.checked
+        ? "Link copied: expression, target and options. Your users are not in it (tick \u201cInclude these users in the link\u201d to share them)."
+        : "Link copied. It holds the whole state; nothing is stored anywhere else.");
     } catch (_) {
-      window.prompt("Copy this link (it holds the whole state):", link);
+      window.prompt("Copy this link:", link);
     }
   }
 
@@ -92,12 +103,21 @@
       if (state.u && typeof state.u.text === "string") {
         el.usersSource.value = "custom";
         el.usersText.value = state.u.text;
+        el.shareUsers.checked = true;
+      } else if (state.u && state.u.custom) {
+        // The link left the users out: keep whatever this tab already has.
+        if (el.usersSource.value !== "custom") el.usersText.value = "";
+        el.usersSource.value = "custom";
+        el.shareUsers.checked = false;
+        if (!el.usersText.value.trim()) toast("This link does not include users: paste your own on the left.");
       } else {
         const name = (state.u && state.u.sample) || "users";
         el.usersSource.value = "sample:" + (window.ATTRMAP_SAMPLES[name] !== undefined ? name : "users");
         el.usersText.value = window.ATTRMAP_SAMPLES[el.usersSource.value.slice(7)];
       }
       app.selectedUser = Number(state.sel) || 0;
+      // What "edited" is measured against before an example replaces it.
+      app.loadedExpression = el.expr.value;
       app.loadUsers();
       app.refresh();
       app.showTab(app.TABS.includes(state.tab) ? state.tab : "results");
@@ -108,6 +128,7 @@
 
   function wireShare() {
     el.share.addEventListener("click", shareLink);
+    el.shareUsers.addEventListener("change", scheduleHashUpdate);
     document.addEventListener("keydown", (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === "s") { e.preventDefault(); shareLink(); }
     });

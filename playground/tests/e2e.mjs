@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createHarness, root, repo, assert, assertEq, ready, typeExpression, setUsers, share } from "./harness.mjs";
+import { createHarness, root, repo, assert, assertEq, ready, typeExpression, setUsers, share, openExample as openExampleIn } from "./harness.mjs";
 
 const shots = path.join(repo, "target");
 const h = await createHarness({ name: "playground-e2e" });
@@ -211,6 +211,8 @@ try {
     assert(status.includes("2 users loaded") && status.includes("1 skipped") && status.includes("record 2"), `status: ${status}`);
     await typeExpression(page, 'Switch([department], "none", "Legal", "yes")');
     assertEq(await resultTexts(page), ["yes", "none"], "results");
+    // Pasted users enter a link only when the admin asks (tests/ui.mjs checks the default).
+    await page.check("#share-users");
     const link = await share(page);
     const fresh = await newPage();
     h.current = fresh;
@@ -258,10 +260,7 @@ try {
     await page.click("#tab-results");
   });
 
-  async function openExample(id) {
-    await page.click("#gallery summary");
-    await page.click(`.example[data-id="${id}"]`);
-  }
+  const openExample = (id) => openExampleIn(page, id);
 
   await check("gallery: userName with SelectUniqueValue skips taken values", async () => {
     await openExample("upn-unique");
@@ -329,8 +328,7 @@ try {
     if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, `playground-${after}.png`) });
     await page.click("#theme");
     if (process.env.SCREENSHOTS) {
-      await page.click("#gallery summary");
-      await page.click('.example[data-id="dilitrust-role"]');
+      await openExample("dilitrust-role");
       await page.screenshot({ path: path.join(shots, `playground-${before}.png`) });
     }
   });

@@ -161,3 +161,11 @@ export async function share(page) {
   await page.waitForFunction(() => document.querySelector("#share").dataset.link);
   return page.$eval("#share", (b) => b.dataset.link);
 }
+// Picks an example from the gallery, replacing an edited expression (the
+// page asks first) as a user who answers Replace would.
+export async function openExample(page, id) {
+  await page.click("#gallery summary");
+  await page.click(`.example[data-id="${id}"]`);
+  if (await page.$("#confirm[open]")) await page.click("#confirm-yes");
+  await page.waitForFunction(() => document.querySelector("#toast").textContent.startsWith("Loaded") && !document.querySelector("#confirm").open);
+}

@@ -513,10 +513,52 @@ pub fn functions_json() -> Json {
             .map(|f| {
                 let mut v = to_json(f);
                 v["signature"] = f.signature().into();
+                // The runnable examples `cargo test` checks, for the
+                // playground's reference; they run with `example_options_json`.
+                v["examples"] = f
+                    .examples
+                    .iter()
+                    .map(|e| json!({ "expression": e.expression, "user": e.user, "result": e.result }))
+                    .collect();
                 v
             })
             .collect(),
     )
+}
+
+/// The clock and random seed the catalogue's examples run with: `{ now, seed }`.
+pub fn example_options_json() -> Json {
+    json!({ "now": crate::catalogue::EXAMPLE_NOW, "seed": crate::catalogue::EXAMPLE_SEED })
+}
+
+/// Every diagnostic code, in registry order: `[{ code, severity, summary }]`.
+pub fn codes_json() -> Json {
+    Json::Array(
+        Code::ALL
+            .iter()
+            .map(|c| {
+                let r = c.spec();
+                json!({ "code": r.code, "severity": r.severity.as_str(), "summary": r.summary })
+            })
+            .collect(),
+    )
+}
+
+/// A code's explanation, found by its full string or its last segment as
+/// `attrmap lint --explain` finds it: `{ code, severity, summary,
+/// explanation, bad, good, text }`, `text` being exactly what `--explain`
+/// prints. `None` for a code that is not in the registry.
+pub fn explain_json(code: &str) -> Option<Json> {
+    let r = Code::find(code)?.spec();
+    Some(json!({
+        "code": r.code,
+        "severity": r.severity.as_str(),
+        "summary": r.summary,
+        "explanation": r.explanation,
+        "bad": r.bad.shown(),
+        "good": r.good.shown(),
+        "text": r.explain_text(),
+    }))
 }
 
 /// The keywords (IgnoreAttributeFlow, …): `[{ name, summary }]`.
@@ -632,6 +674,41 @@ pub fn requests_json(text: &str, users: &Users, options: &Options) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 18: the playground's reference shows every function's examples
+    /// and every code's `--explain` text, all from here.
+    #[test]
+    fn reference_data_comes_from_the_catalogue_and_the_code_registry() {
+        let fns = functions_json();
+        let join = fns
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "Join")
+            .unwrap();
+        let first = &CATALOGUE
+            .iter()
+            .find(|f| f.name == "Join")
+            .unwrap()
+            .examples[0];
+        assert_eq!(join["examples"][0]["expression"], json!(first.expression));
+        assert_eq!(join["examples"][0]["result"], json!(first.result));
+        assert_eq!(codes_json().as_array().unwrap().len(), Code::ALL.len());
+        let by_short = explain_json("unknown-function").unwrap();
+        assert_eq!(by_short["code"], json!("attrmap::check::unknown-function"));
+        assert_eq!(
+            by_short["text"],
+            json!(Code::find("unknown-function")
+                .unwrap()
+                .spec()
+                .explain_text())
+        );
+        assert!(explain_json("no-such-code").is_none());
+        assert_eq!(
+            example_options_json()["seed"],
+            json!(crate::catalogue::EXAMPLE_SEED)
+        );
+    }
 
     #[test]
     fn large_integers_become_strings_small_ones_stay_numbers() {

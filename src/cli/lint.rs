@@ -44,15 +44,7 @@ pub fn run(a: LintArgs) -> CliResult {
                 ))
             })?
             .spec();
-        outln!(
-            "{} ({})\n\n{}\n\n{}\n\nBad:  {}\nGood: {}",
-            r.code,
-            r.severity.as_str(),
-            r.summary,
-            r.explanation,
-            r.bad.shown(),
-            r.good.shown()
-        );
+        outln!("{}", r.explain_text());
         return Ok(ExitCode::SUCCESS);
     }
     if a.rules {

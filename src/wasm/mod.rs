@@ -210,12 +210,33 @@ pub fn disasm(expr: &str) -> JsValue {
     }
 }
 
-/// The function catalogue, for autocomplete and docs: one object per function
-/// with `name`, `signature`, `summary`, `params`, `result`, `purity`,
-/// `evaluation`, `provenance`.
+/// The function catalogue, for autocomplete and the reference panel: one
+/// object per function with `name`, `signature`, `summary`, `params`,
+/// `result`, `purity`, `evaluation`, `provenance` and `examples`
+/// (`[{ expression, user, result }]`, run with [`example_options`]).
 #[wasm_bindgen]
 pub fn functions() -> JsValue {
     to_js(json::functions_json())
+}
+
+/// The options the catalogue's examples run with: `{ now, seed }`.
+#[wasm_bindgen(js_name = exampleOptions)]
+pub fn example_options() -> JsValue {
+    to_js(json::example_options_json())
+}
+
+/// Every diagnostic code: `[{ code, severity, summary }]`, in registry order.
+#[wasm_bindgen]
+pub fn codes() -> JsValue {
+    to_js(json::codes_json())
+}
+
+/// A code's explanation (`{ code, severity, summary, explanation, bad, good,
+/// text }`, `text` as `attrmap lint --explain` prints it), or `null` for a
+/// code that is not in the registry.
+#[wasm_bindgen]
+pub fn explain(code: &str) -> JsValue {
+    json::explain_json(code).map_or(JsValue::NULL, to_js)
 }
 
 /// The keywords (IgnoreAttributeFlow, …): `[{ name, summary }]`.
