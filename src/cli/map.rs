@@ -2,6 +2,7 @@
 //! one SCIM result line per record out.
 
 use super::{plan_mapping, run_options, CliError, CliResult};
+use attrmap::api::{MapPlan, RunOptions};
 use attrmap::catalogue::Purity;
 use attrmap::mapping::builder::{BatchOracle, CompiledObject, Mode};
 use attrmap::mapping::stream::{Batch, Counts, Threads, DEFAULT_MAX_RECORD_BYTES};
@@ -192,47 +193,64 @@ pub fn run(a: MapArgs) -> CliResult {
     let mut output = AtomicOutput::create(a.output.as_deref())?;
     install_interrupt_handler(output.temp_path().map(Path::to_path_buf));
     let mut progress = Progress::new(input.len);
+    let result = map_records(&a, &plan, &src, &options, input, &mut output, &mut progress);
+    progress.finish();
+    finish(result, output)
+}
+
+/// The attributes the mapping reads that no sampled record had, and how
+/// many records were sampled (exports only).
+type NeverPresent = Option<(Vec<String>, usize)>;
+
+/// Maps every record of `input` into `output`, on one thread or several.
+fn map_records(
+    a: &MapArgs,
+    plan: &MapPlan,
+    src: &str,
+    options: &RunOptions,
+    input: Input,
+    output: &mut AtomicOutput,
+    progress: &mut Progress,
+) -> std::io::Result<(Counts, NeverPresent)> {
     let oracle = BatchOracle::new(&options.existing);
-    let workers = workers(&a, &plan.compiled, input.is_jsonl());
+    let workers = workers(a, &plan.compiled, input.is_jsonl());
     let batch = Batch {
         compiled: &plan.compiled,
-        file: &src,
+        file: src,
         mode: options.mode,
         oracle: (workers == 1).then_some(&oracle),
         max_record_bytes: a.max_record_bytes,
         max_document_bytes: a.max_document_bytes,
     };
     let after_each = |c: &Counts, read_bytes: u64| progress.record(c, read_bytes);
-    let mut never_present = None;
-    let result = if workers > 1 {
+    if workers > 1 {
         // Each worker's own context: no oracle (nothing calls it) and no
         // seed that matters (nothing draws from it, or the run would be
         // sequential).
         let make_context = || options.context_with(None);
         let threads = Threads::new(workers);
-        batch.run_parallel(input.reader, &mut output, threads, make_context, after_each)
+        batch
+            .run_parallel(input.reader, output, threads, make_context, after_each)
+            .map(|counts| (counts, None))
     } else {
         let mut ctx = options.context_with(Some(&oracle));
         let jsonl = input.is_jsonl();
         batch
-            .run_source(
-                input.reader,
-                &input.source,
-                &mut output,
-                &mut ctx,
-                after_each,
-            )
+            .run_source(input.reader, &input.source, output, &mut ctx, after_each)
             .map(|run| {
                 // For exports only: plain JSON Lines may also run on
                 // several threads, whose report must read the same.
-                if !jsonl && !run.never_present.is_empty() {
-                    never_present = Some((run.never_present, run.sampled));
-                }
-                run.counts
+                let never_present = (!jsonl && !run.never_present.is_empty())
+                    .then_some((run.never_present, run.sampled));
+                (run.counts, never_present)
             })
-    };
-    progress.finish();
-    let counts = match result.and_then(|counts| output.flush().map(|()| counts)) {
+    }
+}
+
+/// Ends a run: the output committed (or removed when the run failed or was
+/// interrupted), the warnings and counts on stderr, the exit status.
+fn finish(result: std::io::Result<(Counts, NeverPresent)>, mut output: AtomicOutput) -> CliResult {
+    let (counts, never_present) = match result.and_then(|r| output.flush().map(|()| r)) {
         Ok(c) => c,
         // The reader went away (`| head`): stop quietly, as Unix tools do.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
