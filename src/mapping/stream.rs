@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 use std::io::{self, BufRead, Read, Write};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Mutex};
 
 /// How many records went where. Every non-blank input line is counted once:
 /// `input == out + skipped + errors`.
@@ -218,7 +218,6 @@ impl<'m> Batch<'m> {
             return self.run(input, out, &mut make_context(), after_each);
         }
         let mapper = self.mapper();
-        let keep = self.compiled.decode_filter();
         let max_record_bytes = self.max_record_bytes;
         let chunk_records = threads.chunk_records.max(1);
         // Chunks circulate: pool → reader → a worker → writer → pool. A
@@ -239,11 +238,9 @@ impl<'m> Batch<'m> {
             for _ in 0..threads.workers {
                 let done = done_tx.clone();
                 let jobs = &job_rx;
-                let keep = Arc::clone(&keep);
                 let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                     let mut ctx = make_context();
                     let mut record = FlatRecord::new();
-                    record.keep_only(Some(keep));
                     loop {
                         let job = match jobs.lock() {
                             Ok(rx) => rx.recv(),
