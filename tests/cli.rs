@@ -9,6 +9,8 @@
 mod cli_contract;
 #[path = "cli_eval.rs"]
 mod cli_eval;
+#[path = "cli_faults.rs"]
+mod cli_faults;
 /// Helpers that drive the binary (shared by the map_* files).
 mod common;
 #[path = "examples.rs"]

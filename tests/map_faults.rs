@@ -117,3 +117,177 @@ fn closed_pipe_exits_quietly() {
         "exit {status:?}: {stderr}"
     );
 }
+
+/// A fresh, empty directory for one test's `--output` files.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("attrmap-faults-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Starts `attrmap map --input - --output DIR/out.jsonl` and writes three
+/// records, leaving standard input open (the run waits for more).
+fn start_map_to_file(
+    out_file: &std::path::Path,
+) -> (std::process::Child, std::process::ChildStdin) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+        .args(["map", MAPPING, "--input", "-", "--output"])
+        .arg(out_file)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    (child, stdin)
+}
+
+/// Issue 20 D7: the temporary file had a predictable name
+/// (`.NAME.PID.tmp`) and was opened without O_EXCL, so a symlink planted
+/// under that name redirected the output into another file. The run waits
+/// on its input before it opens the output, which gives the test time to
+/// plant the link under the old name.
+#[test]
+fn a_planted_symlink_cannot_redirect_the_output() {
+    let dir = scratch_dir("symlink");
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let out_file = dir.join("out.jsonl");
+    let (child, mut stdin) = start_map_to_file(&out_file);
+    let planted = dir.join(format!(".out.jsonl.{}.tmp", child.id()));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    for _ in 0..3 {
+        writeln!(stdin, "{GOOD}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert!(planted.is_symlink(), "the planted link was used or moved");
+    let written = std::fs::read_to_string(&out_file).unwrap();
+    assert!(!out_file.is_symlink());
+    assert_eq!(written.lines().count(), 3, "{written}");
+    assert_eq!(
+        names_in(&dir),
+        [
+            planted.file_name().unwrap().to_string_lossy().as_ref(),
+            "out.jsonl",
+            "victim"
+        ]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Issue 20 D7: SIGTERM and SIGHUP (a service stopped, a terminal closed)
+/// killed the run without a word and left its half-written temporary file.
+/// They now stop it as SIGINT does: the summary, the output file named as
+/// not written, no file left, and the shell's status 128 + N.
+#[test]
+fn sigterm_and_sighup_print_the_summary_and_leave_no_file() {
+    for (signal, status, label) in [
+        ("TERM", 143, "terminated (SIGTERM)"),
+        ("HUP", 129, "hung up (SIGHUP)"),
+    ] {
+        let dir = scratch_dir(&format!("sig{signal}"));
+        let out_file = dir.join("out.jsonl");
+        std::fs::write(&out_file, "the previous run's output\n").unwrap();
+        let (child, mut stdin) = start_map_to_file(&out_file);
+        for _ in 0..3 {
+            writeln!(stdin, "{GOOD}").unwrap();
+        }
+        stdin.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(status), "SIG{signal}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{label}: 3 in, 3 out, 0 skipped, 0 errors")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("out.jsonl not written"), "{stderr}");
+        assert_eq!(names_in(&dir), ["out.jsonl"], "SIG{signal} left a file");
+        assert_eq!(
+            std::fs::read_to_string(&out_file).unwrap(),
+            "the previous run's output\n",
+            "SIG{signal} clobbered the existing output"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
+
+/// Issue 20 D7: a write error on the final flush (a full disk; here the
+/// file-size limit, `ulimit -f`, with SIGXFSZ ignored so the write fails
+/// with EFBIG) returned before the temporary file was removed. Now: exit 2,
+/// the error names the file left as it was, and nothing is left behind.
+#[test]
+fn a_write_error_at_the_end_leaves_the_old_output_and_no_temporary_file() {
+    let dir = scratch_dir("efbig");
+    let out_file = dir.join("out.jsonl");
+    std::fs::write(&out_file, "the previous run's output\n").unwrap();
+    let input = dir.join("in.jsonl");
+    // About 6 KB of output: all of it in the 64 KiB buffer until the end.
+    std::fs::write(&input, format!("{GOOD}\n").repeat(20)).unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(r#"trap '' XFSZ; ulimit -f 2; exec "$0" map "$1" --input "$2" --output "$3""#)
+        .arg(env!("CARGO_BIN_EXE_attrmap"))
+        .args([MAPPING.as_ref(), input.as_os_str(), out_file.as_os_str()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("(os error 27)"), "EFBIG is named: {stderr}");
+    assert!(stderr.contains("out.jsonl left as it was"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(names_in(&dir), ["in.jsonl", "out.jsonl"]);
+    assert_eq!(
+        std::fs::read_to_string(&out_file).unwrap(),
+        "the previous run's output\n"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A thread the system will not start (here: an address-space limit that
+/// 256 thread stacks exceed) ends the run with an error, exit 2, instead of
+/// `failed to spawn thread` and a panic (exit 101).
+#[test]
+fn a_worker_thread_that_cannot_start_is_an_error_not_a_panic() {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 300000; exec "$0" map "$1" --input - --jobs 256"#)
+        .arg(env!("CARGO_BIN_EXE_attrmap"))
+        .arg(MAPPING)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{GOOD}").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot start the threads"), "{stderr}");
+}

@@ -57,8 +57,12 @@ pub fn run(a: LintArgs) -> CliResult {
     // people; machines ask for json, sarif or github by name.
     let format = a.format.unwrap_or(Format::Human);
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for p in &a.paths {
-        collect(p, &mut files)?;
+        collect(p, &mut files, &mut skipped)?;
+    }
+    for note in &skipped {
+        eprintln!("note: {note}");
     }
     let explicit_config = match &a.config {
         Some(p) => Some(read_config(p)?),
@@ -67,10 +71,7 @@ pub fn run(a: LintArgs) -> CliResult {
     let mut located = Vec::new();
     let mut reports = Vec::new();
     for file in &files {
-        let text = std::fs::read(file)
-            .map_err(|e| CliError(format!("cannot read {}: {e}", file.display())))?;
-        let text = String::from_utf8(text)
-            .map_err(|_| CliError(format!("{} is not valid UTF-8", file.display())))?;
+        let text = super::read_text_file(file)?;
         let mut config = match &explicit_config {
             Some(c) => c.clone(),
             None => discover_config(file)?,
@@ -105,7 +106,17 @@ pub fn run(a: LintArgs) -> CliResult {
         Format::Human => {
             for (name, text, diags) in &reports {
                 for d in diags {
-                    eprintln!("{:?}", d.report(name, text));
+                    if refused_whole(d) {
+                        // Not a mapping at all: whatever it holds (a
+                        // secrets file, an environment) is not shown.
+                        let f = output::locate(name, text, d);
+                        eprintln!(
+                            "{}:{}:{}: {} [{}]",
+                            f.file, f.line, f.column, f.message, f.code
+                        );
+                    } else {
+                        eprintln!("{:?}", d.report(name, text));
+                    }
                 }
             }
         }
@@ -119,8 +130,12 @@ pub fn run(a: LintArgs) -> CliResult {
         .filter(|f| f.severity == Severity::Warning)
         .count();
     eprintln!(
-        "attrmap lint: {} file(s), {errors} error(s), {warnings} warning(s)",
-        files.len()
+        "attrmap lint: {} file(s), {errors} error(s), {warnings} warning(s){}",
+        files.len(),
+        match skipped.len() {
+            0 => String::new(),
+            n => format!(", {n} skipped (see the notes above)"),
+        }
     );
     Ok(if errors > 0 {
         ExitCode::from(1)
@@ -129,42 +144,108 @@ pub fn run(a: LintArgs) -> CliResult {
     })
 }
 
-fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
+/// A file that failed to load as a mapping at all (not JSON, or JSON of
+/// another shape): it may be anything, so its text is never printed.
+fn refused_whole(d: &attrmap::Diagnostic) -> bool {
+    matches!(d.code, Code::MappingJson | Code::MappingFormat)
+}
+
+/// Names of files a directory walk lints.
+fn lintable(name: &str) -> bool {
+    (name.ends_with(".json")
+        && name != "attrmap.json"
+        && name != "package.json"
+        && name != "package-lock.json")
+        || name.ends_with(".expr")
+}
+
+/// What a directory entry that is not a regular file is, for the note.
+fn kind(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if t.is_symlink() {
+        "a symbolic link (links inside a directory are not followed; name its target to lint it)"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Collects the files to lint. A path named on the command line is used
+/// whatever its name, following a symlink (the user chose it), but it must
+/// be a regular file or a directory. A directory is walked as ripgrep walks
+/// (the `ignore` crate): symbolic links are not followed, so no loop and no
+/// link to `/proc` or `/dev` is entered; hidden entries, `target`,
+/// `node_modules` and whatever `.gitignore`, `.ignore` or git's exclude
+/// files list are skipped; of the rest, regular files named `*.json` or
+/// `*.expr` are linted. A lintable name that is a link, a FIFO or a device
+/// is skipped with a note naming it; its content is never read.
+fn collect(p: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<String>) -> Result<(), CliError> {
     let meta =
         std::fs::metadata(p).map_err(|e| CliError(format!("cannot read {}: {e}", p.display())))?;
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-            .map_err(|e| CliError(format!("cannot list {}: {e}", p.display())))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for e in entries {
-            let name = e
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if e.is_dir() {
-                if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                    collect(&e, out)?;
-                }
-            } else if (name.ends_with(".json")
-                && name != "attrmap.json"
-                && name != "package.json"
-                && name != "package-lock.json")
-                || name.ends_with(".expr")
-            {
-                out.push(e);
-            }
-        }
-    } else {
+    if meta.is_file() {
         out.push(p.to_path_buf());
+        return Ok(());
+    }
+    if !meta.is_dir() {
+        return Err(CliError(format!(
+            "{} is {}: lint reads regular files and directories",
+            p.display(),
+            kind(meta.file_type())
+        )));
+    }
+    let walk = ignore::WalkBuilder::new(p)
+        .follow_links(false)
+        // .gitignore counts outside a git checkout too (an exported tree).
+        .require_git(false)
+        .filter_entry(|e| {
+            let dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(dir
+                && e.depth() > 0
+                && matches!(e.file_name().to_str(), Some("target" | "node_modules")))
+        })
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walk {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                skipped.push(format!("skipped: {e}"));
+                continue;
+            }
+        };
+        let Some(t) = entry.file_type() else { continue };
+        // stat, not open: a link's target is never read.
+        let links_to_dir =
+            t.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
+        if links_to_dir {
+            skipped.push(format!("skipped {}: {}", entry.path().display(), kind(t)));
+            continue;
+        }
+        if t.is_dir() || !lintable(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        if t.is_file() {
+            out.push(entry.into_path());
+        } else {
+            skipped.push(format!("skipped {}: {}", entry.path().display(), kind(t)));
+        }
     }
     Ok(())
 }
 
 fn read_config(p: &Path) -> Result<Config, CliError> {
-    let text = std::fs::read_to_string(p)
-        .map_err(|e| CliError(format!("cannot read {}: {e}", p.display())))?;
+    let text = super::read_text_file(p)?;
     let v: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| CliError(format!("{}: {e}", p.display())))?;
     let mut c = Config::default();

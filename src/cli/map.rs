@@ -1,6 +1,7 @@
 //! `attrmap map`: a mapping file and a JSONL stream of source objects in,
 //! one SCIM result line per record out.
 
+use super::output::{install_stop_handler, report_stop, stop_signal, OutputFile};
 use super::{plan_mapping, run_options, CliError, CliResult};
 use attrmap::api::{MapPlan, RunOptions};
 use attrmap::catalogue::Purity;
@@ -10,13 +11,12 @@ use attrmap::mapping::ObjectType;
 use attrmap::sources::{self, Detected, SourceFormat};
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Progress shared with the SIGINT handler, so an interrupted run can still
-/// say what it did.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Progress shared with the stop-signal handler, so a stopped run can
+/// still say what it did.
 static DONE: [AtomicU64; 4] = [
     AtomicU64::new(0),
     AtomicU64::new(0),
@@ -24,27 +24,16 @@ static DONE: [AtomicU64; 4] = [
     AtomicU64::new(0),
 ];
 
-/// On Ctrl-C: ask the loop to stop after the current record; if it is stuck
-/// waiting for input, report from the shared counters and exit. Either way
-/// the summary is printed, the exit status is 130, and a partial --output
-/// file is removed rather than left looking complete.
-fn install_interrupt_handler(temp: Option<std::path::PathBuf>) {
-    let _ = ctrlc::set_handler(move || {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-        std::thread::sleep(std::time::Duration::from_millis(500));
-        let [input, out, skipped, errors] = DONE.each_ref().map(|a| a.load(Ordering::SeqCst));
-        let counts = Counts {
-            input,
-            out,
-            skipped,
-            errors,
-        };
-        if let Some(t) = &temp {
-            let _ = std::fs::remove_file(t);
-        }
-        eprintln!("interrupted: {counts}");
-        std::process::exit(130);
-    });
+/// What the records done so far add up to, for a stop summary.
+fn done_so_far() -> String {
+    let [input, out, skipped, errors] = DONE.each_ref().map(|a| a.load(Ordering::SeqCst));
+    Counts {
+        input,
+        out,
+        skipped,
+        errors,
+    }
+    .to_string()
 }
 
 #[derive(clap::Args)]
@@ -191,7 +180,7 @@ pub fn run(a: MapArgs) -> CliResult {
     };
     let input = Input::open(&a.input, a.source.into())?;
     let mut output = AtomicOutput::create(a.output.as_deref())?;
-    install_interrupt_handler(output.temp_path().map(Path::to_path_buf));
+    install_stop_handler(done_so_far, output.target().map(Path::to_path_buf));
     let mut progress = Progress::new(input.len);
     let result = map_records(&a, &plan, &src, &options, input, &mut output, &mut progress);
     progress.finish();
@@ -255,16 +244,24 @@ fn finish(result: std::io::Result<(Counts, NeverPresent)>, mut output: AtomicOut
         // The reader went away (`| head`): stop quietly, as Unix tools do.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         Err(e) => {
+            let kept = output
+                .target()
+                .map(|t| format!(" ({} left as it was; {})", t.display(), done_so_far()));
             output.discard();
-            return Err(CliError(format!("map failed: {e}")));
+            return Err(CliError(format!(
+                "map failed: {e}{}",
+                kept.unwrap_or_default()
+            )));
         }
     };
-    if INTERRUPTED.load(Ordering::SeqCst) {
+    if let Some(signal) = stop_signal() {
+        let target = output.target().map(Path::to_path_buf);
         output.discard();
-        eprintln!("interrupted: {counts}");
-        return Ok(ExitCode::from(130));
+        return Ok(report_stop(signal, &counts.to_string(), target.as_deref()));
     }
-    output.commit()?;
+    output
+        .commit()
+        .map_err(|e| CliError(format!("{e} ({counts})")))?;
     if let Some((names, sampled)) = never_present {
         eprintln!("{}", never_present_warning(&names, sampled));
     }
@@ -371,62 +368,69 @@ impl Input {
     }
 }
 
-/// Standard output, or `--output`, written atomically: into a temporary
-/// file next to the target, renamed over it only once the run completed.
+/// Standard output, or `--output` written through [`OutputFile`]: a new
+/// temporary file next to the target, renamed over it only once the run
+/// completed.
 struct AtomicOutput {
-    out: BufWriter<Box<dyn Write>>,
-    /// The temporary file and the target, with `--output`.
-    files: Option<(PathBuf, PathBuf)>,
+    out: BufWriter<Sink>,
+}
+
+enum Sink {
+    Stdout(std::io::StdoutLock<'static>),
+    File(OutputFile),
 }
 
 impl AtomicOutput {
     fn create(path: Option<&str>) -> Result<AtomicOutput, CliError> {
-        let (sink, files): (Box<dyn Write>, _) = match path {
-            None => (Box::new(std::io::stdout().lock()), None),
-            Some(path) => {
-                let target = PathBuf::from(path);
-                let dir = target
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let name = target
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "out".into());
-                let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-                let f = std::fs::File::create(&tmp)
-                    .map_err(|e| CliError(format!("cannot create {}: {e}", tmp.display())))?;
-                (Box::new(f), Some((tmp, target)))
-            }
+        let sink = match path {
+            None => Sink::Stdout(std::io::stdout().lock()),
+            Some(path) => Sink::File(OutputFile::create(path)?),
         };
         Ok(AtomicOutput {
             out: BufWriter::with_capacity(1 << 16, sink),
-            files,
         })
     }
 
-    fn temp_path(&self) -> Option<&Path> {
-        self.files.as_ref().map(|(tmp, _)| tmp.as_path())
-    }
-
-    /// Removes the temporary file: a partial output is not left looking complete.
-    fn discard(self) {
-        if let Some(tmp) = self.temp_path() {
-            let _ = std::fs::remove_file(tmp);
+    /// The `--output` file, if there is one.
+    fn target(&self) -> Option<&Path> {
+        match self.out.get_ref() {
+            Sink::File(f) => Some(f.target()),
+            Sink::Stdout(_) => None,
         }
     }
 
-    /// Renames the temporary file over the target (after a flush).
+    /// Drops the output: the temporary file is removed, so a partial output
+    /// is not left looking complete.
+    fn discard(self) {}
+
+    /// Flushes, then renames the temporary file over the target.
     fn commit(self) -> Result<(), CliError> {
-        let AtomicOutput { out, files } = self;
-        drop(out);
-        if let Some((tmp, target)) = files {
-            std::fs::rename(&tmp, &target).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                CliError(format!("cannot write {}: {e}", target.display()))
-            })?;
+        let target = self.target().map(Path::to_path_buf);
+        match self.out.into_inner() {
+            Ok(Sink::File(f)) => f.commit(),
+            Ok(Sink::Stdout(_)) => Ok(()),
+            // Dropping the error drops the file, which removes it.
+            Err(e) => Err(CliError(format!(
+                "cannot write {}: {}",
+                target.map_or("the output".into(), |t| t.display().to_string()),
+                e.error()
+            ))),
         }
-        Ok(())
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Stdout(s) => s.write(buf),
+            Sink::File(f) => f.file().write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(s) => s.flush(),
+            Sink::File(f) => f.file().flush(),
+        }
     }
 }
 
@@ -442,9 +446,9 @@ impl Write for AtomicOutput {
     }
 }
 
-/// Keeps the interrupt handler's counters current, draws the progress bar
+/// Keeps the stop-signal handler's counters current, draws the progress bar
 /// on a terminal once a run is long enough to need one, and stops the loop
-/// on Ctrl-C.
+/// on a stop signal (SIGINT, SIGTERM, SIGHUP).
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     shown_after: u64,
@@ -475,7 +479,7 @@ impl Progress {
                 p.set_message(format!("{} records", c.input));
             }
         }
-        if INTERRUPTED.load(Ordering::Relaxed) {
+        if stop_signal().is_some() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())

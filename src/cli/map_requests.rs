@@ -2,6 +2,7 @@
 //! `attrmap::mapping::requests` (reading the files, writing the lines).
 
 use super::map::{Input, MapArgs, ModeArg};
+use super::output::{install_stop_handler, OutputFile};
 use super::{read_text, run_options, CliError, CliResult};
 use attrmap::api::MapPlan;
 use attrmap::mapping::builder::{compile_object, BatchOracle};
@@ -114,13 +115,15 @@ pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
         },
         Some(path) => {
             // Written next to the target and renamed, as for resources.
-            let tmp = format!("{path}.{}.tmp", std::process::id());
-            std::fs::write(&tmp, &lines)
-                .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    CliError(format!("cannot write {path}: {e}"))
-                })?;
+            let output = OutputFile::create(path)?;
+            install_stop_handler(
+                || "stopped before the requests were written".into(),
+                Some(output.target().to_path_buf()),
+            );
+            let mut file = output.file();
+            file.write_all(&lines)
+                .map_err(|e| CliError(format!("cannot write {path}: {e}")))?;
+            output.commit()?;
         }
     }
     eprintln!("{counts}");

@@ -26,6 +26,7 @@ mod functions;
 mod lint;
 mod map;
 mod map_requests;
+mod output;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -37,9 +38,22 @@ use std::process::ExitCode;
     about = "Evaluate, map and lint Microsoft Entra ID attribute-mapping expressions, offline"
 )]
 struct Cli {
+    /// Largest file read whole (a mapping, an .expr file, --existing, eval --input,
+    /// --target-state), in bytes; a longer one is refused before it fills memory
+    #[arg(long, global = true, default_value_t = DEFAULT_MAX_FILE_BYTES,
+          value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..))]
+    max_file_bytes: u64,
     #[command(subcommand)]
     command: Command,
 }
+
+/// The default `--max-file-bytes`: far above any mapping or list of taken
+/// values, far below what `/dev/zero` would fill.
+const DEFAULT_MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// `--max-file-bytes`, set once from the command line before any read.
+static MAX_FILE_BYTES: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(DEFAULT_MAX_FILE_BYTES);
 
 #[derive(Subcommand)]
 enum Command {
@@ -61,6 +75,7 @@ enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    MAX_FILE_BYTES.store(cli.max_file_bytes, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Eval(a) => eval::run(a),
         Command::Disasm(a) => eval::disasm(a),
@@ -98,17 +113,64 @@ impl<E: std::error::Error> From<E> for CliError {
 }
 
 /// Reads a file, or standard input for `-`, naming the file on failure.
+/// At most `--max-file-bytes` are read: see [`read_file`].
 pub fn read_input(path: &str) -> Result<Vec<u8>, CliError> {
-    use std::io::Read;
     if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| CliError(format!("cannot read standard input: {e}")))?;
-        Ok(buf)
+        read_bounded(std::io::stdin().lock(), "standard input")
     } else {
-        std::fs::read(path).map_err(|e| CliError(format!("cannot read {path}: {e}")))
+        read_file(std::path::Path::new(path))
     }
+}
+
+/// Reads a whole file of at most `--max-file-bytes`. A regular file's size
+/// is checked before anything is read; anything else (a pipe, a device such
+/// as `/dev/zero`, a file in /proc whose size reads 0) is read up to one
+/// byte past the limit, so no input can fill memory.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
+    let name = path.display().to_string();
+    let file =
+        std::fs::File::open(path).map_err(|e| CliError(format!("cannot read {name}: {e}")))?;
+    if let Ok(meta) = file.metadata() {
+        if meta.is_dir() {
+            return Err(CliError(format!("{name} is a directory, not a file")));
+        }
+        if meta.is_file() && meta.len() > max_file_bytes() {
+            return Err(too_large(&name));
+        }
+    }
+    read_bounded(file, &name)
+}
+
+/// [`read_file`] for text: valid UTF-8 or an error naming the file.
+pub fn read_text_file(path: &std::path::Path) -> Result<String, CliError> {
+    String::from_utf8(read_file(path)?)
+        .map_err(|_| CliError(format!("{} is not valid UTF-8", path.display())))
+}
+
+fn max_file_bytes() -> u64 {
+    MAX_FILE_BYTES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn read_bounded(reader: impl std::io::Read, name: &str) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    let limit = max_file_bytes();
+    let mut buf = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError(format!("cannot read {name}: {e}")))?;
+    if buf.len() as u64 > limit {
+        return Err(too_large(name));
+    }
+    Ok(buf)
+}
+
+fn too_large(name: &str) -> CliError {
+    CliError(format!(
+        "{name} is larger than {} bytes, the most read from one file; \
+         --max-file-bytes raises the limit",
+        max_file_bytes()
+    ))
 }
 
 /// Reads a text file, or standard input for `-`, naming it on failure.

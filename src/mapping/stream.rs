@@ -234,9 +234,35 @@ impl<'m> Batch<'m> {
             }
             let (done_tx, done_rx) = mpsc::channel::<io::Result<Chunk>>();
 
+            for _ in 0..threads.workers {
+                let done = done_tx.clone();
+                let jobs = &job_rx;
+                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                    let mut ctx = make_context();
+                    let mut record = FlatRecord::new();
+                    loop {
+                        let job = match jobs.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(mut chunk) = job else { break };
+                        let result = chunk
+                            .map(&mapper, &mut record, &mut ctx, max_record_bytes)
+                            .map(|()| chunk);
+                        if done.send(result).is_err() {
+                            break;
+                        }
+                    }
+                });
+                if let Err(e) = spawned {
+                    // Workers already started find the job channel closed.
+                    drop(job_tx);
+                    return Err(cannot_start(e, threads.workers));
+                }
+            }
             let reader_done = done_tx.clone();
             let stop_reading = &stop;
-            scope.spawn(move || {
+            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let mut splitter = Splitter {
                     input,
                     carry: Vec::new(),
@@ -269,26 +295,10 @@ impl<'m> Batch<'m> {
                     }
                 }
             });
-            for _ in 0..threads.workers {
-                let done = done_tx.clone();
-                let jobs = &job_rx;
-                scope.spawn(move || {
-                    let mut ctx = make_context();
-                    let mut record = FlatRecord::new();
-                    loop {
-                        let job = match jobs.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(mut chunk) = job else { break };
-                        let result = chunk
-                            .map(&mapper, &mut record, &mut ctx, max_record_bytes)
-                            .map(|()| chunk);
-                        if done.send(result).is_err() {
-                            break;
-                        }
-                    }
-                });
+            // On failure the closure, and the job channel's sender in it, is
+            // dropped: the workers find no job and end.
+            if let Err(e) = spawned {
+                return Err(cannot_start(e, threads.workers));
             }
             drop(done_tx);
 
@@ -729,4 +739,13 @@ fn trim_line(line: &[u8]) -> &[u8] {
         end -= 1;
     }
     &line[..end]
+}
+
+/// The error for a thread the system would not start (a process or memory
+/// limit): the run ends with it rather than a panic.
+fn cannot_start(e: io::Error, workers: usize) -> io::Error {
+    io::Error::new(
+        e.kind(),
+        format!("cannot start the threads to map records on ({workers} workers asked): {e}"),
+    )
 }
