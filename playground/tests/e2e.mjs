@@ -508,6 +508,8 @@ try {
         paints.push(t[0]);
         evals.push(t[1]);
       }
+      // Served over HTTP, large batches are evaluated in the Web Worker.
+      assertEq(await page.evaluate(() => document.body.dataset.worker), "ready", "the worker started");
       const rendered = await page.$$eval("#results tbody tr[data-index]", (r) => r.length);
       assert(rendered < 200, `only the rows in view are drawn (${rendered})`);
       // The last user is reachable by scrolling.
