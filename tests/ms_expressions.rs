@@ -281,6 +281,15 @@ fn app_provisioning_page_examples_give_the_published_outputs() {
             e["section"]
         );
     }
+    // docusign-provisioning-tutorial.md: the "DS Admin" role maps to the
+    // permission profile 8032066. The page says no profile is provisioned
+    // for a user without a role, but the Switch's default is " ": a single
+    // space is what the expression gives, so that is what attrmap sends.
+    let e = find("docusign-provisioning-tutorial.md", "DS Admin");
+    let admin = serde_json::json!({"appRoleAssignments": [{"id": "1", "value": "DS Admin", "displayName": "DS Admin"}]});
+    assert_eq!(value(&e, admin), Outcome::Value(Value::str("8032066")));
+    let other = serde_json::json!({"appRoleAssignments": [{"id": "2", "value": "Reader", "displayName": "Reader"}]});
+    assert_eq!(value(&e, other), Outcome::Value(Value::str(" ")));
     // The SAP ECC page: an account that is not soft-deleted never expires.
     let e = find("app-provisioning-sap.md", "IsSoftDeleted");
     assert_eq!(

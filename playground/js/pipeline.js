@@ -26,6 +26,7 @@
   function loadUsers() {
     if (app.users) { app.users.free(); app.users = null; }
     app.users = new app.module.Users(el.usersText.value);
+    app.offload.setUsers(el.usersText.value);
     app.userLabels = app.users.labels();
     app.userAttributes = app.users.attributes();
     app.lastGood = null; // results of other users mean nothing now
@@ -71,27 +72,62 @@
     el.optionsStatus.textContent = "";
     el.optionsStatus.classList.remove("has-errors");
     if (!app.program || !app.users) return;
+    let out;
     try {
-      app.results = app.program.evaluateUsers(app.users, evalOptions());
+      out = app.program.evaluateUsers(app.users, evalOptions());
     } catch (e) {
-      el.optionsStatus.textContent = String(e.message || e);
-      el.optionsStatus.classList.add("has-errors");
+      showOptionsError(String(e.message || e));
       return;
     }
-    // Findings about the users (an attribute none of them has, values
-    // that collide) are shown with the expression's own diagnostics.
-    if (app.results.findings.length) {
-      app.compiled.diagnostics = app.compiled.diagnostics.concat(app.results.findings)
+    accept(out);
+  }
+
+  function showOptionsError(message) {
+    el.optionsStatus.textContent = message;
+    el.optionsStatus.classList.add("has-errors");
+  }
+
+  // Takes a batch result as the current one. Findings about the users (an
+  // attribute none of them has, values that collide) are shown with the
+  // expression's own diagnostics.
+  function accept(out) {
+    app.results = out;
+    if (out.findings.length) {
+      app.compiled.diagnostics = app.compiled.diagnostics.concat(out.findings)
         .sort((a, b) => a.span.start - b.span.start);
     }
-    app.lastGood = { results: app.results, attributes: app.programAttributes, labels: app.userLabels };
+    app.lastGood = { results: out, attributes: app.programAttributes, labels: app.userLabels };
   }
 
   // Runs the whole pipeline after a change; `t0` is when the change happened.
   function refresh(t0) {
     const start = t0 === undefined ? performance.now() : t0;
     compileExpression();
+    if (app.program && app.offload.wanted()) {
+      // A large batch: the worker evaluates while the editor is redrawn at
+      // once; the results (kept from the last run meanwhile) follow.
+      const shownResults = app.results;
+      el.optionsStatus.textContent = "";
+      el.optionsStatus.classList.remove("has-errors");
+      app.renderHighlight();
+      app.renderDiagnostics();
+      const expr = el.expr.value;
+      app.results = shownResults;
+      app.offload.run(expr, evalOptions(), (m) => {
+        if (el.expr.value !== expr || !app.program) return; // a newer run follows
+        if (m.error) showOptionsError(m.error);
+        else if (m.out) accept(JSON.parse(m.out));
+        finish(start, m.evalMs);
+      }, () => refresh(start));
+      app.scheduleHashUpdate();
+      return;
+    }
     evaluate();
+    finish(start, performance.now() - start);
+  }
+
+  // Draws everything after an evaluation and records the timings.
+  function finish(start, evalMs) {
     const evaluated = performance.now();
     app.renderHighlight();
     app.renderDiagnostics();
@@ -101,9 +137,9 @@
     const done = performance.now();
     const count = app.users ? app.users.length : 0;
     el.timing.textContent = app.program && count ? `${count} user${count === 1 ? "" : "s"} · ${(done - start).toFixed(1)} ms` : "";
-    el.timing.title = `compile + evaluate ${(evaluated - start).toFixed(2)} ms, render ${(done - evaluated).toFixed(2)} ms`;
+    el.timing.title = `compile + evaluate ${evalMs.toFixed(2)} ms, render ${(done - evaluated).toFixed(2)} ms`;
     document.body.dataset.lastRunMs = (done - start).toFixed(3);
-    document.body.dataset.lastEvalMs = (evaluated - start).toFixed(3);
+    document.body.dataset.lastEvalMs = evalMs.toFixed(3);
     document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
     // Keystroke to paint: the frame that shows these results is painted
     // after the next animation frame callback; a task queued from it runs

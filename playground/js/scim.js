@@ -91,8 +91,9 @@
     }
     const who = app.userLabels[app.selectedUser];
     if (!out.ok) {
-      el.scimNote.textContent = "The mapping file cannot be used; see its diagnostics above." +
-        (out.diagnostics || []).filter((d) => !d.span).map((d) => ` ${d.message}`).join("");
+      // Why, in the file's own words (a Group asked of a Users-only file, …).
+      el.scimNote.textContent = "The mapping file cannot be used: " +
+        (out.diagnostics || []).filter((d) => d.severity === "error").map((d) => `${d.message} (${d.code}, ${d.span.line}:${d.span.column})`).join("; ");
       el.scim.textContent = "";
       return;
     }

@@ -470,8 +470,15 @@ try {
     assert((await page.textContent("#scim")).includes('"op": "replace"'), "SCIM-compliant dialect");
     await page.selectOption("#scim-show", "update");
     assert((await page.textContent("#scim-note")).includes("update mode"), "update mode");
+    // The sample maps users only: the Group object says so, with the code.
     await page.selectOption("#scim-object", "group");
-    assert((await page.textContent("#scim-note")).length > 0, "group object handled");
+    const note = await page.textContent("#scim-note");
+    assert(note.includes("no Group object mapping") && note.includes("attrmap::mapping::no-object"), `group: ${note}`);
+    // A file with a Group object mapping builds the group.
+    await page.selectOption("#scim-show", "create");
+    await page.fill("#mapping-text", JSON.stringify({ app: "t", objects: [{ object: "Group", mappings: [{ target: "displayName", attribute: "displayName", match: 1 }] }] }));
+    await page.waitForFunction(() => document.querySelector("#scim").textContent.startsWith("POST /scim/v2/Groups"));
+    assert((await page.textContent("#scim")).includes("urn:ietf:params:scim:schemas:core:2.0:Group"), "group resource");
     await page.fill("#target-state", "");
     await page.click("#mapping-clear");
     await page.selectOption("#scim-object", "user");
@@ -508,6 +515,8 @@ try {
         paints.push(t[0]);
         evals.push(t[1]);
       }
+      // Served over HTTP, large batches are evaluated in the Web Worker.
+      assertEq(await page.evaluate(() => document.body.dataset.worker), "ready", "the worker started");
       const rendered = await page.$$eval("#results tbody tr[data-index]", (r) => r.length);
       assert(rendered < 200, `only the rows in view are drawn (${rendered})`);
       // The last user is reachable by scrolling.
