@@ -188,7 +188,7 @@ impl<'m> Batch<'m> {
     ///
     /// A batch with an `oracle` is refused (`InvalidInput`) before anything
     /// is read: SelectUniqueValue's choices depend on record order.
-    // One function on purpose (about 130 lines): the reader, the workers and
+    // One function on purpose (about 140 lines): the reader, the workers and
     // the writer share one thread scope, and the channels, the chunk pool,
     // the stop flag and the mapper they borrow live in it; split up, each
     // part would take most of them as parameters and the hand-over order
