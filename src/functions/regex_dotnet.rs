@@ -597,12 +597,8 @@ impl Parser {
     fn group(&mut self, o: &mut Opts) -> Result<Option<Node>, PatternError> {
         let open = self.i;
         self.i += 1;
-        let unclosed = |at| invalid(at, "the group is not closed with )");
         if !self.eat('?') {
-            let inner = self.alternation(*o)?;
-            if !self.eat(')') {
-                return Err(unclosed(open));
-            }
+            let inner = self.group_body(*o, open)?;
             let cap = if o.explicit_capture {
                 Cap::None
             } else {
@@ -610,23 +606,16 @@ impl Parser {
             };
             return Ok(Some(Node::Group(Box::new(inner), cap)));
         }
-        let inner_until_close = |this: &mut Self, opts: Opts| -> Result<Node, PatternError> {
-            let inner = this.alternation(opts)?;
-            if !this.eat(')') {
-                return Err(unclosed(open));
-            }
-            Ok(inner)
-        };
         match self.peek() {
             Some(':') => {
                 self.i += 1;
-                let n = inner_until_close(self, *o)?;
+                let n = self.group_body(*o, open)?;
                 Ok(Some(Node::Group(Box::new(n), Cap::None)))
             }
             Some('=') | Some('!') => {
                 let negate = self.peek() == Some('!');
                 self.i += 1;
-                let n = inner_until_close(self, *o)?;
+                let n = self.group_body(*o, open)?;
                 Ok(Some(Node::Look {
                     behind: false,
                     negate,
@@ -635,7 +624,7 @@ impl Parser {
             }
             Some('>') => {
                 self.i += 1;
-                let n = inner_until_close(self, *o)?;
+                let n = self.group_body(*o, open)?;
                 Ok(Some(Node::Atomic(Box::new(n))))
             }
             Some('#') => {
@@ -651,7 +640,7 @@ impl Parser {
             Some('<') if matches!(self.peek_at(1), Some('=') | Some('!')) => {
                 let negate = self.peek_at(1) == Some('!');
                 self.i += 2;
-                let n = inner_until_close(self, *o)?;
+                let n = self.group_body(*o, open)?;
                 Ok(Some(Node::Look {
                     behind: true,
                     negate,
@@ -659,68 +648,90 @@ impl Parser {
                 }))
             }
             Some(q @ ('<' | '\'')) => {
-                let close = if q == '<' { '>' } else { '\'' };
-                self.i += 1;
-                let cap =
-                    match self.peek() {
-                        Some('-') => return Err(unsupported("balancing groups (?<name1-name2>…)")),
-                        Some(c) if c.is_ascii_digit() => {
-                            let at = self.i;
-                            let n = self.number()?;
-                            if n == 0 {
-                                return Err(invalid(
-                                    at,
-                                    "group number 0 is the whole match and cannot be a group name",
-                                ));
-                            }
-                            Cap::Number(n)
-                        }
-                        Some(c) if contains(&tables().word, c) => Cap::Name(self.name()),
-                        _ => return Err(invalid(
-                            self.i,
-                            "invalid group name: it must start with a letter, digit or underscore",
-                        )),
-                    };
-                if self.peek() == Some('-') {
-                    return Err(unsupported("balancing groups (?<name1-name2>…)"));
-                }
-                if !self.eat(close) {
-                    return Err(invalid(
-                        self.i,
-                        format!("the group name must end with {close}"),
-                    ));
-                }
-                let n = inner_until_close(self, *o)?;
+                let cap = self.group_name(q)?;
+                let n = self.group_body(*o, open)?;
                 Ok(Some(Node::Group(Box::new(n), cap)))
             }
-            _ => {
-                // Options: (?imnsx-imnsx) or (?imnsx-imnsx:…)
-                let mut scoped = *o;
-                let mut on = true;
-                loop {
-                    let at = self.i;
-                    match self.peek() {
-                        Some('-') => on = false,
-                        Some('i') => scoped.ignore_case = on,
-                        Some('m') => scoped.multiline = on,
-                        Some('n') => scoped.explicit_capture = on,
-                        Some('s') => scoped.singleline = on,
-                        Some('x') => scoped.extended = on,
-                        Some(')') => {
-                            self.i += 1;
-                            *o = scoped;
-                            return Ok(None);
-                        }
-                        Some(':') => {
-                            self.i += 1;
-                            let n = inner_until_close(self, scoped)?;
-                            return Ok(Some(Node::Group(Box::new(n), Cap::None)));
-                        }
-                        _ => return Err(invalid(at, "unrecognized grouping construct (?…")),
-                    }
-                    self.i += 1;
+            _ => self.inline_options(o, open),
+        }
+    }
+
+    /// The rest of a group after its opening construct: the alternation and
+    /// the closing `)`, whose absence is reported at the group's `(`.
+    fn group_body(&mut self, opts: Opts, open: usize) -> Result<Node, PatternError> {
+        let inner = self.alternation(opts)?;
+        if !self.eat(')') {
+            return Err(invalid(open, "the group is not closed with )"));
+        }
+        Ok(inner)
+    }
+
+    /// The name or number of `(?<name>…)` / `(?'name'…)`, at the quote `q`,
+    /// up to and including its closing quote.
+    fn group_name(&mut self, q: char) -> Result<Cap, PatternError> {
+        let close = if q == '<' { '>' } else { '\'' };
+        self.i += 1;
+        let cap = match self.peek() {
+            Some('-') => return Err(unsupported("balancing groups (?<name1-name2>…)")),
+            Some(c) if c.is_ascii_digit() => {
+                let at = self.i;
+                let n = self.number()?;
+                if n == 0 {
+                    return Err(invalid(
+                        at,
+                        "group number 0 is the whole match and cannot be a group name",
+                    ));
                 }
+                Cap::Number(n)
             }
+            Some(c) if contains(&tables().word, c) => Cap::Name(self.name()),
+            _ => {
+                return Err(invalid(
+                    self.i,
+                    "invalid group name: it must start with a letter, digit or underscore",
+                ))
+            }
+        };
+        if self.peek() == Some('-') {
+            return Err(unsupported("balancing groups (?<name1-name2>…)"));
+        }
+        if !self.eat(close) {
+            return Err(invalid(
+                self.i,
+                format!("the group name must end with {close}"),
+            ));
+        }
+        Ok(cap)
+    }
+
+    /// Options after `(?`: `(?imnsx-imnsx)` changes `o` for the rest of the
+    /// enclosing group (and is no atom); `(?imnsx-imnsx:…)` scopes them to
+    /// a non-capturing group.
+    fn inline_options(&mut self, o: &mut Opts, open: usize) -> Result<Option<Node>, PatternError> {
+        let mut scoped = *o;
+        let mut on = true;
+        loop {
+            let at = self.i;
+            match self.peek() {
+                Some('-') => on = false,
+                Some('i') => scoped.ignore_case = on,
+                Some('m') => scoped.multiline = on,
+                Some('n') => scoped.explicit_capture = on,
+                Some('s') => scoped.singleline = on,
+                Some('x') => scoped.extended = on,
+                Some(')') => {
+                    self.i += 1;
+                    *o = scoped;
+                    return Ok(None);
+                }
+                Some(':') => {
+                    self.i += 1;
+                    let n = self.group_body(scoped, open)?;
+                    return Ok(Some(Node::Group(Box::new(n), Cap::None)));
+                }
+                _ => return Err(invalid(at, "unrecognized grouping construct (?…")),
+            }
+            self.i += 1;
         }
     }
 
@@ -730,7 +741,6 @@ impl Parser {
         let Some(c) = self.peek() else {
             return Err(invalid(at, "the pattern ends with an unescaped \\"));
         };
-        let t = tables();
         // Under IgnoreCase .NET lowercases the character before any test.
         let set = |s: &ClassUnicode| {
             Ok(Node::Set(if o.ignore_case {
@@ -751,29 +761,9 @@ impl Parser {
                     _ => Anchor::NonBoundary,
                 }))
             }
-            'w' => {
+            'w' | 'W' | 's' | 'S' | 'd' | 'D' => {
                 self.i += 1;
-                set(&t.word)
-            }
-            'W' => {
-                self.i += 1;
-                set(&negated(t.word.clone()))
-            }
-            's' => {
-                self.i += 1;
-                set(&t.space)
-            }
-            'S' => {
-                self.i += 1;
-                set(&negated(t.space.clone()))
-            }
-            'd' => {
-                self.i += 1;
-                set(&t.digit)
-            }
-            'D' => {
-                self.i += 1;
-                set(&negated(t.digit.clone()))
+                set(&shorthand_class(c).unwrap_or_else(ClassUnicode::empty))
             }
             'p' | 'P' => {
                 self.i += 1;
@@ -801,35 +791,41 @@ impl Parser {
                     }
                 }
             }
-            '1'..='9' => {
-                let n = self.number()?;
-                Ok(Node::Backref(
-                    if n <= 9 {
-                        BackrefTo::Number(n)
-                    } else {
-                        // Re-read as octal: up to three octal digits.
-                        let digits: String = self.p[at + 1..self.i].iter().collect();
-                        let oct: String = digits
-                            .chars()
-                            .take_while(|d| ('0'..='7').contains(d))
-                            .take(3)
-                            .collect();
-                        let v = u32::from_str_radix(&oct, 8).unwrap_or(0) & 0xFF;
-                        // The digits after the octal ones are literals; keep
-                        // the simple case exact and refuse the rest.
-                        if oct.len() != digits.len() {
-                            return Err(unsupported("a backreference to a missing group followed by digits (read as octal by .NET)"));
-                        }
-                        BackrefTo::NumberOrOctal(n, char::from_u32(v).unwrap_or('\0'))
-                    },
-                    o.ignore_case,
-                ))
-            }
+            '1'..='9' => Ok(Node::Backref(self.numbered_backref(at)?, o.ignore_case)),
             _ => {
                 let ch = self.char_escape(false)?;
                 Ok(literal(ch, o))
             }
         }
+    }
+
+    /// `\N` at its first digit (the backslash at `at`). Above 9 it is a
+    /// backreference if the group exists and otherwise an octal escape, which
+    /// only the emitter can tell once all groups are numbered.
+    fn numbered_backref(&mut self, at: usize) -> Result<BackrefTo, PatternError> {
+        let n = self.number()?;
+        if n <= 9 {
+            return Ok(BackrefTo::Number(n));
+        }
+        // Re-read as octal: up to three octal digits.
+        let digits: String = self.p[at + 1..self.i].iter().collect();
+        let oct: String = digits
+            .chars()
+            .take_while(|d| ('0'..='7').contains(d))
+            .take(3)
+            .collect();
+        let v = u32::from_str_radix(&oct, 8).unwrap_or(0) & 0xFF;
+        // The digits after the octal ones are literals; keep
+        // the simple case exact and refuse the rest.
+        if oct.len() != digits.len() {
+            return Err(unsupported(
+                "a backreference to a missing group followed by digits (read as octal by .NET)",
+            ));
+        }
+        Ok(BackrefTo::NumberOrOctal(
+            n,
+            char::from_u32(v).unwrap_or('\0'),
+        ))
     }
 
     /// `<name>` / `'name'` after `\k` or `\`: a backreference, `None` if the
@@ -993,21 +989,14 @@ impl Parser {
                 let Some(e) = self.peek() else {
                     return Err(unclosed());
                 };
-                let t = tables();
                 let escaped_class = match e {
-                    'w' => Some(t.word.clone()),
-                    'W' => Some(negated(t.word.clone())),
-                    's' => Some(t.space.clone()),
-                    'S' => Some(negated(t.space.clone())),
-                    'd' => Some(t.digit.clone()),
-                    'D' => Some(negated(t.digit.clone())),
                     'p' | 'P' => {
                         self.i += 1;
                         let p = self.property(o)?;
                         self.i -= 1;
                         Some(if e == 'P' { negated(p) } else { p })
                     }
-                    _ => None,
+                    _ => shorthand_class(e),
                 };
                 if let Some(cls) = escaped_class {
                     // A '-' after a class escape is a literal (next round).
@@ -1023,19 +1012,7 @@ impl Parser {
             // '[' (so [a-[b]] is the reversed range a-[).
             if self.peek() == Some('-') && self.peek_at(1).is_some_and(|n| n != ']') {
                 self.i += 1;
-                let hc = self.peek().ok_or_else(unclosed)?;
-                self.i += 1;
-                let hi = if hc == '\\' {
-                    if matches!(
-                        self.peek(),
-                        Some('w' | 'W' | 's' | 'S' | 'd' | 'D' | 'p' | 'P')
-                    ) {
-                        return Err(invalid(self.i, "a class like \\d cannot end a range"));
-                    }
-                    self.char_escape(true)?
-                } else {
-                    hc
-                };
+                let hi = self.class_range_end(open)?;
                 if hi < lo {
                     return Err(invalid(
                         self.i,
@@ -1064,6 +1041,40 @@ impl Parser {
         }
         Ok(tested)
     }
+
+    /// The upper end of a range in a class, after its `-` (the class opened
+    /// at `open`).
+    fn class_range_end(&mut self, open: usize) -> Result<char, PatternError> {
+        let hc = self
+            .peek()
+            .ok_or_else(|| invalid(open, "the character class is not closed with ]"))?;
+        self.i += 1;
+        if hc != '\\' {
+            return Ok(hc);
+        }
+        if matches!(
+            self.peek(),
+            Some('w' | 'W' | 's' | 'S' | 'd' | 'D' | 'p' | 'P')
+        ) {
+            return Err(invalid(self.i, "a class like \\d cannot end a range"));
+        }
+        self.char_escape(true)
+    }
+}
+
+/// The set of a `\w \W \s \S \d \D` escape letter, the same inside and
+/// outside a class; `None` for any other letter.
+fn shorthand_class(letter: char) -> Option<ClassUnicode> {
+    let t = tables();
+    Some(match letter {
+        'w' => t.word.clone(),
+        'W' => negated(t.word.clone()),
+        's' => t.space.clone(),
+        'S' => negated(t.space.clone()),
+        'd' => t.digit.clone(),
+        'D' => negated(t.digit.clone()),
+        _ => return None,
+    })
 }
 
 fn is_pattern_space(c: char) -> bool {
@@ -1202,6 +1213,9 @@ struct Emitter<'a> {
     group_index: usize,
 }
 
+/// The refusal both kinds of repetition give for a capture that can repeat empty.
+const EMPTY_ITERATION_CAPTURES: &str = "a repeated group that captures and can match nothing, such as (a|)+ (.NET's captures from its final empty iteration)";
+
 fn push_char(out: &mut String, c: char) {
     if c.is_ascii_alphanumeric() {
         out.push(c);
@@ -1266,63 +1280,13 @@ impl Emitter<'_> {
             }
             Node::Repeat {
                 node, min, greedy, ..
-            } if zero_width(node) => {
-                // A quantified assertion: once it has matched, repeating it
-                // changes nothing, so it is the assertion (min ≥ 1) or the
-                // assertion or nothing. fancy-regex refuses to repeat it.
-                if captures(node) {
-                    // .NET's captures from an empty iteration differ from a
-                    // single pass; found by the oracle, refused like (a|)+.
-                    self.refused.get_or_insert(
-                        "a repeated group that captures and can match nothing, such as (a|)+ (.NET's captures from its final empty iteration)",
-                    );
-                }
-                out.push_str("(?:");
-                match (*min, *greedy) {
-                    (0, true) => {
-                        self.emit(node, out)?;
-                        out.push('|');
-                    }
-                    (0, false) => {
-                        out.push('|');
-                        self.emit(node, out)?;
-                    }
-                    _ => self.emit(node, out)?,
-                }
-                out.push(')');
-            }
+            } if zero_width(node) => self.emit_repeated_assertion(node, *min, *greedy, out)?,
             Node::Repeat {
                 node,
                 min,
                 max,
                 greedy,
-            } => {
-                if max.is_none_or(|m| m > 1) && nullable(node) && captures(node) {
-                    // .NET ends such a loop with one more, empty, iteration
-                    // that resets the group to ""; an automaton keeps the
-                    // previous iteration's text. Refuse rather than differ.
-                    self.refused.get_or_insert(
-                        "a repeated group that captures and can match nothing, such as (a|)+ (.NET's captures from its final empty iteration)",
-                    );
-                }
-                out.push_str("(?:");
-                self.emit(node, out)?;
-                out.push(')');
-                match (min, max) {
-                    (0, None) => out.push('*'),
-                    (1, None) => out.push('+'),
-                    (0, Some(1)) => out.push('?'),
-                    (m, None) => {
-                        let _ = write!(out, "{{{m},}}");
-                    }
-                    (m, Some(x)) => {
-                        let _ = write!(out, "{{{m},{x}}}");
-                    }
-                }
-                if !greedy {
-                    out.push('?');
-                }
-            }
+            } => self.emit_repeat(node, *min, *max, *greedy, out)?,
             Node::Look {
                 behind,
                 negate,
@@ -1348,91 +1312,172 @@ impl Emitter<'_> {
                 self.emit(node, out)?;
                 out.push(')');
             }
-            Node::Backref(to, ignore_case) => {
-                self.needs_backtracking.get_or_insert("backreferences");
-                let number = match to {
-                    BackrefTo::Number(k) => Some(*k),
-                    BackrefTo::NumberOrOctal(k, _) => Some(*k),
-                    BackrefTo::Name(name) => self
-                        .numbering
-                        .names
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, k)| *k),
-                };
-                let indices: Vec<usize> = number
-                    .map(|k| {
-                        self.numbering
-                            .groups
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, g)| **g == k)
-                            .map(|(i, _)| i + 1)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                match (indices.as_slice(), to) {
-                    ([], BackrefTo::NumberOrOctal(_, c)) => {
-                        push_char(out, *c);
-                        return Ok(());
-                    }
-                    ([], BackrefTo::Name(name)) => {
-                        return Err(invalid(
-                            0,
-                            format!("reference to undefined group name {name}"),
-                        ))
-                    }
-                    ([], _) => {
-                        return Err(invalid(
-                            0,
-                            format!(
-                                "reference to undefined group number {}",
-                                number.unwrap_or(0)
-                            ),
-                        ))
-                    }
-                    ([_, _, ..], _) => {
-                        self.refused
-                            .get_or_insert("a backreference to a group defined more than once");
-                    }
-                    ([one], _) => {
-                        if *ignore_case {
-                            self.refused
-                                .get_or_insert("case-insensitive backreferences");
-                        }
-                        let _ = write!(out, "\\{one}");
-                    }
-                }
-            }
-            Node::Assert(a) => match a {
-                Anchor::Beginning => out.push_str(r"\A"),
-                Anchor::End => out.push_str(r"\z"),
-                Anchor::LineStart => out.push_str("(?m:^)"),
-                Anchor::LineEnd => out.push_str("(?m:$)"),
-                Anchor::EndOrFinalNewline => {
-                    self.uses_final_newline = true;
-                    out.push_str(if self.exact { r"(?=\n?\z)" } else { r"\z" });
-                }
-                Anchor::SearchStart => {
-                    self.needs_backtracking.get_or_insert("the \\G anchor");
-                    out.push_str(r"\G");
-                }
-                Anchor::Boundary | Anchor::NonBoundary => {
-                    self.uses_boundary = true;
-                    if self.exact {
-                        let w = boundary_class();
-                        if *a == Anchor::Boundary {
-                            let _ = write!(out, "(?:(?<={w})(?!{w})|(?<!{w})(?={w}))");
-                        } else {
-                            let _ = write!(out, "(?:(?<={w})(?={w})|(?<!{w})(?!{w}))");
-                        }
-                    } else {
-                        out.push_str(if *a == Anchor::Boundary { r"\b" } else { r"\B" });
-                    }
-                }
-            },
+            Node::Backref(to, ignore_case) => self.emit_backref(to, *ignore_case, out)?,
+            Node::Assert(a) => self.emit_anchor(*a, out),
         }
         Ok(())
+    }
+
+    /// A quantified assertion: once it has matched, repeating it changes
+    /// nothing, so it is the assertion (min ≥ 1) or the assertion or
+    /// nothing. fancy-regex refuses to repeat it.
+    fn emit_repeated_assertion(
+        &mut self,
+        node: &Node,
+        min: u32,
+        greedy: bool,
+        out: &mut String,
+    ) -> Result<(), PatternError> {
+        if captures(node) {
+            // .NET's captures from an empty iteration differ from a
+            // single pass; found by the oracle, refused like (a|)+.
+            self.refused.get_or_insert(EMPTY_ITERATION_CAPTURES);
+        }
+        out.push_str("(?:");
+        match (min, greedy) {
+            (0, true) => {
+                self.emit(node, out)?;
+                out.push('|');
+            }
+            (0, false) => {
+                out.push('|');
+                self.emit(node, out)?;
+            }
+            _ => self.emit(node, out)?,
+        }
+        out.push(')');
+        Ok(())
+    }
+
+    fn emit_repeat(
+        &mut self,
+        node: &Node,
+        min: u32,
+        max: Option<u32>,
+        greedy: bool,
+        out: &mut String,
+    ) -> Result<(), PatternError> {
+        if max.is_none_or(|m| m > 1) && nullable(node) && captures(node) {
+            // .NET ends such a loop with one more, empty, iteration
+            // that resets the group to ""; an automaton keeps the
+            // previous iteration's text. Refuse rather than differ.
+            self.refused.get_or_insert(EMPTY_ITERATION_CAPTURES);
+        }
+        out.push_str("(?:");
+        self.emit(node, out)?;
+        out.push(')');
+        match (min, max) {
+            (0, None) => out.push('*'),
+            (1, None) => out.push('+'),
+            (0, Some(1)) => out.push('?'),
+            (m, None) => {
+                let _ = write!(out, "{{{m},}}");
+            }
+            (m, Some(x)) => {
+                let _ = write!(out, "{{{m},{x}}}");
+            }
+        }
+        if !greedy {
+            out.push('?');
+        }
+        Ok(())
+    }
+
+    /// The automaton's group numbers (1-based) that a .NET backreference
+    /// target names: more than one when .NET reuses a number or name.
+    fn backref_targets(&self, to: &BackrefTo) -> (Option<u32>, Vec<usize>) {
+        let number = match to {
+            BackrefTo::Number(k) => Some(*k),
+            BackrefTo::NumberOrOctal(k, _) => Some(*k),
+            BackrefTo::Name(name) => self
+                .numbering
+                .names
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, k)| *k),
+        };
+        let indices = number
+            .map(|k| {
+                self.numbering
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, g)| **g == k)
+                    .map(|(i, _)| i + 1)
+                    .collect()
+            })
+            .unwrap_or_default();
+        (number, indices)
+    }
+
+    fn emit_backref(
+        &mut self,
+        to: &BackrefTo,
+        ignore_case: bool,
+        out: &mut String,
+    ) -> Result<(), PatternError> {
+        self.needs_backtracking.get_or_insert("backreferences");
+        let (number, indices) = self.backref_targets(to);
+        match (indices.as_slice(), to) {
+            ([], BackrefTo::NumberOrOctal(_, c)) => push_char(out, *c),
+            ([], BackrefTo::Name(name)) => {
+                return Err(invalid(
+                    0,
+                    format!("reference to undefined group name {name}"),
+                ))
+            }
+            ([], _) => {
+                return Err(invalid(
+                    0,
+                    format!(
+                        "reference to undefined group number {}",
+                        number.unwrap_or(0)
+                    ),
+                ))
+            }
+            ([_, _, ..], _) => {
+                self.refused
+                    .get_or_insert("a backreference to a group defined more than once");
+            }
+            ([one], _) => {
+                if ignore_case {
+                    self.refused
+                        .get_or_insert("case-insensitive backreferences");
+                }
+                let _ = write!(out, "\\{one}");
+            }
+        }
+        Ok(())
+    }
+
+    fn emit_anchor(&mut self, a: Anchor, out: &mut String) {
+        match a {
+            Anchor::Beginning => out.push_str(r"\A"),
+            Anchor::End => out.push_str(r"\z"),
+            Anchor::LineStart => out.push_str("(?m:^)"),
+            Anchor::LineEnd => out.push_str("(?m:$)"),
+            Anchor::EndOrFinalNewline => {
+                self.uses_final_newline = true;
+                out.push_str(if self.exact { r"(?=\n?\z)" } else { r"\z" });
+            }
+            Anchor::SearchStart => {
+                self.needs_backtracking.get_or_insert("the \\G anchor");
+                out.push_str(r"\G");
+            }
+            Anchor::Boundary | Anchor::NonBoundary => {
+                self.uses_boundary = true;
+                if self.exact {
+                    let w = boundary_class();
+                    if a == Anchor::Boundary {
+                        let _ = write!(out, "(?:(?<={w})(?!{w})|(?<!{w})(?={w}))");
+                    } else {
+                        let _ = write!(out, "(?:(?<={w})(?={w})|(?<!{w})(?!{w}))");
+                    }
+                } else {
+                    out.push_str(if a == Anchor::Boundary { r"\b" } else { r"\B" });
+                }
+            }
+        }
     }
 }
 
