@@ -50,9 +50,12 @@ pub(super) fn call<'a>(
             }
             match s {
                 Cow::Borrowed(b) => Cow::Owned(b.replace(' ', "")),
-                Cow::Owned(mut o) => {
-                    o.retain(|c| c != ' ');
-                    Cow::Owned(o)
+                // A space is one byte that never occurs inside a UTF-8
+                // sequence: dropping those bytes leaves valid text.
+                Cow::Owned(o) => {
+                    let mut bytes = o.into_bytes();
+                    bytes.retain(|&b| b != b' ');
+                    Cow::Owned(super::text::utf8(bytes))
                 }
             }
         }),
@@ -146,9 +149,20 @@ fn join<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>
     let separator = args.take(0);
     let sep = separator.to_text();
     let (mut count, mut bytes) = (0usize, Some(0usize));
-    for piece in pieces(&args.values[1..]) {
-        count += 1;
-        bytes = bytes.and_then(|b| b.checked_add(text_len(piece)));
+    if args.values[1..].iter().any(|v| matches!(v, Value::List(_))) {
+        for piece in pieces(&args.values[1..]) {
+            count += 1;
+            bytes = bytes.and_then(|b| b.checked_add(text_len(piece)));
+        }
+    } else {
+        // No multi-valued argument (the common case): each argument is one
+        // value, measured without the flattening iterator.
+        for v in &args.values[1..] {
+            if !v.is_null_or_empty() {
+                count += 1;
+                bytes = bytes.and_then(|b| b.checked_add(text_len(v)));
+            }
+        }
     }
     let seps = sep.len().checked_mul(count.saturating_sub(1));
     let bytes = bytes.zip(seps).and_then(|(b, s)| b.checked_add(s));

@@ -557,7 +557,7 @@ pub fn normalize_diacritics_owned(mut s: String) -> String {
 
 /// Bytes spliced from valid UTF-8 at character boundaries are valid UTF-8;
 /// were they not, the text would be repaired rather than the call panic.
-fn utf8(bytes: Vec<u8>) -> String {
+pub(super) fn utf8(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
