@@ -18,4 +18,4 @@ pub mod report;
 
 pub use mapping::{load_mapping, MapPlan};
 pub use options::{parse_now, taken_from_lines, Engine, RunOptions};
-pub use position::{line_col, Positions};
+pub use position::{line_col, LineIndex, Positions};
