@@ -215,7 +215,7 @@ pub fn install_stop_handler(summary: fn() -> String, target: Option<PathBuf>) {
                     }
                 });
             if spawned.is_err() {
-                eprintln!("warning: cannot watch for SIGINT, SIGTERM and SIGHUP: a stop signal will leave a temporary file");
+                eprintln!("warning: cannot watch for SIGINT, SIGTERM and SIGHUP: a stop signal ends the run without a summary and may leave the temporary --output file");
             }
         }
     }

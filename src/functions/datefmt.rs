@@ -325,36 +325,60 @@ pub fn parse_exact(
     style: u32,
     now: DateTime<Utc>,
 ) -> Option<(DateTime<Utc>, Kind)> {
+    let (s, tokens) = trim_for_styles(input, tokens, style);
+    let fields = read_fields(s, &tokens, style & styles::ALLOW_INNER_WHITE != 0)?;
+    let clock = fields.local_clock(style, now)?;
+    instant_for_styles(clock, fields.offset, style)
+}
+
+/// What the format's tokens read from the input; a missing date part is
+/// `None` so that [`ParsedFields::local_clock`] can default it as .NET does.
+#[derive(Default)]
+struct ParsedFields {
+    year: Option<i64>,
+    month: Option<i64>,
+    day: Option<i64>,
+    hour: i64,
+    minute: i64,
+    second: i64,
+    nanos: i64,
+    /// `Some(true)` for PM, from `t`/`tt`.
+    pm: Option<bool>,
+    /// Whether the hour came from `h`/`hh` (so must be 1–12).
+    hour12: bool,
+    /// The offset in seconds, and whether it said UTC (`Z`, `GMT`).
+    offset: Option<(i32, bool)>,
+    /// Days from Sunday, from `ddd`/`dddd`, checked against the date.
+    weekday: Option<usize>,
+}
+
+/// Under AllowLeading/TrailingWhite .NET drops white space at the ends of
+/// both the input and the format.
+fn trim_for_styles<'s>(input: &'s str, tokens: &[Token], style: u32) -> (&'s str, Vec<Token>) {
     use styles::*;
-    let inner = style & ALLOW_INNER_WHITE != 0;
     let mut s = input;
-    if style & ALLOW_LEADING_WHITE != 0 {
-        s = s.trim_start();
-    }
-    if style & ALLOW_TRAILING_WHITE != 0 {
-        s = s.trim_end();
-    }
-    // Under the same styles .NET also drops white space at the format's ends.
     let mut tokens: Vec<Token> = tokens.to_vec();
     if style & ALLOW_LEADING_WHITE != 0 {
+        s = s.trim_start();
         if let Some(Token::Literal(l)) = tokens.first_mut() {
             *l = l.trim_start().to_string();
         }
     }
     if style & ALLOW_TRAILING_WHITE != 0 {
+        s = s.trim_end();
         if let Some(Token::Literal(l)) = tokens.last_mut() {
             *l = l.trim_end().to_string();
         }
     }
+    (s, tokens)
+}
+
+/// Reads every token from `s`, which must be consumed whole; `inner` is
+/// AllowInnerWhite.
+fn read_fields(s: &str, tokens: &[Token], inner: bool) -> Option<ParsedFields> {
     let mut c = Cursor { s, pos: 0 };
-    let (mut year, mut month, mut day) = (None::<i64>, None::<i64>, None::<i64>);
-    let (mut hour, mut minute, mut second, mut nanos) = (0i64, 0i64, 0i64, 0i64);
-    let mut pm: Option<bool> = None;
-    let mut hour12 = false;
-    // The offset in seconds, and whether it said UTC (`Z`, `GMT`).
-    let mut offset: Option<(i32, bool)> = None;
-    let mut weekday: Option<usize> = None;
-    for t in &tokens {
+    let mut f = ParsedFields::default();
+    for t in tokens {
         if inner {
             c.skip_white();
         }
@@ -364,23 +388,23 @@ pub fn parse_exact(
             Token::Year(n) => {
                 let (lo, hi) = if *n == 1 { (1, 2) } else { (*n, *n) };
                 let y = c.digits(lo, hi)?;
-                year = Some(if *n <= 2 && y < 100 {
+                f.year = Some(if *n <= 2 && y < 100 {
                     two_digit_year(y)
                 } else {
                     y
                 });
             }
-            Token::Month(n) if *n >= 3 => month = Some(c.word(&MONTHS, *n == 3)? as i64 + 1),
-            Token::Month(n) => month = Some(c.digits(width(*n).0, width(*n).1)?),
-            Token::Day(n) if *n >= 3 => weekday = Some(c.word(&DAYS, *n == 3)?),
-            Token::Day(n) => day = Some(c.digits(width(*n).0, width(*n).1)?),
-            Token::Hour24(n) => hour = c.digits(width(*n).0, width(*n).1)?,
+            Token::Month(n) if *n >= 3 => f.month = Some(c.word(&MONTHS, *n == 3)? as i64 + 1),
+            Token::Month(n) => f.month = Some(c.digits(width(*n).0, width(*n).1)?),
+            Token::Day(n) if *n >= 3 => f.weekday = Some(c.word(&DAYS, *n == 3)?),
+            Token::Day(n) => f.day = Some(c.digits(width(*n).0, width(*n).1)?),
+            Token::Hour24(n) => f.hour = c.digits(width(*n).0, width(*n).1)?,
             Token::Hour12(n) => {
-                hour = c.digits(width(*n).0, width(*n).1)?;
-                hour12 = true;
+                f.hour = c.digits(width(*n).0, width(*n).1)?;
+                f.hour12 = true;
             }
-            Token::Minute(n) => minute = c.digits(width(*n).0, width(*n).1)?,
-            Token::Second(n) => second = c.digits(width(*n).0, width(*n).1)?,
+            Token::Minute(n) => f.minute = c.digits(width(*n).0, width(*n).1)?,
+            Token::Second(n) => f.second = c.digits(width(*n).0, width(*n).1)?,
             Token::Fraction { digits, optional } => {
                 let start = c.pos;
                 let got = c.digits(0, *digits).unwrap_or(0);
@@ -389,25 +413,25 @@ pub fn parse_exact(
                     return None;
                 }
                 if len > 0 {
-                    nanos = got * 10i64.pow(9 - len as u32);
+                    f.nanos = got * 10i64.pow(9 - len as u32);
                 }
             }
             Token::AmPm(n) => {
                 let (am, p) = if *n == 1 { ("A", "P") } else { ("AM", "PM") };
                 if c.eat_ignore_case(am) {
-                    pm = Some(false);
+                    f.pm = Some(false);
                 } else if c.eat_ignore_case(p) {
-                    pm = Some(true);
+                    f.pm = Some(true);
                 } else {
                     return None;
                 }
             }
-            Token::Offset(n) => offset = Some((c.offset(*n)?, false)),
+            Token::Offset(n) => f.offset = Some((c.offset(*n)?, false)),
             Token::Kind => {
                 if c.eat('Z') {
-                    offset = Some((0, true));
+                    f.offset = Some((0, true));
                 } else if c.rest().starts_with(['+', '-']) {
-                    offset = Some((c.offset(3)?, false));
+                    f.offset = Some((c.offset(3)?, false));
                 }
             }
             Token::Era => {
@@ -419,7 +443,7 @@ pub fn parse_exact(
                 if !(c.eat_ignore_case("GMT") || c.eat_ignore_case("Z")) {
                     return None;
                 }
-                offset = Some((0, true));
+                f.offset = Some((0, true));
             }
             Token::Literal(l) => {
                 for ch in l.chars() {
@@ -435,43 +459,66 @@ pub fn parse_exact(
     if c.pos != c.s.len() {
         return None;
     }
-    if hour12 && hour > 12 {
-        return None;
-    }
-    match pm {
-        Some(_) if hour > 12 => return None,
-        Some(true) if hour < 12 => hour += 12,
-        Some(false) if hour == 12 => hour = 0,
-        _ => {}
-    }
-    // A missing date comes from today, as .NET's CheckDefaultDateTime does.
-    let today = now.date_naive();
-    let (year, month, day) = match (year, month, day) {
-        (None, None, None) if style & NO_CURRENT_DATE_DEFAULT != 0 => (1, 1, 1),
-        (None, None, None) => (
-            i64::from(today.year()),
-            i64::from(today.month()),
-            i64::from(today.day()),
-        ),
-        (Some(y), None, None) => (y, 1, 1),
-        (y, m, d) => (
-            y.unwrap_or(i64::from(today.year())),
-            m.unwrap_or(1),
-            d.unwrap_or(1),
-        ),
-    };
-    let date = NaiveDate::from_ymd_opt(
-        i32::try_from(year).ok()?,
-        u32::try_from(month).ok()?,
-        u32::try_from(day).ok()?,
-    )?;
-    if let Some(w) = weekday {
-        if date.weekday().num_days_from_sunday() as usize != w {
+    Some(f)
+}
+
+impl ParsedFields {
+    /// The wall-clock date and time the fields name: the 12-hour clock
+    /// resolved, a missing date taken as .NET's CheckDefaultDateTime does,
+    /// and a day name checked against the date.
+    fn local_clock(&self, style: u32, now: DateTime<Utc>) -> Option<chrono::NaiveDateTime> {
+        let mut hour = self.hour;
+        if self.hour12 && hour > 12 {
             return None;
         }
+        match self.pm {
+            Some(_) if hour > 12 => return None,
+            Some(true) if hour < 12 => hour += 12,
+            Some(false) if hour == 12 => hour = 0,
+            _ => {}
+        }
+        let today = now.date_naive();
+        let (year, month, day) = match (self.year, self.month, self.day) {
+            (None, None, None) if style & styles::NO_CURRENT_DATE_DEFAULT != 0 => (1, 1, 1),
+            (None, None, None) => (
+                i64::from(today.year()),
+                i64::from(today.month()),
+                i64::from(today.day()),
+            ),
+            (Some(y), None, None) => (y, 1, 1),
+            (y, m, d) => (
+                y.unwrap_or(i64::from(today.year())),
+                m.unwrap_or(1),
+                d.unwrap_or(1),
+            ),
+        };
+        let date = NaiveDate::from_ymd_opt(
+            i32::try_from(year).ok()?,
+            u32::try_from(month).ok()?,
+            u32::try_from(day).ok()?,
+        )?;
+        if let Some(w) = self.weekday {
+            if date.weekday().num_days_from_sunday() as usize != w {
+                return None;
+            }
+        }
+        date.and_hms_nano_opt(
+            hour as u32,
+            self.minute as u32,
+            self.second as u32,
+            self.nanos as u32,
+        )
     }
-    let clock = date.and_hms_nano_opt(hour as u32, minute as u32, second as u32, nanos as u32)?;
-    // What .NET does with the offset, or its absence, under each style.
+}
+
+/// What .NET does with the offset the input gave, or its absence, under
+/// each style: the instant and its Kind.
+fn instant_for_styles(
+    clock: chrono::NaiveDateTime,
+    offset: Option<(i32, bool)>,
+    style: u32,
+) -> Option<(DateTime<Utc>, Kind)> {
+    use styles::*;
     let (offset, utc) = match offset {
         Some(o) => o,
         None if style & ASSUME_UNIVERSAL != 0 => {

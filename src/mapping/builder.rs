@@ -186,56 +186,9 @@ pub fn compile_mapping(
     let mut errors = Vec::new();
     let mut attrs = Vec::new();
     for a in &om.attributes {
-        let path = match ScimPath::parse(&a.target) {
-            Ok(p) => p,
-            Err(m) => {
-                errors.push(Diagnostic::new(Code::MappingTargetPath, a.target_span, m));
-                continue;
-            }
-        };
-        let literal = match &a.source {
-            Source::Expression { span, .. } => *span,
-            _ => None,
-        };
-        let expr = match a.source.expression_text() {
-            None => None,
-            Some(text) => match crate::compile(&text) {
-                Ok(e) => Some(e),
-                Err(ce) => {
-                    for d in ce.diagnostics.into_iter().filter(Diagnostic::is_error) {
-                        let mut d = d;
-                        d.span = file_span(file, literal, a.source.span(), a.span, d.span);
-                        errors.push(d);
-                    }
-                    continue;
-                }
-            },
-        };
-        let mut unique = false;
-        if let Some(e) = &expr {
-            e.ast().walk(&mut |n, _| {
-                if let ExprKind::Call(c) = &n.kind {
-                    if c.name.eq_ignore_ascii_case("SelectUniqueValue") {
-                        unique = true;
-                    }
-                }
-            });
+        if let Some(attr) = compile_attribute(a, object, target, file, &mut errors) {
+            attrs.push(attr);
         }
-        attrs.push(CompiledAttr {
-            place: Placement::resolve(&path, object, target, &a.target),
-            target: a.target.clone(),
-            expr,
-            default: a.default_value.clone(),
-            flow: a.flow,
-            literal,
-            mapping_span: a.source.span().unwrap_or(a.span),
-            unique,
-            required_by: target
-                .and_then(|t| t.attribute(&a.target))
-                .filter(|d| d.required)
-                .and(target)
-                .map(|t| t.name.clone()),
-        });
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -281,6 +234,71 @@ pub fn compile_mapping(
             .then_some((required_name, required)),
         object_span: om.span,
     })
+}
+
+/// Compiles one attribute mapping of an object, or adds its errors (target
+/// path, expression) to `errors` with spans in the mapping file.
+fn compile_attribute(
+    a: &AttributeMapping,
+    object: ObjectType,
+    target: Option<&DirectoryObject>,
+    file: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<CompiledAttr> {
+    let path = match ScimPath::parse(&a.target) {
+        Ok(p) => p,
+        Err(m) => {
+            errors.push(Diagnostic::new(Code::MappingTargetPath, a.target_span, m));
+            return None;
+        }
+    };
+    let literal = match &a.source {
+        Source::Expression { span, .. } => *span,
+        _ => None,
+    };
+    let expr = match a.source.expression_text() {
+        None => None,
+        Some(text) => match crate::compile(&text) {
+            Ok(e) => Some(e),
+            Err(ce) => {
+                for d in ce.diagnostics.into_iter().filter(Diagnostic::is_error) {
+                    let mut d = d;
+                    d.span = file_span(file, literal, a.source.span(), a.span, d.span);
+                    errors.push(d);
+                }
+                return None;
+            }
+        },
+    };
+    Some(CompiledAttr {
+        place: Placement::resolve(&path, object, target, &a.target),
+        target: a.target.clone(),
+        unique: expr.as_ref().is_some_and(calls_select_unique_value),
+        expr,
+        default: a.default_value.clone(),
+        flow: a.flow,
+        literal,
+        mapping_span: a.source.span().unwrap_or(a.span),
+        required_by: target
+            .and_then(|t| t.attribute(&a.target))
+            .filter(|d| d.required)
+            .and(target)
+            .map(|t| t.name.clone()),
+    })
+}
+
+/// Whether an expression calls SelectUniqueValue anywhere, so that its value
+/// must be claimed against the batch's other records.
+fn calls_select_unique_value(e: &Expression) -> bool {
+    let mut unique = false;
+    e.ast().walk(&mut |n, _| {
+        if let ExprKind::Call(c) = &n.kind {
+            if c.name.eq_ignore_ascii_case("SelectUniqueValue") {
+                unique = true;
+            }
+        }
+    });
+    unique
 }
 
 /// Maps an offset span inside an expression to the file.
@@ -625,18 +643,7 @@ impl CompiledObject {
                 }
                 Ok(Outcome::IgnoreObject) => return MappedRef::Skipped("ignored"),
                 Err(e) => {
-                    errors.push(AttributeError {
-                        code: e.code,
-                        message: e.message,
-                        attribute: a.target.clone(),
-                        span: file_span(
-                            file,
-                            a.literal,
-                            Some(a.mapping_span),
-                            a.mapping_span,
-                            e.span,
-                        ),
-                    });
+                    errors.push(a.evaluation_error(e, file));
                     continue;
                 }
             };
@@ -678,19 +685,49 @@ impl CompiledObject {
             return MappedRef::Failed(errors);
         }
         if let (Some(o), Some(a)) = (oracle, claimant) {
-            if let Err(full) = o.claim_all(&claims) {
-                return MappedRef::Failed(vec![AttributeError {
-                    code: Code::MapUniqueValuesLimit,
-                    message: format!(
-                        "SelectUniqueValue: this batch already remembers {} bytes of values handed out, and this record's would pass the limit of {} bytes; without remembering them a later record could be given the same value",
-                        full.held, full.max_bytes
-                    ),
-                    attribute: a.target.clone(),
-                    span: a.mapping_span,
-                }]);
+            if let Err(e) = claim_unique_values(o, a, &claims) {
+                return MappedRef::Failed(vec![e]);
             }
         }
         MappedRef::Resource(ResourceRef(res))
+    }
+}
+
+/// Claims a record's SelectUniqueValue results in the batch, so that no later
+/// record is handed the same value; `claimant` is the attribute the error
+/// names when the batch's memory of claimed values is full.
+fn claim_unique_values(
+    oracle: &BatchOracle<'_>,
+    claimant: &CompiledAttr,
+    claims: &[String],
+) -> Result<(), AttributeError> {
+    oracle.claim_all(claims).map_err(|full| AttributeError {
+        code: Code::MapUniqueValuesLimit,
+        message: format!(
+            "SelectUniqueValue: this batch already remembers {} bytes of values handed out, and this record's would pass the limit of {} bytes; without remembering them a later record could be given the same value",
+            full.held, full.max_bytes
+        ),
+        attribute: claimant.target.clone(),
+        span: claimant.mapping_span,
+    })
+}
+
+impl CompiledAttr {
+    /// An error evaluating this attribute's expression, with its span moved
+    /// from the expression to the mapping file.
+    fn evaluation_error(&self, e: crate::eval::RuntimeError, file: &str) -> AttributeError {
+        AttributeError {
+            code: e.code,
+            message: e.message,
+            attribute: self.target.clone(),
+            span: file_span(
+                file,
+                self.literal,
+                Some(self.mapping_span),
+                self.mapping_span,
+                e.span,
+            ),
+        }
     }
 }
 

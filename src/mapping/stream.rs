@@ -188,7 +188,7 @@ impl<'m> Batch<'m> {
     ///
     /// A batch with an `oracle` is refused (`InvalidInput`) before anything
     /// is read: SelectUniqueValue's choices depend on record order.
-    // One function on purpose (about 130 lines): the reader, the workers and
+    // One function on purpose (about 140 lines): the reader, the workers and
     // the writer share one thread scope, and the channels, the chunk pool,
     // the stop flag and the mapper they borrow live in it; split up, each
     // part would take most of them as parameters and the hand-over order
@@ -539,23 +539,29 @@ impl<R: Read> Splitter<R> {
                 chunk.text.resize(filled + READ_SIZE, 0);
             }
             let block = &mut chunk.text[filled..filled + READ_SIZE];
-            let mut n = loop {
+            let n = loop {
                 match self.input.read(block) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     other => break other?,
                 }
             };
-            if !self.started {
-                self.started = true;
-                // D16: a UTF-8 byte order mark is not part of the first record.
-                if block[..n].starts_with(sources::BOM) {
-                    block.copy_within(sources::BOM.len()..n, 0);
-                    chunk.read_bytes += sources::BOM.len() as u64;
-                    n -= sources::BOM.len();
-                }
-            }
             filled += n;
             chunk.read_bytes += n as u64;
+            if !self.started {
+                // D16: a UTF-8 byte order mark is not part of the first
+                // record. A pipe may hand it over a byte at a time (the
+                // map_parallel fuzzer found a first read of one byte), so
+                // the decision waits for three bytes or the end.
+                let head = &chunk.text[..filled];
+                if head.starts_with(sources::BOM) {
+                    chunk.text.copy_within(sources::BOM.len()..filled, 0);
+                    filled -= sources::BOM.len();
+                    scanned = 0;
+                    self.started = true;
+                } else if n == 0 || !sources::BOM.starts_with(head) {
+                    self.started = true;
+                }
+            }
             if n == 0 {
                 self.at_end = true;
                 if !self.skipping && line_start < filled {
