@@ -146,3 +146,34 @@ fn map_stream_allocates_a_few_small_vectors_per_record() {
     eprintln!("{per_record:.2} allocations per record");
     assert!(per_record <= 3.0, "{per_record:.2} allocations per record");
 }
+
+/// Workload 2 (UPN generation: Join, StripSpaces, NormalizeDiacritics,
+/// Join, ToLower) allocates at most twice per evaluation: the inner Join's
+/// output, and the outer Join growing it; the string functions between
+/// them change that buffer in place (issue 17's target).
+#[test]
+fn workload_2_allocates_at_most_twice_per_evaluation() {
+    let users = support::users(1000, support::SEED);
+    let expr = attrmap::compile(support::W2_UPN).unwrap();
+    let mut ctx = Context::new();
+    let mut answers = Vec::with_capacity(users.len());
+    // The first evaluation builds NormalizeDiacritics' index, once per
+    // process.
+    expr.evaluate(&users[0], &mut ctx).unwrap();
+    let n = allocations_during(|| {
+        for u in &users {
+            if let Ok(Outcome::Value(v)) = expr.evaluate(u, &mut ctx) {
+                answers.push(v.into_owned());
+            }
+        }
+    });
+    // The answers vector was sized first: every allocation counted is the
+    // expression's.
+    assert_eq!(answers.len(), users.len());
+    for (u, got) in users.iter().zip(&answers) {
+        assert_eq!(got.to_text(), support::w2_reference(u), "{u}");
+    }
+    let per_eval = n as f64 / users.len() as f64;
+    eprintln!("workload 2: {per_eval:.2} allocations per evaluation");
+    assert!(per_eval <= 2.0, "{per_eval:.2} allocations per evaluation");
+}

@@ -1,64 +1,169 @@
-//! Quick performance guard for CI (a few seconds, any build profile): catches
-//! gross regressions such as the VM falling behind the AST evaluator on
-//! workload 1. The full comparison is `cargo bench` (docs/performance.md).
+//! Quick performance guard for CI: compares instruction counts, which do
+//! not depend on the machine's load, not times. Each measurement runs this
+//! test binary again under callgrind (`valgrind --tool=callgrind`),
+//! counting only [`attrmap_perf_quick_loop`], and the checks are ratios
+//! between engines in the same build, so they hold in debug and release
+//! builds alike. Without valgrind the checks are skipped with a note, except
+//! under `CI`, where a missing valgrind fails (.ci/run installs it).
+//!
+//! The full figures, on the bench profile with the competing engines, come
+//! from `python3 benches/callgrind.py` (docs/performance.md).
 
 #[path = "../benches/support/mod.rs"]
 mod support;
 
 use attrmap::eval::Context;
-use attrmap::Expression;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-/// The fastest of several rounds: the minimum is the least noisy statistic
-/// on a shared machine.
-fn best_round(rounds: usize, mut f: impl FnMut()) -> Duration {
-    (0..rounds)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
+/// Evaluations counted per measurement (after a few warm-up ones).
+const EVALUATIONS: usize = 200;
+
+/// Compiles counted per measurement: each is worth a few hundred
+/// evaluations, and valgrind runs the debug build slowly.
+const COMPILES: usize = 20;
+
+/// How many times `case` is run in the counted loop.
+fn repetitions(case: &str) -> usize {
+    if case.ends_with(":compile") {
+        COMPILES
+    } else {
+        EVALUATIONS
+    }
+}
+
+/// What the child process measures, named by the `ATTRMAP_PERF_CASE`
+/// environment variable: `workload:engine`.
+const CASE_VAR: &str = "ATTRMAP_PERF_CASE";
+
+/// The only code callgrind counts.
+#[no_mangle]
+#[inline(never)]
+pub fn attrmap_perf_quick_loop(run: &mut dyn FnMut(usize) -> usize, n: usize) -> usize {
+    (0..n).fold(0, |acc, i| acc.wrapping_add(black_box(run(i))))
+}
+
+/// Run in the child process under callgrind; does nothing otherwise.
+#[test]
+#[ignore = "run by the other tests under callgrind"]
+fn measured_child() {
+    let Ok(case) = std::env::var(CASE_VAR) else {
+        return;
+    };
+    let users = support::users(EVALUATIONS, support::SEED);
+    let names: Vec<(String, String)> = users
+        .iter()
+        .map(|u| {
+            let text = |k: &str| u[k].as_str().unwrap_or_default().to_string();
+            (text("givenName"), text("surname"))
         })
-        .min()
-        .unwrap_or_default()
-}
-
-fn vm_and_ast(expr: &Expression, users: &[serde_json::Value]) -> (Duration, Duration) {
+        .collect();
+    let w1 = attrmap::compile(&support::w1_role_derivation()).unwrap();
+    let w2 = attrmap::compile(support::W2_UPN).unwrap();
     let mut ctx = Context::new();
-    let vm = best_round(7, || {
-        for u in users {
-            black_box(expr.evaluate(black_box(u), &mut ctx).is_ok());
-        }
-    });
-    let ast = best_round(7, || {
-        for u in users {
-            black_box(expr.evaluate_ast(black_box(u), &mut ctx).is_ok());
-        }
-    });
-    (vm, ast)
+    let mut run: Box<dyn FnMut(usize) -> usize> = match case.as_str() {
+        "w1:vm" => Box::new(|i| usize::from(w1.evaluate(&users[i], &mut ctx).is_ok())),
+        "w1:ast" => Box::new(|i| usize::from(w1.evaluate_ast(&users[i], &mut ctx).is_ok())),
+        "w2:vm" => Box::new(|i| usize::from(w2.evaluate(&users[i], &mut ctx).is_ok())),
+        "w2:ast" => Box::new(|i| usize::from(w2.evaluate_ast(&users[i], &mut ctx).is_ok())),
+        "w2:hand" => Box::new(|i| support::w2_by_hand(&names[i].0, &names[i].1).len()),
+        "w3:compile" => Box::new(|_| usize::from(attrmap::compile(support::W3_HR_DATE).is_ok())),
+        other => panic!("unknown case {other}"),
+    };
+    // Warm-up outside the counted function (lazily built tables, caches).
+    for i in 0..10 {
+        black_box(run(i));
+    }
+    attrmap_perf_quick_loop(&mut run, repetitions(&case));
 }
 
-#[test]
-fn vm_is_not_slower_than_the_ast_evaluator_on_role_derivation() {
-    let users = support::users(2000, support::SEED);
-    let expr = attrmap::compile(&support::w1_role_derivation()).unwrap();
-    let (vm, ast) = vm_and_ast(&expr, &users);
-    eprintln!(
-        "workload 1: VM {:.0} ns/eval, AST {:.0} ns/eval",
-        vm.as_nanos() as f64 / users.len() as f64,
-        ast.as_nanos() as f64 / users.len() as f64
+/// Instructions per evaluation of `case` ("w1:vm", …), or `None` when
+/// valgrind is not installed and this is not CI.
+fn instructions(case: &str) -> Option<f64> {
+    let found = Command::new("valgrind").arg("--version").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "valgrind is needed for tests/perf_quick.rs in CI (apt-get install valgrind)"
+        );
+        eprintln!("perf_quick: valgrind not installed; instruction-count checks skipped");
+        return None;
+    }
+    let out_file = std::env::temp_dir().join(format!(
+        "attrmap-perf-quick-{}-{}.callgrind",
+        std::process::id(),
+        case.replace(':', "-")
+    ));
+    let status = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg("--toggle-collect=attrmap_perf_quick_loop")
+        .arg(format!("--callgrind-out-file={}", out_file.display()))
+        .arg(std::env::current_exe().expect("test binary"))
+        .args(["--exact", "measured_child", "--ignored", "--test-threads=1"])
+        .env(CASE_VAR, case)
+        .output()
+        .expect("valgrind runs");
+    assert!(
+        status.status.success(),
+        "callgrind on {case} failed: {}",
+        String::from_utf8_lossy(&status.stderr)
     );
-    // The release-build ratio is about 4x (docs/performance.md). Failing
-    // only when the VM is outright slower keeps this free of noise flakes.
-    assert!(vm < ast, "VM {vm:?} slower than the AST evaluator {ast:?}");
+    let profile = std::fs::read_to_string(&out_file).expect("callgrind output");
+    let _ = std::fs::remove_file(&out_file);
+    let total: f64 = profile
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("summary:")
+                .or_else(|| l.strip_prefix("totals:"))
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no instruction total for {case}"));
+    let per_eval = total / repetitions(case) as f64;
+    eprintln!("{case}: {per_eval:.0} instructions per evaluation");
+    Some(per_eval)
 }
 
 #[test]
-fn compiling_a_typical_expression_stays_well_under_a_millisecond() {
-    // The target is 20 µs in a release build; 1 ms allows for debug builds
-    // and a busy machine while still catching an accidental blow-up.
-    let best = best_round(20, || {
-        black_box(attrmap::compile(black_box(support::W3_HR_DATE)).is_ok());
-    });
-    assert!(best < Duration::from_millis(1), "compile took {best:?}");
+fn the_vm_runs_the_role_switch_in_far_fewer_instructions_than_the_ast_evaluator() {
+    let (Some(vm), Some(ast)) = (instructions("w1:vm"), instructions("w1:ast")) else {
+        return;
+    };
+    // About 4.5× in the bench profile (docs/performance.md); 2× leaves room
+    // for debug builds while catching a VM that lost its Switch table.
+    assert!(ast / vm >= 2.0, "VM {vm:.0}, AST {ast:.0} instructions");
+}
+
+#[test]
+fn the_upn_pipeline_stays_near_hand_written_rust() {
+    let (Some(vm), Some(ast), Some(hand)) = (
+        instructions("w2:vm"),
+        instructions("w2:ast"),
+        instructions("w2:hand"),
+    ) else {
+        return;
+    };
+    assert!(vm <= ast, "VM {vm:.0}, AST {ast:.0} instructions");
+    // Issue 17's target is 8× hand-written Rust in the bench profile; the
+    // bound here is measured in whichever profile the tests run, where
+    // both sides lose their optimisations, with room for that.
+    assert!(
+        vm / hand <= 12.0,
+        "VM {vm:.0} instructions, hand-written {hand:.0}: {:.1}×",
+        vm / hand
+    );
+}
+
+#[test]
+fn compiling_a_typical_expression_stays_cheap() {
+    let Some(compile) = instructions("w3:compile") else {
+        return;
+    };
+    // About 30 000 instructions in the bench profile (workload 6 of
+    // docs/performance.md); the bound allows for a debug build while still
+    // catching an accidental blow-up (the parser's stack guard running
+    // wild, a quadratic check).
+    assert!(
+        compile <= 3_000_000.0,
+        "{compile:.0} instructions per compile"
+    );
 }

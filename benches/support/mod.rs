@@ -412,28 +412,142 @@ pub fn w6_2kb_expression() -> String {
 /// ř→r…). CEL and evalexpr have no NormalizeDiacritics, so workload 2 gives
 /// them this as a host function.
 pub fn fold_diacritics(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'A',
-            'ç' => 'c',
-            'Ç' => 'C',
-            'è' | 'é' | 'ê' | 'ë' | 'ě' => 'e',
-            'È' | 'É' | 'Ê' | 'Ë' => 'E',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'Ì' | 'Í' | 'Î' | 'Ï' => 'I',
-            'ñ' => 'n',
-            'Ñ' => 'N',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
-            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => 'O',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'Ù' | 'Ú' | 'Û' | 'Ü' => 'U',
-            'ř' => 'r',
-            'Ř' => 'R',
-            'š' => 's',
-            'Š' => 'S',
-            'ý' | 'ÿ' => 'y',
-            other => other,
-        })
-        .collect()
+    s.chars().map(fold_char).collect()
+}
+
+/// One letter of [`fold_diacritics`].
+pub fn fold_char(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'A',
+        'ç' => 'c',
+        'Ç' => 'C',
+        'è' | 'é' | 'ê' | 'ë' | 'ě' => 'e',
+        'È' | 'É' | 'Ê' | 'Ë' => 'E',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'Ì' | 'Í' | 'Î' | 'Ï' => 'I',
+        'ñ' => 'n',
+        'Ñ' => 'N',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => 'O',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'Ù' | 'Ú' | 'Û' | 'Ü' => 'U',
+        'ř' => 'r',
+        'Ř' => 'R',
+        'š' => 's',
+        'Š' => 'S',
+        'ý' | 'ÿ' => 'y',
+        other => other,
+    }
+}
+
+/// Workload 2 written by hand for the generator's names: one output
+/// buffer sized up front, spaces dropped, letters folded and lower-cased
+/// as they are copied. The floor an interpreter is measured against.
+pub fn w2_by_hand(given: &str, surname: &str) -> String {
+    let mut out = String::with_capacity(given.len() + surname.len() + 13);
+    let copy = |out: &mut String, part: &str| {
+        for c in part.chars().filter(|&c| c != ' ').map(fold_char) {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+    };
+    copy(&mut out, given);
+    if !given.is_empty() && !surname.is_empty() {
+        out.push('.');
+    }
+    copy(&mut out, surname);
+    out.push_str("@contoso.com");
+    out
+}
+
+/// The users as Microsoft Graph `GET /users` response pages of 100, one
+/// page per line: Graph's property names (`id`, `mobilePhone`,
+/// `businessPhones`, an expanded `manager`), and no `IsSoftDeleted`, which
+/// the reader derives from `accountEnabled` (set here so it derives the
+/// generator's value).
+pub fn graph_pages(n: usize, seed: u64) -> String {
+    let mut out = String::new();
+    for page in users(n, seed).chunks(100) {
+        let value: Vec<Value> = page
+            .iter()
+            .map(|u| {
+                let mut m = u.as_object().expect("object").clone();
+                let rename = |m: &mut Map<String, Value>, from: &str, to: &str| {
+                    if let Some(v) = m.remove(from) {
+                        m.insert(to.into(), v);
+                    }
+                };
+                rename(&mut m, "objectId", "id");
+                rename(&mut m, "mobile", "mobilePhone");
+                if let Some(phone) = m.remove("telephoneNumber") {
+                    m.insert("businessPhones".into(), json!([phone]));
+                }
+                if let Some(manager) = m.remove("manager") {
+                    if !manager.is_null() {
+                        m.insert("manager".into(), json!({ "id": manager }));
+                    }
+                }
+                let deleted = m.remove("IsSoftDeleted").and_then(|v| v.as_bool());
+                m.insert("accountEnabled".into(), json!(deleted != Some(true)));
+                Value::Object(m)
+            })
+            .collect();
+        let page = json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+            "value": value,
+        });
+        out.push_str(&page.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// Workload 5's mapping written by hand over a JSONL file: serde derive
+/// decodes the six attributes it reads (skipping the others without
+/// building them) and the SCIM line is written directly. `roles` is
+/// [`role_uuid`] for each department and then the default.
+pub fn map_by_hand(file: &str, roles: &[String], out: &mut String) {
+    use std::borrow::Cow;
+    #[derive(serde::Deserialize)]
+    #[allow(non_snake_case)]
+    struct User<'a> {
+        #[serde(borrow)]
+        objectId: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        mail: Option<Cow<'a, str>>,
+        IsSoftDeleted: Option<bool>,
+        #[serde(borrow)]
+        givenName: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        surname: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        department: Option<Cow<'a, str>>,
+    }
+    for line in file.lines() {
+        let Ok(u) = serde_json::from_str::<User<'_>>(line) else {
+            continue;
+        };
+        let dept = u.department.as_deref();
+        let role = DEPARTMENTS
+            .iter()
+            .position(|d| Some(*d) == dept)
+            .unwrap_or(DEPARTMENTS.len());
+        let active = u.IsSoftDeleted.map(|d| if d { "False" } else { "True" });
+        write_scim_user(
+            out,
+            [
+                u.objectId.as_deref(),
+                u.mail.as_deref(),
+                active,
+                u.givenName.as_deref(),
+                u.surname.as_deref(),
+                Some(&roles[role]),
+            ],
+        );
+        out.push('\n');
+    }
 }

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use std::collections::HashSet;
 
-pub use record::{FlatRecord, FlatValue, Record};
+pub use record::{FlatRecord, FlatValue, KeyFilter, Record};
 
 /// What an expression did for one record.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,9 @@
 //! own record type and never converts to JSON.
 
 use crate::value::Value;
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// A source object whose attributes expressions read.
 ///
@@ -103,6 +105,45 @@ pub struct FlatRecord {
     /// Whether the slots are filed by [`keyed_hash`] instead of the fast
     /// unkeyed one; see [`MAX_PROBE`].
     keyed: bool,
+    /// When set, decoding stores only the attributes this filter wants
+    /// ([`FlatRecord::keep_only`]); it survives [`FlatRecord::clear`].
+    keep: Option<Arc<KeyFilter>>,
+}
+
+/// The attribute names a consumer reads, so that decoding can skip every
+/// other attribute without storing it ([`FlatRecord::keep_only`]). A key is
+/// wanted when a lookup of one of the names could find it: the same
+/// spelling, an ASCII case variant of the same length, or, for a key that
+/// is not ASCII, the same Unicode lower case (as [`find_key`] matches).
+#[derive(Debug, Clone, Default)]
+pub struct KeyFilter {
+    /// The names, indexed by byte length (most lengths hold none or one).
+    by_len: Vec<Vec<Box<str>>>,
+    /// The names' Unicode lower case, for keys that are not ASCII.
+    folded: Vec<String>,
+}
+
+impl KeyFilter {
+    pub fn new<'n>(names: impl IntoIterator<Item = &'n str>) -> KeyFilter {
+        let mut f = KeyFilter::default();
+        for name in names {
+            if f.by_len.len() <= name.len() {
+                f.by_len.resize(name.len() + 1, Vec::new());
+            }
+            f.by_len[name.len()].push(name.into());
+            f.folded.push(name.to_lowercase());
+        }
+        f
+    }
+
+    /// Whether a lookup of one of the names could find `key`.
+    pub fn wants(&self, key: &str) -> bool {
+        let same_length = self
+            .by_len
+            .get(key.len())
+            .is_some_and(|names| names.iter().any(|n| n.eq_ignore_ascii_case(key)));
+        same_length || (!key.is_ascii() && self.folded.contains(&key.to_lowercase()))
+    }
 }
 
 /// The longest probe an insertion may take before the record switches to
@@ -399,7 +440,16 @@ impl FlatRecord {
         result
     }
 
-    /// Removes every attribute, keeping the buffers for reuse.
+    /// From now on, decoding ([`FlatRecord::read_json`], serde) stores only
+    /// the attributes `filter` wants and skips the others without building
+    /// anything; a lookup of a skipped attribute finds nothing. `None`
+    /// stores everything again. Explicit inserts are not filtered.
+    pub fn keep_only(&mut self, filter: Option<Arc<KeyFilter>>) {
+        self.keep = filter;
+    }
+
+    /// Removes every attribute, keeping the buffers (and the filter of
+    /// [`FlatRecord::keep_only`]) for reuse.
     pub fn clear(&mut self) {
         self.text.clear();
         self.slots.iter_mut().for_each(|s| *s = FlatSlot::default());
@@ -436,6 +486,15 @@ impl<'de> serde::de::Visitor<'de> for FillVisitor<'_> {
                 return Ok(());
             }
             let key_len = r.text.len() - key_start;
+            if let Some(keep) = &r.keep {
+                if !keep.wants(&r.text[key_start..]) {
+                    // Parsed (so malformed or too deeply nested JSON is
+                    // still an error) but not stored.
+                    r.text.truncate(key_start);
+                    map.next_value::<Skip>()?;
+                    continue;
+                }
+            }
             let value_start = r.text.len();
             match map.next_value_seed(FlatValueSeed(&mut r.text))? {
                 None => {
@@ -445,6 +504,55 @@ impl<'de> serde::de::Visitor<'de> for FillVisitor<'_> {
                 Some(v) => r.commit_other(key_start, key_len, v),
             }
         }
+    }
+}
+
+/// A JSON value read and dropped, building nothing. Not serde's
+/// `IgnoredAny`: serde_json skips that without its nesting limit, so a
+/// record nested too deeply would be an error or not depending on whether
+/// the mapping reads the deep attribute. Through `deserialize_any` the limit
+/// applies as it does to a stored value.
+struct Skip;
+
+impl<'de> serde::Deserialize<'de> for Skip {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Skip {
+    type Value = Skip;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_none<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
     }
 }
 
@@ -519,12 +627,15 @@ impl<'de> serde::de::Visitor<'de> for FlatValueSeed<'_> {
 
 macro_rules! string_map_record {
     ($map:ident) => {
-        impl<S: AsRef<str> + Ord + std::hash::Hash + Eq> Record for $map<S, String> {
+        impl<S: Borrow<str> + Ord + std::hash::Hash + Eq> Record for $map<S, String> {
             fn attribute(&self, name: &str) -> Option<Value<'_>> {
-                let key = find_key(self.keys().map(AsRef::as_ref), name)?;
-                self.iter()
-                    .find(|(k, _)| k.as_ref() == key)
-                    .map(|(_, v)| Value::str(v))
+                // The exact spelling with the map's own lookup; only a miss
+                // scans the keys for a case variant.
+                if let Some(v) = self.get(name) {
+                    return Some(Value::str(v));
+                }
+                let key = find_key(self.keys().map(Borrow::borrow), name)?;
+                self.get(key).map(|v| Value::str(v))
             }
         }
     };
@@ -639,6 +750,56 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A record decoded keeping only some names answers every lookup of
+        /// those names as the whole record does.
+        #[test]
+        fn a_filtered_record_answers_its_names_as_the_whole_one(
+            keys in proptest::collection::vec("[aAbBéÉ_K\u{212A}]{0,4}", 0..24),
+            names in proptest::collection::vec("[aAbBéÉ_kK\u{212A}]{0,4}", 1..6),
+        ) {
+            let mut map = serde_json::Map::new();
+            for (i, k) in keys.iter().enumerate() {
+                map.insert(k.clone(), if i % 3 == 0 { json!(i) } else { json!(format!("v{i}")) });
+            }
+            let line = serde_json::Value::Object(map).to_string();
+            let mut whole = FlatRecord::new();
+            whole.read_json(line.as_bytes()).unwrap();
+            let mut filtered = FlatRecord::new();
+            filtered.keep_only(Some(Arc::new(KeyFilter::new(names.iter().map(String::as_str)))));
+            filtered.read_json(line.as_bytes()).unwrap();
+            for name in &names {
+                proptest::prop_assert_eq!(filtered.attribute(name), whole.attribute(name), "{}", name);
+            }
+            proptest::prop_assert!(filtered.len() <= whole.len());
+        }
+    }
+
+    #[test]
+    fn a_filtered_record_skips_what_is_not_read_but_still_refuses_bad_json() {
+        let mut r = FlatRecord::new();
+        r.keep_only(Some(Arc::new(KeyFilter::new(["mail", "Department"]))));
+        r.read_json(br#"{"MAIL": "m", "department": "d", "other": {"deep": [1, 2]}, "x": "y"}"#)
+            .unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r.attribute("mail"), Some(Value::str("m")));
+        assert_eq!(r.attribute("x"), None);
+        // Cleared and reused, it keeps filtering.
+        r.read_json(br#"{"mail": "n", "x": "y"}"#).unwrap();
+        assert_eq!((r.len(), r.attribute("mail")), (1, Some(Value::str("n"))));
+        assert!(r.read_json(br#"{"x": [1, }"#).is_err());
+        assert!(r.is_empty());
+        let deep = format!(
+            "{{\"mail\": \"d\", \"n\": {}1{}}}",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert!(
+            r.read_json(deep.as_bytes()).is_err(),
+            "nesting limit, read or not"
+        );
+    }
+
     #[test]
     fn large_json_objects_use_the_tree_search_with_the_same_answers() {
         let mut map = serde_json::Map::new();
@@ -735,6 +896,12 @@ mod tests {
     fn string_maps_are_records() {
         let mut m = HashMap::new();
         m.insert("givenName".to_string(), "Zoë".to_string());
-        assert_eq!(m.attribute("GIVENNAME"), Some(Value::str("Zoë")));
+        m.insert("GivenName".to_string(), "Other".to_string());
+        assert_eq!(m.attribute("givenName"), Some(Value::str("Zoë")));
+        assert_eq!(m.attribute("GivenName"), Some(Value::str("Other")));
+        assert!(m.attribute("GIVENNAME").is_some());
+        assert_eq!(m.attribute("surname"), None);
+        let b: BTreeMap<&str, String> = [("Mail", "m".to_string())].into_iter().collect();
+        assert_eq!(b.attribute("mail"), Some(Value::str("m")));
     }
 }

@@ -1,5 +1,6 @@
 //! String, predicate and conversion functions.
 
+use super::text::map_str;
 use super::{ensure_fits, not_implemented, Args};
 use crate::catalogue::FnId;
 use crate::eval::{Context, Interrupt, RuntimeLimits};
@@ -14,14 +15,21 @@ pub(super) fn call<'a>(
     let limits = &ctx.limits;
     Ok(match id {
         FnId::Append | FnId::Prepend => {
-            let (first, second) = (args.get(0).to_text(), args.get(1).to_text());
-            ensure_fits(args, limits, first.len().checked_add(second.len()))?;
-            if id == FnId::Append {
-                let suffix = second.into_owned();
-                drop(first);
-                concat(args.take(0), &suffix)
+            let (source, other) = (args.take(0), args.take(1));
+            let (text, other) = (source.into_text(), other.to_text());
+            ensure_fits(args, limits, text.len().checked_add(other.len()))?;
+            if other.is_empty() {
+                // Nothing to add: the source as it is ("" for null).
+                Value::Str(text)
             } else {
-                Value::string(format!("{second}{first}"))
+                // The source's own buffer grows when it is owned.
+                let mut out = text.into_owned();
+                if id == FnId::Append {
+                    out.push_str(&other);
+                } else {
+                    out.insert_str(0, &other);
+                }
+                Value::string(out)
             }
         }
         FnId::Join => join(args, limits)?,
@@ -36,18 +44,28 @@ pub(super) fn call<'a>(
             Value::Null => Value::Null,
             other => Value::string(other.to_text().into_owned()),
         },
-        FnId::StripSpaces => map_text(args.take(0), &|s: &str| {
-            if s.contains(' ') {
-                Some(s.replace(' ', ""))
-            } else {
-                None
+        FnId::StripSpaces => map_str(args.take(0), &|s| {
+            if !s.contains(' ') {
+                return s;
+            }
+            match s {
+                Cow::Borrowed(b) => Cow::Owned(b.replace(' ', "")),
+                Cow::Owned(mut o) => {
+                    o.retain(|c| c != ' ');
+                    Cow::Owned(o)
+                }
             }
         }),
         // .NET's String.Trim: Char.IsWhiteSpace is Unicode's White_Space
         // property, the set Rust's str::trim removes.
-        FnId::Trim => map_text(args.take(0), &|s: &str| {
-            let t = s.trim();
-            (t.len() != s.len()).then(|| t.to_string())
+        FnId::Trim => map_str(args.take(0), &|s| match s {
+            Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+            Cow::Owned(mut o) => {
+                o.truncate(o.trim_end().len());
+                let start = o.len() - o.trim_start().len();
+                o.drain(..start);
+                Cow::Owned(o)
+            }
         }),
         // .NET's String.Length: UTF-16 code units, so a character outside
         // the BMP counts 2. Null has no characters.
@@ -79,35 +97,6 @@ pub(super) fn call<'a>(
     })
 }
 
-/// Keeps a borrowed string borrowed when the transform changes nothing.
-fn map_text<'a>(v: Value<'a>, f: &dyn Fn(&str) -> Option<String>) -> Value<'a> {
-    match v {
-        Value::Null => Value::Null,
-        Value::Str(s) => match f(&s) {
-            Some(changed) => Value::string(changed),
-            None => Value::Str(s),
-        },
-        Value::List(items) => Value::List(items.into_iter().map(|i| map_text(i, f)).collect()),
-        other => {
-            let t = other.to_text().into_owned();
-            Value::string(f(&t).unwrap_or(t))
-        }
-    }
-}
-
-fn concat<'a>(src: Value<'a>, suffix: &str) -> Value<'a> {
-    if suffix.is_empty() {
-        return match src {
-            Value::Null => Value::str(""),
-            Value::Str(s) => Value::Str(s),
-            other => Value::string(other.to_text().into_owned()),
-        };
-    }
-    let mut s = src.to_text().into_owned();
-    s.push_str(suffix);
-    Value::string(s)
-}
-
 /// Characters `[start, start+len)`, clamped to the string.
 fn substring(src: Value<'_>, start: usize, len: usize) -> Value<'_> {
     let slice = |s: &str| -> (usize, usize) {
@@ -133,6 +122,13 @@ fn substring(src: Value<'_>, start: usize, len: usize) -> Value<'_> {
             let (b, e) = slice(s);
             Value::Str(Cow::Borrowed(&s[b..e]))
         }
+        // Cut in its own buffer.
+        Value::Str(Cow::Owned(mut s)) => {
+            let (b, e) = slice(&s);
+            s.truncate(e);
+            s.drain(..b);
+            Value::string(s)
+        }
         other => {
             let t = other.to_text();
             let (b, e) = slice(&t);
@@ -141,32 +137,74 @@ fn substring(src: Value<'_>, start: usize, len: usize) -> Value<'_> {
     }
 }
 
-/// Joins the non-empty values. Each piece is measured before it is copied:
-/// a long separator between thousands of values would otherwise build a
-/// gigabyte before the output limit saw it.
-fn join<'a>(args: &Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>, Interrupt> {
-    let sep = args.get(0).to_text();
-    let mut out = String::new();
-    let mut first = true;
-    let mut push = |v: &Value<'_>| -> Result<(), Interrupt> {
-        if v.is_null_or_empty() {
-            return Ok(());
+/// Joins the non-empty values. The output is measured before anything is
+/// copied: a long separator between thousands of values is refused before
+/// a gigabyte is built, and the output is allocated once, at its size.
+/// When the first value is an owned string (a nested call's result), the
+/// output grows in its buffer; a single value is the result as it is.
+fn join<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>, Interrupt> {
+    let separator = args.take(0);
+    let sep = separator.to_text();
+    let (mut count, mut bytes) = (0usize, Some(0usize));
+    for piece in pieces(&args.values[1..]) {
+        count += 1;
+        bytes = bytes.and_then(|b| b.checked_add(text_len(piece)));
+    }
+    let seps = sep.len().checked_mul(count.saturating_sub(1));
+    let bytes = bytes.zip(seps).and_then(|(b, s)| b.checked_add(s));
+    ensure_fits(args, limits, bytes)?;
+    let bytes = bytes.unwrap_or(0);
+    let Some(first) = args.values[1..].iter().position(|v| !v.is_null_or_empty()) else {
+        return Ok(Value::str(""));
+    };
+    let first = first + 1;
+    let (mut out, rest) = match &mut args.values[first] {
+        Value::Str(s) => {
+            let s = std::mem::take(s);
+            if count == 1 {
+                return Ok(Value::Str(s));
+            }
+            let mut out = match s {
+                Cow::Owned(o) => o,
+                Cow::Borrowed(b) => {
+                    let mut out = String::with_capacity(bytes);
+                    out.push_str(b);
+                    out
+                }
+            };
+            out.reserve(bytes.saturating_sub(out.len()));
+            (out, first + 1)
         }
-        let text = v.to_text();
-        let sep_len = if first { 0 } else { sep.len() };
-        ensure_fits(args, limits, Some(out.len() + sep_len + text.len()))?;
-        if !first {
+        _ => (String::with_capacity(bytes), first),
+    };
+    for (i, piece) in pieces(&args.values[rest..]).enumerate() {
+        if i > 0 || rest > first {
             out.push_str(&sep);
         }
-        first = false;
-        out.push_str(&text);
-        Ok(())
-    };
-    for v in args.values.iter().skip(1) {
-        match v {
-            Value::List(items) => items.iter().try_for_each(&mut push)?,
-            other => push(other)?,
+        match piece {
+            Value::Str(s) => out.push_str(s),
+            other => out.push_str(&other.to_text()),
         }
     }
     Ok(Value::string(out))
+}
+
+/// The length of a value's text, without making the text of a string.
+fn text_len(v: &Value<'_>) -> usize {
+    match v {
+        Value::Str(s) => s.len(),
+        other => other.to_text().len(),
+    }
+}
+
+/// Join's values: each argument, or each element of a multi-valued one,
+/// leaving out null and empty ones.
+fn pieces<'v, 'a>(values: &'v [Value<'a>]) -> impl Iterator<Item = &'v Value<'a>> {
+    values
+        .iter()
+        .flat_map(|v| match v {
+            Value::List(items) => items.as_slice(),
+            other => std::slice::from_ref(other),
+        })
+        .filter(|v| !v.is_null_or_empty())
 }

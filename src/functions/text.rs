@@ -7,12 +7,16 @@ use crate::codes::Code;
 use crate::eval::{Interrupt, RuntimeLimits};
 use crate::value::Value;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 use unicode_general_category::{get_general_category, GeneralCategory as G};
 
-/// Maps every string value of a (possibly multi-valued) argument.
-fn map_str<'a>(v: Value<'a>, f: &dyn Fn(Cow<'a, str>) -> Cow<'a, str>) -> Value<'a> {
+/// Maps every string value of a (possibly multi-valued) argument. `f` gets
+/// the string as it is, borrowed or owned, so it can return it unchanged
+/// (no copy) or change an owned one in place.
+pub(super) fn map_str<'a, F>(v: Value<'a>, f: &F) -> Value<'a>
+where
+    F: Fn(Cow<'a, str>) -> Cow<'a, str>,
+{
     match v {
         Value::Null => Value::Null,
         Value::Str(s) => Value::Str(f(s)),
@@ -74,6 +78,74 @@ pub fn pcase(s: &str, separators: Option<&str>) -> String {
         }
     }
     out
+}
+
+/// [`pcase`] on a borrowed or owned string: unchanged text comes back as
+/// it went in, and ASCII text takes [`AsciiTitleCase`], in place when owned.
+fn pcase_cow<'a>(s: Cow<'a, str>, separators: Option<&str>) -> Cow<'a, str> {
+    if s.is_ascii() && separators.is_none_or(str::is_ascii) {
+        let seps = separators.map(str::as_bytes);
+        let mut probe = AsciiTitleCase::new(seps);
+        if s.bytes().all(|b| probe.next(b) == b) {
+            return s;
+        }
+        let mut bytes = s.into_owned().into_bytes();
+        let mut title = AsciiTitleCase::new(seps);
+        for b in &mut bytes {
+            *b = title.next(*b);
+        }
+        return Cow::Owned(utf8(bytes));
+    }
+    let t = pcase(&s, separators);
+    if t == s.as_ref() {
+        s
+    } else {
+        Cow::Owned(t)
+    }
+}
+
+/// [`pcase`] restricted to ASCII text (and ASCII separators), a byte at a
+/// time. Without separators this is ToTitleCase's rule on ASCII: a word
+/// starts at a letter; letters, digits and apostrophes continue it; every
+/// other ASCII character (white space, punctuation, symbols, controls) ends
+/// it. `tests::pcase_ascii_agrees_with_the_general_rules` holds it to
+/// [`pcase`].
+struct AsciiTitleCase<'s> {
+    separators: Option<&'s [u8]>,
+    in_word: bool,
+}
+
+impl<'s> AsciiTitleCase<'s> {
+    fn new(separators: Option<&'s [u8]>) -> Self {
+        AsciiTitleCase {
+            separators,
+            in_word: false,
+        }
+    }
+
+    /// The next byte's cased form.
+    fn next(&mut self, b: u8) -> u8 {
+        match self.separators {
+            Some(seps) if seps.contains(&b) => {
+                self.in_word = false;
+                b
+            }
+            Some(_) if !self.in_word => {
+                self.in_word = true;
+                b.to_ascii_uppercase()
+            }
+            Some(_) => b.to_ascii_lowercase(),
+            None if !self.in_word => {
+                self.in_word = b.is_ascii_alphabetic();
+                b.to_ascii_uppercase()
+            }
+            None if b.is_ascii_alphanumeric() || b == b'\'' => b.to_ascii_lowercase(),
+            None => {
+                self.in_word = false;
+                b
+            }
+        }
+    }
 }
 
 fn is_letter(c: char) -> bool {
@@ -270,60 +342,223 @@ fn change_case_str(s: &str, upper: bool, rules: CaseRules) -> Cow<'_, str> {
 }
 
 fn change_case<'a>(v: Value<'a>, upper: bool, rules: CaseRules) -> Value<'a> {
-    map_str(v, &|s| match s {
+    map_str(v, &|s| change_case_cow(s, upper, rules))
+}
+
+/// [`change_case_str`] on a borrowed or owned string: unchanged text comes
+/// back as it went in, and ASCII text is cased in place when it is owned.
+fn change_case_cow(s: Cow<'_, str>, upper: bool, rules: CaseRules) -> Cow<'_, str> {
+    // ASCII letters case alike in every culture but the Turkish ones
+    // (i and I), and neither invariant exception list holds an ASCII letter.
+    if rules != CaseRules::Turkish && s.is_ascii() {
+        if let Cow::Owned(mut owned) = s {
+            // Cased in place: no copy to save by checking first.
+            if upper {
+                owned.make_ascii_uppercase();
+            } else {
+                owned.make_ascii_lowercase();
+            }
+            return Cow::Owned(owned);
+        }
+        let changes = if upper {
+            s.bytes().any(|b| b.is_ascii_lowercase())
+        } else {
+            s.bytes().any(|b| b.is_ascii_uppercase())
+        };
+        if !changes {
+            return s;
+        }
+        let mut owned = s.into_owned();
+        if upper {
+            owned.make_ascii_uppercase();
+        } else {
+            owned.make_ascii_lowercase();
+        }
+        return Cow::Owned(owned);
+    }
+    match s {
         Cow::Borrowed(b) => change_case_str(b, upper, rules),
-        Cow::Owned(o) => Cow::Owned(change_case_str(&o, upper, rules).into_owned()),
-    })
+        Cow::Owned(o) => {
+            let changed = match change_case_str(&o, upper, rules) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(n) => Some(n),
+            };
+            Cow::Owned(changed.unwrap_or(o))
+        }
+    }
 }
 
 // ---- NormalizeDiacritics ---------------------------------------------------
 
-fn diacritics_index() -> &'static HashMap<char, Vec<(&'static str, &'static str)>> {
-    static INDEX: OnceLock<HashMap<char, Vec<(&'static str, &'static str)>>> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let mut m: HashMap<char, Vec<(&str, &str)>> = HashMap::new();
-        for &(from, to) in diacritics::TABLE {
-            if let Some(first) = from.chars().next() {
-                m.entry(first).or_default().push((from, to));
-            }
-        }
-        // Longest match first.
-        for v in m.values_mut() {
-            v.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
-        }
-        m
-    })
+/// The first character below which [`DiacriticsIndex::latin`] indexes
+/// directly: Latin-1 and Latin Extended-A and -B, where most entries start.
+const LATIN_END: usize = 0x250;
+
+/// The NormalizeDiacritics table grouped by the character each entry
+/// starts with: a direct index for Latin letters, a sorted list for the rest
+/// (Latin Extended Additional), each group longest entry first.
+struct DiacriticsIndex {
+    /// Group number + 1 for each character below [`LATIN_END`], 0 for none.
+    latin: Vec<u16>,
+    /// Other first characters, sorted, with their group number.
+    other: Vec<(char, u16)>,
+    /// Each group's range in `entries`.
+    groups: Vec<(u16, u16)>,
+    entries: Vec<(&'static str, &'static str)>,
 }
 
-pub fn normalize_diacritics(s: &str) -> Cow<'_, str> {
-    // Every entry is non-ASCII or an ASCII letter followed by a combining
-    // mark, so plain ASCII text never matches.
-    if s.is_ascii() {
-        return Cow::Borrowed(s);
+impl DiacriticsIndex {
+    fn build() -> DiacriticsIndex {
+        let mut entries: Vec<(char, &'static str, &'static str)> = diacritics::TABLE
+            .iter()
+            .filter_map(|&(from, to)| Some((from.chars().next()?, from, to)))
+            .collect();
+        // By first character, then longest first: a letter with combining
+        // marks matches before the letter alone.
+        entries.sort_by_key(|&(c, from, _)| (c, std::cmp::Reverse(from.len())));
+        let mut index = DiacriticsIndex {
+            latin: vec![0; LATIN_END],
+            other: Vec::new(),
+            groups: Vec::new(),
+            entries: entries.iter().map(|&(_, from, to)| (from, to)).collect(),
+        };
+        let mut start = 0;
+        while start < entries.len() {
+            let c = entries[start].0;
+            let end = start + entries[start..].iter().take_while(|e| e.0 == c).count();
+            let group = index.groups.len() as u16;
+            index.groups.push((start as u16, end as u16));
+            match index.latin.get_mut(c as usize) {
+                Some(slot) => *slot = group + 1,
+                None => index.other.push((c, group)),
+            }
+            start = end;
+        }
+        index
     }
+
+    /// The entries that start with `c`, longest first.
+    fn group(&self, c: char) -> &[(&'static str, &'static str)] {
+        let group = match self.latin.get(c as usize) {
+            Some(0) => return &[],
+            Some(&g) => g - 1,
+            None => match self.other.binary_search_by_key(&c, |&(k, _)| k) {
+                Ok(i) => self.other[i].1,
+                Err(_) => return &[],
+            },
+        };
+        let (start, end) = self.groups[group as usize];
+        &self.entries[start as usize..end as usize]
+    }
+
+    /// The entry that starts at byte `at` of `s` (valid UTF-8 from there):
+    /// its length in `s` and its replacement.
+    fn entry_at(&self, s: &[u8], at: usize) -> Option<(usize, &'static str)> {
+        let (c, width) = char_at(s, at);
+        let group = self.group(c);
+        // Every longer entry continues with a combining mark of U+0300 to
+        // U+036F, whose UTF-8 starts with 0xCC or 0xCD; without one next,
+        // only the single-character entry (the group's last) can match.
+        if !matches!(s.get(at + width), Some(0xCC | 0xCD)) {
+            let &(from, to) = group.last()?;
+            return (from.len() == width).then_some((width, to));
+        }
+        let rest = s.get(at..)?;
+        group
+            .iter()
+            .find(|(from, _)| rest.starts_with(from.as_bytes()))
+            .map(|&(from, to)| (from.len(), to))
+    }
+
+    /// The next entry in `s` at or after byte `from` (a character
+    /// boundary): where it starts and ends, and its replacement.
+    fn next_entry(&self, s: &[u8], from: usize) -> Option<(usize, usize, &'static str)> {
+        let mut at = from;
+        while at < s.len() {
+            // Every entry starts with a non-ASCII character or an ASCII
+            // letter followed by a combining mark, so ASCII runs are
+            // skipped a byte at a time without decoding anything.
+            let i = at + s.get(at..)?.iter().position(|b| !b.is_ascii())?;
+            if i > at && matches!(s[i], 0xCC | 0xCD) && s[i - 1].is_ascii_alphabetic() {
+                if let Some((len, to)) = self.entry_at(s, i - 1) {
+                    return Some((i - 1, i - 1 + len, to));
+                }
+            }
+            if let Some((len, to)) = self.entry_at(s, i) {
+                return Some((i, i + len, to));
+            }
+            at = i + char_at(s, i).1;
+        }
+        None
+    }
+}
+
+/// The character starting at byte `at` of UTF-8 text, and its width.
+fn char_at(s: &[u8], at: usize) -> (char, usize) {
+    let lead = s.get(at).copied().unwrap_or(0);
+    let (width, bits) = match lead {
+        0..=0x7F => return (lead as char, 1),
+        0xC0..=0xDF => (2, u32::from(lead & 0x1F)),
+        0xE0..=0xEF => (3, u32::from(lead & 0x0F)),
+        _ => (4, u32::from(lead & 0x07)),
+    };
+    let c = (1..width).fold(bits, |c, k| {
+        (c << 6) | u32::from(s.get(at + k).copied().unwrap_or(0x80) & 0x3F)
+    });
+    (
+        char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER),
+        width,
+    )
+}
+
+fn diacritics_index() -> &'static DiacriticsIndex {
+    static INDEX: OnceLock<DiacriticsIndex> = OnceLock::new();
+    INDEX.get_or_init(DiacriticsIndex::build)
+}
+
+/// Replaces each table entry found in `s`, left to right, longest first.
+/// Unchanged text stays borrowed; unchanged runs are copied in one go.
+pub fn normalize_diacritics(s: &str) -> Cow<'_, str> {
     let index = diacritics_index();
+    let Some(mut found) = index.next_entry(s.as_bytes(), 0) else {
+        return Cow::Borrowed(s);
+    };
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(c) = rest.chars().next() {
-        let hit = index
-            .get(&c)
-            .and_then(|cands| cands.iter().find(|(from, _)| rest.starts_with(from)));
-        match hit {
-            Some((from, to)) => {
-                out.push_str(to);
-                rest = &rest[from.len()..];
-            }
-            None => {
-                out.push(c);
-                rest = &rest[c.len_utf8()..];
-            }
+    let mut read = 0;
+    loop {
+        // Entries start and end at character boundaries (next_entry
+        // starts them at an ASCII byte or a lead byte, and matches whole
+        // entries), so these slices cannot split a character.
+        let (start, end, to) = found;
+        out.push_str(&s[read..start]);
+        out.push_str(to);
+        read = end;
+        match index.next_entry(s.as_bytes(), read) {
+            Some(next) => found = next,
+            None => break,
         }
     }
-    if out == s {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(out)
+    out.push_str(&s[read..]);
+    Cow::Owned(out)
+}
+
+/// [`normalize_diacritics`] on an owned string: returned as it is when
+/// nothing changes, otherwise rewritten in its own buffer (no replacement
+/// is longer than what it replaces, so it never grows).
+pub fn normalize_diacritics_owned(mut s: String) -> String {
+    let index = diacritics_index();
+    let mut at = 0;
+    while let Some((start, end, to)) = index.next_entry(s.as_bytes(), at) {
+        s.replace_range(start..end, to);
+        at = start + to.len();
     }
+    s
+}
+
+/// Bytes spliced from valid UTF-8 at character boundaries are valid UTF-8;
+/// were they not, the text would be repaired rather than the call panic.
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 // ---- encodings ---------------------------------------------------------------
@@ -400,18 +635,11 @@ pub(super) fn call<'a>(
             } else {
                 None
             };
-            map_str(args.take(0), &|s| {
-                let t = pcase(&s, seps.as_deref());
-                if t == s.as_ref() {
-                    s
-                } else {
-                    Cow::Owned(t)
-                }
-            })
+            map_str(args.take(0), &|s| pcase_cow(s, seps.as_deref()))
         }
         FnId::NormalizeDiacritics => map_str(args.take(0), &|s| match s {
             Cow::Borrowed(b) => normalize_diacritics(b),
-            Cow::Owned(o) => Cow::Owned(normalize_diacritics(&o).into_owned()),
+            Cow::Owned(o) => Cow::Owned(normalize_diacritics_owned(o)),
         }),
         FnId::ToLower | FnId::ToUpper => {
             let rules = parse_culture(args)?;
@@ -562,6 +790,108 @@ mod tests {
         // Outside the table: unchanged.
         assert_eq!(normalize_diacritics("đ Þ 東京"), "đ Þ 東京");
         assert!(matches!(normalize_diacritics("plain"), Cow::Borrowed(_)));
+    }
+
+    /// The table applied the plain way: at each character, the longest
+    /// entry that starts there (what NormalizeDiacritics means), for
+    /// checking the indexed scanner against.
+    fn naive_normalize(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(c) = rest.chars().next() {
+            let hit = diacritics::TABLE
+                .iter()
+                .filter(|(from, _)| rest.starts_with(from))
+                .max_by_key(|(from, _)| from.len());
+            match hit {
+                Some((from, to)) => {
+                    out.push_str(to);
+                    rest = &rest[from.len()..];
+                }
+                None => {
+                    out.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+        }
+        out
+    }
+
+    fn both_ways(s: &str) -> String {
+        let borrowed = normalize_diacritics(s).into_owned();
+        let owned = normalize_diacritics_owned(s.to_string());
+        assert_eq!(borrowed, owned, "borrowed and in-place disagree on {s:?}");
+        borrowed
+    }
+
+    #[test]
+    fn every_table_entry_normalizes_alone_and_in_text() {
+        for (from, to) in diacritics::TABLE {
+            assert_eq!(both_ways(from), *to, "{from:?}");
+            let text = format!("x{from}y {from}{from}.");
+            assert_eq!(both_ways(&text), naive_normalize(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_scanner_relies_on_the_tables_shape() {
+        // entry_at looks for a combining mark (U+0300..U+036F, UTF-8 lead
+        // 0xCC or 0xCD) before trying an entry longer than one character,
+        // and the in-place rewrite never grows the string when replacements
+        // are no longer than what they replace.
+        for (from, to) in diacritics::TABLE {
+            for mark in from.chars().skip(1) {
+                assert!(('\u{300}'..='\u{36F}').contains(&mark), "{from:?}");
+            }
+            assert!(to.len() <= from.len(), "{from:?} → {to:?}");
+        }
+    }
+
+    #[test]
+    fn unchanged_owned_text_keeps_its_buffer() {
+        let s = String::from("Zoe Muller \u{4e1c}\u{4eac}");
+        let at = s.as_ptr();
+        let out = normalize_diacritics_owned(s);
+        assert_eq!(out.as_ptr(), at);
+        let changed = String::from("Zoë Müller");
+        let at = changed.as_ptr();
+        let out = normalize_diacritics_owned(changed);
+        assert_eq!(out, "Zoe Muller");
+        assert_eq!(out.as_ptr(), at, "rewritten in place");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalize_diacritics_is_the_longest_match_rule(
+            s in "[aAeEoOuUyYlLrRbx \u{c5}\u{c6}\u{e5}\u{100}\u{101}\u{1e72}\u{1e0e}\u{300}\u{301}\u{302}\u{304}\u{308}\u{323}\u{331}\u{4e1c}.-]{0,12}"
+        ) {
+            proptest::prop_assert_eq!(both_ways(&s), naive_normalize(&s));
+        }
+
+        #[test]
+        fn pcase_ascii_agrees_with_the_general_rules(
+            s in "[a-zA-Z0-9 '._\\-(),!~^|\t]{0,16}",
+            seps in proptest::option::of("[ '._-]{0,3}"),
+        ) {
+            let fast = pcase_cow(Cow::Borrowed(&s), seps.as_deref()).into_owned();
+            let owned = pcase_cow(Cow::Owned(s.clone()), seps.as_deref()).into_owned();
+            proptest::prop_assert_eq!(&fast, &pcase(&s, seps.as_deref()));
+            proptest::prop_assert_eq!(&owned, &fast);
+        }
+
+        #[test]
+        fn ascii_case_fast_path_agrees_with_the_general_rules(
+            s in "[a-zA-Z0-9 iI._-]{0,16}",
+            upper: bool,
+        ) {
+            for rules in [CaseRules::Invariant, CaseRules::Turkish, CaseRules::Other] {
+                let general = change_case_str(&s, upper, rules).into_owned();
+                let borrowed = change_case_cow(Cow::Borrowed(&s), upper, rules);
+                let owned = change_case_cow(Cow::Owned(s.clone()), upper, rules);
+                proptest::prop_assert_eq!(borrowed.as_ref(), general.as_str());
+                proptest::prop_assert_eq!(owned.as_ref(), general.as_str());
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::scim::{self, AttrDef, AttrType, ScimPath};
 use crate::catalogue::Purity;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::eval::{uniqueness_key, Context, Outcome, Record, UniquenessOracle};
+use crate::eval::{uniqueness_key, Context, KeyFilter, Outcome, Record, UniquenessOracle};
 use crate::syntax::{ExprKind, Span};
 use crate::value::Value;
 use crate::Expression;
@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::io::Write;
+use std::sync::{Arc, OnceLock};
 
 /// `create` applies every mapping and default; `update` skips ObjectAddOnly
 /// mappings and default values, as Entra does for existing objects.
@@ -77,6 +78,8 @@ pub struct CompiledObject {
     /// Where the object mapping is in the file, for errors about a
     /// required attribute that no mapping writes.
     object_span: Span,
+    /// [`CompiledObject::decode_filter`], built on first use.
+    decode_filter: OnceLock<Arc<KeyFilter>>,
 }
 
 /// One failing target attribute of a record.
@@ -233,6 +236,7 @@ pub fn compile_mapping(
             .is_none_or(DirectoryObject::is_scim)
             .then_some((required_name, required)),
         object_span: om.span,
+        decode_filter: OnceLock::new(),
     })
 }
 
@@ -412,6 +416,20 @@ impl CompiledObject {
 
     /// Every source attribute the mappings and the scoping filter read, once
     /// each (compared case-insensitively, as lookups are), in mapping order.
+    /// The attributes a source record needs for this mapping: those
+    /// [`CompiledObject::source_attributes`] lists, and those the readers
+    /// derive `IsSoftDeleted` from. Decoding keeps only these
+    /// ([`FlatRecord::keep_only`](crate::eval::FlatRecord::keep_only)).
+    pub fn decode_filter(&self) -> Arc<KeyFilter> {
+        let filter = self.decode_filter.get_or_init(|| {
+            let names = self.source_attributes();
+            let derived = crate::sources::graph::SOFT_DELETION_INPUTS;
+            let own = [crate::sources::graph::IS_SOFT_DELETED];
+            Arc::new(KeyFilter::new(names.into_iter().chain(derived).chain(own)))
+        });
+        Arc::clone(filter)
+    }
+
     pub fn source_attributes(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
         let from_exprs = self

@@ -138,7 +138,8 @@ impl<'m> Batch<'m> {
             max_record_bytes: self.max_record_bytes,
             max_document_bytes: self.max_document_bytes,
         };
-        sources::read(input, source, limits, |item, read_bytes| {
+        let keep = Some(self.compiled.decode_filter());
+        sources::read_keeping(input, source, limits, keep, |item, read_bytes| {
             let index = counts.input;
             let outcome = match item {
                 Item::Record(record) => {

@@ -225,6 +225,10 @@ fn apply(rule: Rule, key: &str, value: FlatValue<'_>, dst: &mut FlatRecord) -> R
 /// The attribute Entra computes for every source object.
 pub const IS_SOFT_DELETED: &str = "IsSoftDeleted";
 
+/// The attributes [`derive_is_soft_deleted`] reads, so a decoder that
+/// skips what the mapping does not read keeps them.
+pub const SOFT_DELETION_INPUTS: [&str; 2] = ["deletedDateTime", "accountEnabled"];
+
 /// What can be known offline about `IsSoftDeleted`, added to a record that
 /// does not carry it: true when the object is soft-deleted (a non-null
 /// `deletedDateTime`, as `GET /directory/deletedItems` returns it) or its
@@ -234,16 +238,17 @@ pub const IS_SOFT_DELETED: &str = "IsSoftDeleted";
 /// filtered out by a scoping filter) also makes Entra set it to true; offline
 /// the scoping filter skips such a record instead (`"skipped": "scope"`).
 pub fn derive_is_soft_deleted(record: &mut FlatRecord) {
+    let [deleted_at, account_enabled] = SOFT_DELETION_INPUTS;
     use crate::eval::Record;
     use crate::value::Value;
     if record.attribute(IS_SOFT_DELETED).is_some() {
         return;
     }
-    let deleted = match record.attribute("deletedDateTime") {
+    let deleted = match record.attribute(deleted_at) {
         Some(v) => !v.is_null_or_empty(),
         None => false,
     };
-    let enabled = match record.attribute("accountEnabled") {
+    let enabled = match record.attribute(account_enabled) {
         Some(Value::Bool(b)) => Some(b),
         Some(Value::Str(s)) if s.trim().eq_ignore_ascii_case("true") => Some(true),
         Some(Value::Str(s)) if s.trim().eq_ignore_ascii_case("false") => Some(false),

@@ -277,9 +277,23 @@ fn why_not_an_object(text: &[u8], e: &serde_json::Error) -> (Code, String) {
 /// may stop the reading. Only I/O errors (and a CSV without a usable
 /// header) end it early.
 pub fn read<R: BufRead>(
+    input: R,
+    detected: &Detected,
+    limits: Limits,
+    each: impl FnMut(Item<'_>, u64) -> io::Result<ControlFlow<()>>,
+) -> io::Result<()> {
+    read_keeping(input, detected, limits, None, each)
+}
+
+/// [`read`], storing only the attributes `keep` wants from records whose
+/// names are not translated (JSON Lines and JSON documents of plain
+/// objects; see [`FlatRecord::keep_only`]). Graph and CSV records are kept
+/// whole.
+pub fn read_keeping<R: BufRead>(
     mut input: R,
     detected: &Detected,
     limits: Limits,
+    keep: Option<std::sync::Arc<crate::eval::KeyFilter>>,
     mut each: impl FnMut(Item<'_>, u64) -> io::Result<ControlFlow<()>>,
 ) -> io::Result<()> {
     let mut read_bytes = 0u64;
@@ -288,6 +302,9 @@ pub fn read<R: BufRead>(
         read_bytes += BOM.len() as u64;
     }
     let mut decoder = Decoder::new(detected.graph, limits);
+    if !detected.graph {
+        decoder.record.keep_only(keep);
+    }
     match detected.container {
         Container::Lines => {
             let max_line = if detected.graph {
