@@ -121,6 +121,9 @@ pub enum Purity {
     Clock,
     /// Draws from the injectable random source.
     Random,
+    /// Reads a setting of the tenant from the context (DefaultDomain's
+    /// domain), so it is never folded into the compiled expression.
+    Tenant,
     /// Consults the uniqueness oracle.
     Oracle,
     /// Changes the flow (IgnoreFlowIfNullOrEmpty) or marks the value (Redact).
@@ -152,8 +155,10 @@ pub enum Provenance {
     /// (reference-expressions.md); that the provisioning service runs it the
     /// same way is our reading, recorded in the deviations table.
     CloudSync,
-    /// Listed by the provisioning service but in neither reference; its
-    /// meaning here is our reading, recorded in the deviations table.
+    /// Listed by the provisioning service but in neither reference (or, for
+    /// DefaultDomain, only called in the inbound provisioning API FAQ's
+    /// example); its meaning here is our reading, recorded in the deviations
+    /// table.
     Undocumented,
 }
 
@@ -197,6 +202,7 @@ fn_ids!(
     DateAdd,
     DateDiff,
     DateFromNum,
+    DefaultDomain,
     DNComponent,
     Error,
     FormatDateTime,
@@ -280,6 +286,8 @@ const fn ex(expression: &'static str, user: &'static str, result: &'static str) 
 /// RandomString have fixed results.
 pub const EXAMPLE_NOW: &str = "2024-01-01T00:00:00Z";
 pub const EXAMPLE_SEED: u64 = 7;
+/// The tenant default domain the examples run with, for DefaultDomain.
+pub const EXAMPLE_DEFAULT_DOMAIN: &str = "contoso.onmicrosoft.com";
 
 /// An outcome as the examples write it: the value as JSON, or the flow
 /// decision in words.
@@ -465,6 +473,9 @@ pub static CATALOGUE: &[FunctionSpec] = &[
     spec!(DateFromNum, &[p("value", "source", K::Number)], R::DateTime, Pure, Eager(date_functions), AppProvisioning,
         "Converts an AD FILETIME (100-ns ticks since 1601-01-01 UTC) to a DateTime.",
         &[ex(r#"DateFromNum([lastLogonTimestamp])"#, r#"{"lastLogonTimestamp": "129699324000000000"}"#, r#""1/1/2012 11:00:00 PM""#)]),
+    spec!(DefaultDomain, &[], R::String, Tenant, Eager(misc_functions), Undocumented,
+        "The tenant's default verified domain, given to the run (`--default-domain`); without one the call fails.",
+        &[ex(r#"Join("@", [employeeId], DefaultDomain())"#, r#"{"employeeId": "21023"}"#, r#""21023@contoso.onmicrosoft.com""#)]),
     spec!(DNComponent, &[p("dn", "source", K::String), p("componentNumber", "componentNumber", K::Number).one_based()], R::String, Pure, Eager(directory_functions), CloudSync,
         "The value of the componentNumber-th (1-based, from the left) component of a DN, escapes decoded; null past the end.",
         &[ex(r#"DNComponent(CRef([dn]), 1)"#, r#"{"dn": "cn=Joe,ou=Sales,dc=contoso,dc=com"}"#, r#""Joe""#),
@@ -747,7 +758,7 @@ fn spaced_json(v: &serde_json::Value) -> String {
 /// Every function's examples as Markdown, for docs/functions.md.
 pub fn markdown_examples() -> String {
     let mut out = format!(
-        "Each example runs in `cargo test` on both engines, with the clock at {EXAMPLE_NOW} and random seed {EXAMPLE_SEED}.\n\n| Expression | User | Result |\n|---|---|---|\n"
+        "Each example runs in `cargo test` on both engines, with the clock at {EXAMPLE_NOW}, random seed {EXAMPLE_SEED} and default domain {EXAMPLE_DEFAULT_DOMAIN}.\n\n| Expression | User | Result |\n|---|---|---|\n"
     );
     let cell = |s: &str| s.replace('|', "\\|");
     for f in CATALOGUE {

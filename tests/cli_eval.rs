@@ -215,3 +215,53 @@ fn now_is_injectable() {
     assert_eq!(code, 2);
     assert!(stderr.contains("RFC 3339"));
 }
+
+/// DefaultDomain() returns the domain given with --default-domain; without
+/// one it fails with a code that names the flag, never an empty domain.
+#[test]
+fn default_domain_comes_from_the_flag_or_fails() {
+    let expr = r#"Join("@", [mailNickname], DefaultDomain())"#;
+    let user = br#"{"mailNickname": "jdoe"}"#;
+    let (code, v) = json_out(
+        &[
+            "eval",
+            expr,
+            "--input",
+            "-",
+            "--default-domain",
+            "contoso.onmicrosoft.com",
+            "--format",
+            "json",
+        ],
+        Some(user),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(v, json!({"value": "jdoe@contoso.onmicrosoft.com"}));
+
+    let (code, v) = json_out(
+        &["eval", expr, "--input", "-", "--format", "json"],
+        Some(user),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "attrmap::eval::no-default-domain");
+    assert_eq!(v["error"]["phase"], "runtime");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--default-domain"),
+        "{v}"
+    );
+
+    let (code, _, stderr) = attrmap(
+        &[
+            "eval",
+            "DefaultDomain()",
+            "--default-domain",
+            "@contoso.com",
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--default-domain") && stderr.contains("without @"));
+}

@@ -610,7 +610,9 @@ fn workday_isd_code_example_keeps_the_captured_space() {
 /// result on both engines.
 #[test]
 fn catalogue_examples_hold_on_both_engines() {
-    use attrmap::catalogue::{outcome_text, CATALOGUE, EXAMPLE_NOW, EXAMPLE_SEED};
+    use attrmap::catalogue::{
+        outcome_text, CATALOGUE, EXAMPLE_DEFAULT_DOMAIN, EXAMPLE_NOW, EXAMPLE_SEED,
+    };
     let now = chrono::DateTime::parse_from_rfc3339(EXAMPLE_NOW)
         .unwrap()
         .with_timezone(&chrono::Utc);
@@ -627,11 +629,17 @@ fn catalogue_examples_hold_on_both_engines() {
             let user: Json = serde_json::from_str(ex.user).unwrap();
             let vm = e.evaluate(
                 &user,
-                &mut Context::new().with_now(now).with_seed(EXAMPLE_SEED),
+                &mut Context::new()
+                    .with_now(now)
+                    .with_seed(EXAMPLE_SEED)
+                    .with_default_domain(EXAMPLE_DEFAULT_DOMAIN),
             );
             let tree = e.evaluate_ast(
                 &user,
-                &mut Context::new().with_now(now).with_seed(EXAMPLE_SEED),
+                &mut Context::new()
+                    .with_now(now)
+                    .with_seed(EXAMPLE_SEED)
+                    .with_default_domain(EXAMPLE_DEFAULT_DOMAIN),
             );
             let vm = vm.unwrap_or_else(|err| panic!("{}: {err}", ex.expression));
             let tree = tree.unwrap_or_else(|err| panic!("{}: {err}", ex.expression));
@@ -807,4 +815,21 @@ fn every_function_is_routed_to_a_module_that_implements_it() {
     // entry point (ToLower's) is not implemented there.
     let to_lower = CATALOGUE.iter().find(|s| s.id == FnId::ToLower).unwrap();
     assert!(routed_nowhere(to_lower, FnId::DateAdd));
+}
+
+/// DefaultDomain() reads the context at run time, never a value folded in
+/// at compile time: one compiled expression gives each run's own domain.
+#[test]
+fn default_domain_is_read_from_the_context_not_folded() {
+    let e = attrmap::compile(r#"Join("@", "jdoe", DefaultDomain())"#).unwrap();
+    for domain in ["contoso.com", "fabrikam.onmicrosoft.com"] {
+        let want = Outcome::Value(attrmap::value::Value::string(format!("jdoe@{domain}")));
+        let mut ctx = Context::new().with_default_domain(domain);
+        assert_eq!(e.evaluate(&json!({}), &mut ctx).unwrap(), want);
+        let mut ctx = Context::new().with_default_domain(domain);
+        assert_eq!(e.evaluate_ast(&json!({}), &mut ctx).unwrap(), want);
+    }
+    let err = e.evaluate(&json!({}), &mut Context::new()).unwrap_err();
+    assert_eq!(err.code.as_str(), "attrmap::eval::no-default-domain");
+    assert!(err.message.contains("--default-domain"), "{}", err.message);
 }

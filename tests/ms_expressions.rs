@@ -301,3 +301,45 @@ fn app_provisioning_page_examples_give_the_published_outputs() {
         Outcome::Value(Value::str("1990-01-01"))
     );
 }
+
+/// The inbound provisioning API FAQ's unique-UPN rule (repeated in
+/// inbound-provisioning-api-issues.md): the userName's local part, three
+/// random digits, `@` and the tenant's default domain. Without a domain the
+/// rule fails rather than send a UPN ending in `@`.
+#[test]
+fn faq_unique_upn_rule_ends_in_the_default_domain() {
+    let e = find("inbound-provisioning-api-faqs.md", "DefaultDomain()");
+    let user = serde_json::json!({"userName": "jdoe@hr.contoso.com"});
+    let mut ctx = Context::new()
+        .with_seed(3)
+        .with_default_domain("contoso.onmicrosoft.com");
+    let upn = match e.evaluate(&user, &mut ctx).unwrap() {
+        Outcome::Value(v) => v.to_text().into_owned(),
+        other => panic!("{other:?}"),
+    };
+    let (local, domain) = upn.split_once('@').unwrap();
+    assert_eq!(domain, "contoso.onmicrosoft.com");
+    let digits = local.strip_prefix("jdoe").unwrap();
+    assert!(
+        digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()),
+        "{upn}"
+    );
+    // Both engines agree, domain included.
+    let mut ctx = Context::new()
+        .with_seed(3)
+        .with_default_domain("contoso.onmicrosoft.com");
+    assert_eq!(
+        e.evaluate_ast(&user, &mut ctx).unwrap().into_owned(),
+        Outcome::Value(Value::string(upn))
+    );
+
+    for engine_fails in [
+        e.evaluate(&user, &mut Context::new()).unwrap_err(),
+        e.evaluate_ast(&user, &mut Context::new()).unwrap_err(),
+    ] {
+        assert_eq!(
+            engine_fails.code.as_str(),
+            "attrmap::eval::no-default-domain"
+        );
+    }
+}

@@ -341,9 +341,11 @@ impl Program {
         let claims = crate::batch::claims_unique_values(&self.expr);
         let probe = crate::batch::DefaultProbe::new(&self.expr);
         // The probe gets a context of its own, so it draws nothing from the
-        // real evaluation's random source; it sees the same Now().
+        // real evaluation's random source; it sees the same Now() and
+        // DefaultDomain().
         let clock_only = RunOptions {
             now: run.now,
+            default_domain: run.default_domain.clone(),
             ..RunOptions::default()
         };
         let mut probe_ctx = clock_only.context_with(None);
@@ -526,9 +528,14 @@ pub fn functions_json() -> Json {
     )
 }
 
-/// The clock and random seed the catalogue's examples run with: `{ now, seed }`.
+/// The clock, random seed and default domain the catalogue's examples run
+/// with: `{ now, seed, defaultDomain }`.
 pub fn example_options_json() -> Json {
-    json!({ "now": crate::catalogue::EXAMPLE_NOW, "seed": crate::catalogue::EXAMPLE_SEED })
+    json!({
+        "now": crate::catalogue::EXAMPLE_NOW,
+        "seed": crate::catalogue::EXAMPLE_SEED,
+        "defaultDomain": crate::catalogue::EXAMPLE_DEFAULT_DOMAIN,
+    })
 }
 
 /// Every diagnostic code, in registry order: `[{ code, severity, summary }]`.

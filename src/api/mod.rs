@@ -17,5 +17,5 @@ pub mod position;
 pub mod report;
 
 pub use mapping::{load_mapping, MapPlan};
-pub use options::{parse_now, taken_from_lines, Engine, RunOptions};
-pub use position::{line_col, Positions};
+pub use options::{parse_default_domain, parse_now, taken_from_lines, Engine, RunOptions};
+pub use position::{line_col, LineIndex, Positions};

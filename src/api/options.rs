@@ -24,6 +24,9 @@ pub struct RunOptions {
     pub now: Option<DateTime<Utc>>,
     /// Seed for `Guid()` and `RandomString()`, for reproducible output.
     pub seed: Option<u64>,
+    /// The tenant's default verified domain `DefaultDomain()` returns;
+    /// `None` makes a call fail (`attrmap::eval::no-default-domain`).
+    pub default_domain: Option<String>,
     /// Values SelectUniqueValue must treat as taken.
     pub existing: TakenSet,
     pub engine: Engine,
@@ -38,6 +41,7 @@ impl Default for RunOptions {
         RunOptions {
             now: None,
             seed: None,
+            default_domain: None,
             existing: TakenSet::default(),
             engine: Engine::Vm,
             object: ObjectType::User,
@@ -47,7 +51,8 @@ impl Default for RunOptions {
 }
 
 /// The option names [`RunOptions::from_json`] reads, for its error message.
-const OPTION_NAMES: &str = "now, existing, seed, engine, and for map object and mode";
+const OPTION_NAMES: &str =
+    "now, existing, seed, defaultDomain, engine, and for map object and mode";
 
 impl RunOptions {
     /// A context with the clock and seed of these options, whose uniqueness
@@ -71,6 +76,9 @@ impl RunOptions {
         if let Some(seed) = self.seed {
             ctx = ctx.with_seed(seed);
         }
+        if let Some(domain) = &self.default_domain {
+            ctx = ctx.with_default_domain(domain.as_str());
+        }
         ctx
     }
 
@@ -83,7 +91,8 @@ impl RunOptions {
 
     /// Reads options from a JSON object (the WebAssembly bindings' argument):
     /// `{ now?, existing?: string[] | string, seed?: number | string,
-    /// engine?: "vm" | "ast", object?: "user" | "group", mode?: "create" |
+    /// defaultDomain?: string, engine?: "vm" | "ast", object?: "user" |
+    /// "group", mode?: "create" |
     /// "update" }`. `null` leaves an option unset. The error names the option
     /// and the fix.
     pub fn from_json(json: Json) -> Result<RunOptions, String> {
@@ -102,13 +111,24 @@ impl RunOptions {
     }
 
     /// The option names [`RunOptions::set`] reads.
-    pub const KEYS: [&'static str; 6] = ["now", "existing", "seed", "engine", "object", "mode"];
+    pub const KEYS: [&'static str; 7] = [
+        "now",
+        "existing",
+        "seed",
+        "defaultDomain",
+        "engine",
+        "object",
+        "mode",
+    ];
 
     /// Sets the option `key` (one of [`RunOptions::KEYS`]) from JSON; the
     /// error names the option and the fix.
     pub fn set(&mut self, key: &str, value: Json) -> Result<(), String> {
         match (key, value) {
             ("now", Json::String(s)) => self.now = Some(parse_now(&s, "options.now")?),
+            ("defaultDomain", Json::String(s)) => {
+                self.default_domain = Some(parse_default_domain(&s, "options.defaultDomain")?)
+            }
             ("existing", Json::Array(items)) => {
                 for item in items {
                     match item {
@@ -145,7 +165,7 @@ impl RunOptions {
             }
             ("mode", Json::String(s)) if s == "create" => self.mode = Mode::Create,
             ("mode", Json::String(s)) if s == "update" => self.mode = Mode::Update,
-            (k @ ("now" | "existing" | "seed" | "engine" | "object" | "mode"), v) => {
+            (k, v) if Self::KEYS.contains(&k) => {
                 return Err(format!("options.{k} has an unsupported value {v}"))
             }
             (k, _) => {
@@ -168,6 +188,28 @@ pub fn parse_now(text: &str, option: &str) -> Result<DateTime<Utc>, String> {
                 "{option} {text:?} is not an RFC 3339 date-time ({e}); write it like 2024-05-01T09:30:00Z"
             )
         })
+}
+
+/// Checks the domain for `DefaultDomain()`: a DNS name as Entra verifies
+/// them (letters, digits, hyphens, dot-separated labels), so a typo such as
+/// `@contoso.com` or a stray space fails here rather than in every UPN;
+/// `option` names where it came from (`--default-domain`,
+/// `options.defaultDomain`) in the error.
+pub fn parse_default_domain(text: &str, option: &str) -> Result<String, String> {
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if text.len() <= 253 && text.contains('.') && text.split('.').all(label_ok) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{option} {text:?} is not a domain name; give the tenant's default verified domain without @, like contoso.onmicrosoft.com or contoso.com"
+        ))
+    }
 }
 
 /// Taken values written one per line (`--existing FILE`, the playground's
@@ -196,8 +238,15 @@ mod tests {
             "engine": "ast",
             "object": "Group",
             "mode": "update",
+            "defaultDomain": "contoso.onmicrosoft.com",
         }))
         .unwrap();
+        assert_eq!(o.default_domain.as_deref(), Some("contoso.onmicrosoft.com"));
+        assert_eq!(
+            o.context().default_domain(),
+            Some("contoso.onmicrosoft.com")
+        );
+        assert_eq!(RunOptions::default().context().default_domain(), None);
         assert_eq!(o.now.unwrap().to_rfc3339(), "2024-05-01T09:30:00+00:00");
         assert!(o.existing.is_taken("a@x") && o.existing.is_taken("B@X"));
         assert_eq!(o.existing.len(), 2);
@@ -209,7 +258,14 @@ mod tests {
 
         let err = |v: Json| RunOptions::from_json(v).err().unwrap();
         assert!(err(json!({"now": "yesterday"})).contains("2024-05-01T09:30:00Z"));
-        assert!(err(json!({"nowe": 1})).contains("the options are now, existing, seed, engine"));
+        assert!(err(json!({"nowe": 1}))
+            .contains("the options are now, existing, seed, defaultDomain, engine"));
+        assert!(err(json!({"defaultDomain": "@contoso.com"})).contains("options.defaultDomain"));
+        assert!(err(json!({"defaultDomain": "contoso com"})).contains("not a domain name"));
+        assert!(
+            err(json!({"defaultDomain": 5})).contains("options.defaultDomain has an unsupported")
+        );
+        assert!(err(json!({"defaultDomain": "localhost"})).contains("contoso.onmicrosoft.com"));
         assert!(err(json!({"engine": "jit"})).contains("options.engine"));
         assert!(err(json!({"mode": "upsert"})).contains("options.mode"));
         assert!(err(json!({"existing": [1]})).contains("must hold strings"));

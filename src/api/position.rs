@@ -14,12 +14,65 @@ fn floor_boundary(text: &str, at: usize) -> usize {
 }
 
 /// Line and column (1-based, columns in characters) of byte offset `at`.
-/// An offset inside a character counts as that character's start.
+/// An offset inside a character counts as that character's start. This
+/// builds a [`LineIndex`] each call: code that asks about many offsets of one
+/// text builds the index once and asks it instead.
 pub fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..floor_boundary(text, at)];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+    LineIndex::new(text).line_col(text, at)
+}
+
+/// Where each line of a text starts, built in one pass, so that the line of
+/// any offset is a binary search: a file with thousands of findings costs
+/// one scan, not one scan per finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineIndex {
+    /// Byte offset of each line's first byte; the first is always 0.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Lines as attrmap numbers them: a line ends at `\n`.
+    pub fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// Lines as miette numbers them when it draws a snippet: a line ends at
+    /// `\r\n`, `\n` or a lone `\r`.
+    pub(crate) fn snippet_lines(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { starts }
+    }
+
+    /// The 0-based line holding byte offset `at` (past the end: the last line).
+    pub fn line_of(&self, at: usize) -> usize {
+        // `starts[0] == 0 <= at`, so the count is at least 1.
+        self.starts.partition_point(|&s| s <= at) - 1
+    }
+
+    /// The byte offset where 0-based line `line` starts, if the text has it.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line).copied()
+    }
+
+    /// Line and column (1-based, columns in characters) of byte offset `at`
+    /// in `text`, the text this index was built from. An offset inside a
+    /// character counts as that character's start; past the end, the end.
+    pub fn line_col(&self, text: &str, at: usize) -> (usize, usize) {
+        let at = floor_boundary(text, at);
+        let line = self.line_of(at);
+        let start = self.starts[line];
+        (line + 1, text[start..at].chars().count() + 1)
+    }
 }
 
 /// A span as a front end shows it: UTF-16 offsets (what JavaScript string
@@ -81,6 +134,21 @@ mod tests {
         assert_eq!(line_col(t, 6), (2, 3), "é is one column");
         assert_eq!(line_col(t, 5), (2, 2), "inside é: its start");
         assert_eq!(line_col(t, 100), (3, 1), "past the end: the end");
+        let index = LineIndex::new(t);
+        assert_eq!(index.line_of(2), 0, "the newline belongs to its line");
+        assert_eq!(index.line_of(3), 1);
+        assert_eq!(index.line_start(2), Some(7));
+        assert_eq!(index.line_start(3), None);
+    }
+
+    #[test]
+    fn snippet_lines_also_end_at_carriage_returns() {
+        let t = "a\r\nb\rc\nd";
+        let index = LineIndex::snippet_lines(t);
+        assert_eq!(index.line_start(1), Some(3), "\\r\\n is one break");
+        assert_eq!(index.line_start(2), Some(5), "a lone \\r is a break");
+        assert_eq!(index.line_start(3), Some(7));
+        assert_eq!(LineIndex::new(t).line_start(2), Some(7));
     }
 
     #[test]

@@ -16,6 +16,10 @@ pub struct EvalArgs {
     /// Fix the clock for Now(), as RFC 3339 (2024-05-01T09:30:00Z)
     #[arg(long)]
     now: Option<String>,
+    /// The tenant's default verified domain that DefaultDomain() returns
+    /// (contoso.onmicrosoft.com); without it DefaultDomain() fails
+    #[arg(long, value_name = "DOMAIN")]
+    default_domain: Option<String>,
     /// File with one already-taken value per line, for SelectUniqueValue
     #[arg(long)]
     existing: Option<String>,
@@ -123,7 +127,12 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
             eprintln!("{:?}", w.report("expression", &a.expr));
         }
     }
-    let mut options = run_options(a.now.as_deref(), a.seed, a.existing.as_deref())?;
+    let mut options = run_options(
+        a.now.as_deref(),
+        a.seed,
+        a.existing.as_deref(),
+        a.default_domain.as_deref(),
+    )?;
     options.engine = match a.engine {
         Engine::Vm => attrmap::api::Engine::Vm,
         Engine::Ast => attrmap::api::Engine::Ast,

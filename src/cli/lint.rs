@@ -87,10 +87,11 @@ pub fn run(a: LintArgs) -> CliResult {
         }
         let name = file.display().to_string();
         let diags = lint::lint_file(&name, &text, &config);
+        let lines = output::LineIndex::new(&text);
         for d in &diags {
-            located.push(output::locate(&name, &text, d));
+            located.push(output::locate_in(&name, &text, &lines, d));
         }
-        reports.push((name, text, diags));
+        reports.push((name, text, lines, diags));
     }
     match format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&located)?),
@@ -104,18 +105,21 @@ pub fn run(a: LintArgs) -> CliResult {
             }
         }
         Format::Human => {
-            for (name, text, diags) in &reports {
+            for (name, text, lines, diags) in &reports {
+                // One shared, indexed copy of the text for all the file's
+                // reports: each snippet then costs its few lines, not the file.
+                let source = attrmap::diagnostic::SharedSource::new(text);
                 for d in diags {
                     if refused_whole(d) {
                         // Not a mapping at all: whatever it holds (a
                         // secrets file, an environment) is not shown.
-                        let f = output::locate(name, text, d);
+                        let f = output::locate_in(name, text, lines, d);
                         eprintln!(
                             "{}:{}:{}: {} [{}]",
                             f.file, f.line, f.column, f.message, f.code
                         );
                     } else {
-                        eprintln!("{:?}", d.report(name, text));
+                        eprintln!("{:?}", d.report_in(name, source.clone()));
                     }
                 }
             }

@@ -60,6 +60,10 @@ pub struct MapArgs {
     /// Fix the clock for Now(), as RFC 3339 (2024-05-01T09:30:00Z)
     #[arg(long)]
     pub(super) now: Option<String>,
+    /// The tenant's default verified domain that DefaultDomain() returns
+    /// (contoso.onmicrosoft.com); without it DefaultDomain() fails
+    #[arg(long, value_name = "DOMAIN")]
+    pub(super) default_domain: Option<String>,
     /// File with one already-taken value per line, for SelectUniqueValue
     #[arg(long)]
     pub(super) existing: Option<String>,
@@ -173,7 +177,12 @@ pub fn run(a: MapArgs) -> CliResult {
     if let Some((_, m)) = plan.compiled.matching.first() {
         eprintln!("matching attribute: {m}");
     }
-    let mut options = run_options(a.now.as_deref(), a.seed, a.existing.as_deref())?;
+    let mut options = run_options(
+        a.now.as_deref(),
+        a.seed,
+        a.existing.as_deref(),
+        a.default_domain.as_deref(),
+    )?;
     options.mode = match a.mode {
         ModeArg::Create => Mode::Create,
         ModeArg::Update => Mode::Update,

@@ -91,7 +91,12 @@ pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
         }
         None => Vec::new(),
     };
-    let options = run_options(a.now.as_deref(), a.seed, a.existing.as_deref())?;
+    let options = run_options(
+        a.now.as_deref(),
+        a.seed,
+        a.existing.as_deref(),
+        a.default_domain.as_deref(),
+    )?;
     let oracle = BatchOracle::new(&options.existing);
     let mut ctx = options.context_with(Some(&oracle));
     let batch = RequestBatch {

@@ -226,11 +226,12 @@ pub fn plan_mapping(
 }
 
 /// The run options of the flags the evaluating commands share (`--now`,
-/// `--seed`, `--existing`).
+/// `--seed`, `--existing`, `--default-domain`).
 pub fn run_options(
     now: Option<&str>,
     seed: Option<u64>,
     existing: Option<&str>,
+    default_domain: Option<&str>,
 ) -> Result<attrmap::api::RunOptions, CliError> {
     Ok(attrmap::api::RunOptions {
         now: now
@@ -238,6 +239,10 @@ pub fn run_options(
             .transpose()
             .map_err(CliError)?,
         seed,
+        default_domain: default_domain
+            .map(|d| attrmap::api::parse_default_domain(d, "--default-domain"))
+            .transpose()
+            .map_err(CliError)?,
         existing: match existing {
             Some(path) => attrmap::api::taken_from_lines(&read_text(path)?),
             None => attrmap::eval::TakenSet::default(),

@@ -205,6 +205,9 @@ impl Default for RuntimeLimits {
 /// Everything an evaluation may read besides the record.
 pub struct Context<'e> {
     now: Option<DateTime<Utc>>,
+    /// The tenant's default verified domain DefaultDomain() returns; no
+    /// domain is made up when none was given, the call fails instead.
+    default_domain: Option<String>,
     rng: Option<&'e mut dyn RngCore>,
     owned_rng: Option<rand::rngs::StdRng>,
     oracle: &'e dyn UniquenessOracle,
@@ -227,6 +230,7 @@ impl<'e> Context<'e> {
     pub fn new() -> Self {
         Context {
             now: None,
+            default_domain: None,
             rng: None,
             owned_rng: None,
             oracle: &NoneTaken,
@@ -238,6 +242,12 @@ impl<'e> Context<'e> {
     /// Fixes the clock that Now() reads.
     pub fn with_now(mut self, now: DateTime<Utc>) -> Self {
         self.now = Some(now);
+        self
+    }
+    /// Sets the tenant's default verified domain that DefaultDomain() returns
+    /// (`contoso.onmicrosoft.com` or a custom domain such as `contoso.com`).
+    pub fn with_default_domain(mut self, domain: impl Into<String>) -> Self {
+        self.default_domain = Some(domain.into());
         self
     }
     /// Draws Guid() and RandomString() from `rng`.
@@ -275,6 +285,11 @@ impl<'e> Context<'e> {
     /// The instant fixed with [`Context::with_now`], if any.
     pub fn fixed_now(&self) -> Option<DateTime<Utc>> {
         self.now
+    }
+
+    /// The domain set with [`Context::with_default_domain`], if any.
+    pub fn default_domain(&self) -> Option<&str> {
+        self.default_domain.as_deref()
     }
 
     /// The random source Guid() and RandomString() draw from.

@@ -1,6 +1,7 @@
 //! Multi-valued, app role, random and flow functions: Count, Item,
 //! RemoveDuplicates, BitAnd, IgnoreFlowIfNullOrEmpty, Redact, Guid,
-//! RandomString, SingleAppRoleAssignment, AppRoleAssignmentsComplex.
+//! RandomString, SingleAppRoleAssignment, AppRoleAssignmentsComplex,
+//! DefaultDomain.
 
 use super::Args;
 use crate::catalogue::FnId;
@@ -36,6 +37,17 @@ pub(super) fn call<'a>(
                 .filter(|v| !v.is_null())
                 .count() as i64,
         ),
+        FnId::DefaultDomain => match ctx.default_domain() {
+            Some(domain) => Value::string(domain.to_owned()),
+            // No domain is invented: a UPN built on an empty or made-up
+            // domain would flow in silence.
+            None => {
+                return Err(args.error(
+                    Code::EvalNoDefaultDomain,
+                    "DefaultDomain() returns the tenant's default verified domain, which this run was not given: pass --default-domain DOMAIN (options.defaultDomain in the library and playground, Context::with_default_domain in Rust)",
+                ))
+            }
+        },
         FnId::Error => {
             let message = args.get(0).to_text();
             return Err(args.error(

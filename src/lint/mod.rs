@@ -118,7 +118,10 @@ pub fn lint_mapping(file: &str) -> Vec<Diagnostic> {
     };
     let mut diags = loaded.diagnostics;
     let set = &loaded.set;
-    let file_context = FileContext { text: file };
+    let file_context = FileContext {
+        text: file,
+        lines: crate::api::LineIndex::new(file),
+    };
     for om in &set.objects {
         let target = set.target_definition(om);
         let object = ObjectContext {

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use serde_json::json;
 
-pub use crate::api::line_col;
+pub use crate::api::{line_col, LineIndex};
 
 /// One finding, resolved to a file position. This is the documented JSON shape.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -20,9 +20,16 @@ pub struct Located {
     pub help: Option<String>,
 }
 
+/// Resolves one finding of `text`; for many findings of one text, index it
+/// once and call [`locate_in`].
 pub fn locate(file: &str, text: &str, d: &Diagnostic) -> Located {
-    let (line, column) = line_col(text, d.span.start);
-    let (end_line, end_column) = line_col(text, d.span.end.max(d.span.start));
+    locate_in(file, text, &LineIndex::new(text), d)
+}
+
+/// Resolves a finding of `text` through `lines`, its [`LineIndex`].
+pub fn locate_in(file: &str, text: &str, lines: &LineIndex, d: &Diagnostic) -> Located {
+    let (line, column) = lines.line_col(text, d.span.start);
+    let (end_line, end_column) = lines.line_col(text, d.span.end.max(d.span.start));
     Located {
         file: file.to_string(),
         line,

@@ -227,7 +227,7 @@ pub fn functions() -> JsValue {
     to_js(json::functions_json())
 }
 
-/// The options the catalogue's examples run with: `{ now, seed }`.
+/// The options the catalogue's examples run with: `{ now, seed, defaultDomain }`.
 #[wasm_bindgen(js_name = exampleOptions)]
 pub fn example_options() -> JsValue {
     to_js(json::example_options_json())

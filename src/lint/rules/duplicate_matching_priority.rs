@@ -3,7 +3,6 @@
 use super::{Check, ObjectContext, Rule};
 use crate::codes::{spec, Code, Example::Mapping, Spec};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::output::line_col;
 use crate::syntax::Span;
 use std::collections::HashMap;
 
@@ -43,7 +42,7 @@ fn check(o: &ObjectContext<'_>, diags: &mut Vec<Diagnostic>) {
                     format!(
                         "matching precedence {} is already used on line {}",
                         a.matching_priority,
-                        line_col(o.file.text, first.start).0
+                        o.file.lines.line_col(o.file.text, first.start).0
                     ),
                 )
                 .with_help("give each matching attribute its own precedence (1, 2, …)"),

@@ -3,7 +3,6 @@
 use super::{Check, ObjectContext, Rule};
 use crate::codes::{spec, Code, Example::Mapping, Spec};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::output::line_col;
 use crate::syntax::Span;
 use std::collections::HashMap;
 
@@ -39,7 +38,7 @@ fn check(o: &ObjectContext<'_>, diags: &mut Vec<Diagnostic>) {
                     format!(
                         "{} is already mapped on line {}",
                         a.target,
-                        line_col(o.file.text, first.start).0
+                        o.file.lines.line_col(o.file.text, first.start).0
                     ),
                 )
                 .with_help("keep one mapping per target attribute"),

@@ -85,6 +85,9 @@ pub static RULES: &[Rule] = &[
 pub struct FileContext<'a> {
     /// The file's text, for line numbers in messages.
     pub text: &'a str,
+    /// Where the text's lines start, so that a rule naming many lines
+    /// does not count them from the start of the file each time.
+    pub lines: crate::api::LineIndex,
 }
 
 /// What object rules see.

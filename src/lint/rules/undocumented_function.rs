@@ -27,6 +27,12 @@ fn check(id: FnId, c: &Call, diags: &mut Vec<Diagnostic>) {
     let spec = id.spec();
     let (where_documented, help) = match spec.provenance {
         Provenance::AppProvisioning => return,
+        // Microsoft calls it in an example but describes it nowhere, and
+        // only the run can supply the tenant's domain.
+        Provenance::Undocumented if id == FnId::DefaultDomain => (
+            "is in no Microsoft function reference (only the inbound provisioning API FAQ's UPN example calls it)",
+            "attrmap evaluates it only with the tenant's default domain given (`--default-domain DOMAIN`); test the mapping with provisioning on demand",
+        ),
         Provenance::CloudSync => (
             "is documented only in the Entra Cloud Sync reference, not for app provisioning",
             "use a function from the app provisioning reference if one does the job (`attrmap functions` marks the others); otherwise test the mapping with provisioning on demand",
