@@ -89,28 +89,46 @@ pub struct SpanPosition {
     pub column: usize,
 }
 
-/// Resolves spans of one source text.
-#[derive(Debug, Clone, Copy)]
+/// Resolves spans of one source text. Built once per text (one pass): each
+/// span then costs its own line, so a mapping file with thousands of
+/// findings is not scanned from the start for each.
+#[derive(Debug, Clone)]
 pub struct Positions<'s> {
     source: &'s str,
+    lines: LineIndex,
+    /// The UTF-16 offset where each line starts.
+    line_utf16_starts: Vec<usize>,
 }
 
 impl<'s> Positions<'s> {
     /// Positions in `source`.
     pub fn new(source: &'s str) -> Self {
-        Positions { source }
+        let lines = LineIndex::new(source);
+        let mut line_utf16_starts = Vec::with_capacity(lines.starts.len());
+        let mut units = 0;
+        for (i, &start) in lines.starts.iter().enumerate() {
+            line_utf16_starts.push(units);
+            let end = lines.starts.get(i + 1).copied().unwrap_or(source.len());
+            units += source[start..end].encode_utf16().count();
+        }
+        Positions {
+            source,
+            lines,
+            line_utf16_starts,
+        }
     }
 
     /// The UTF-16 offset of byte offset `byte` (inside a character: its start).
     pub fn utf16(&self, byte: usize) -> usize {
-        self.source[..floor_boundary(self.source, byte)]
-            .encode_utf16()
-            .count()
+        let at = floor_boundary(self.source, byte);
+        let line = self.lines.line_of(at);
+        let start = self.lines.starts[line];
+        self.line_utf16_starts[line] + self.source[start..at].encode_utf16().count()
     }
 
     /// Where span `s` is, every way a front end counts.
     pub fn span(&self, s: Span) -> SpanPosition {
-        let (line, column) = line_col(self.source, s.start);
+        let (line, column) = self.lines.line_col(self.source, s.start);
         SpanPosition {
             start: self.utf16(s.start),
             end: self.utf16(s.end),
@@ -161,6 +179,13 @@ mod tests {
         assert_eq!(o.utf16(7), 6, "inside a character rounds down");
         assert_eq!(line_col(src, src.len()), (1, 15));
         let s = o.span(Span { start: 6, end: 12 });
+        // Across lines, each offset counts the lines before it too.
+        let lines = "ë\n😀x\ny";
+        let o2 = Positions::new(lines);
+        for b in 0..=lines.len() + 1 {
+            let expected = lines[..floor_boundary(lines, b)].encode_utf16().count();
+            assert_eq!(o2.utf16(b), expected, "byte {b}");
+        }
         assert_eq!((s.start, s.end, s.byte_start, s.byte_end), (6, 9, 6, 12));
         assert_eq!((s.line, s.column), (1, 7));
     }

@@ -72,19 +72,7 @@ pub fn run(a: LintArgs) -> CliResult {
     let mut reports = Vec::new();
     for file in &files {
         let text = super::read_text_file(file)?;
-        let mut config = match &explicit_config {
-            Some(c) => c.clone(),
-            None => discover_config(file)?,
-        };
-        config.deny_warnings = a.deny.is_some();
-        // A native mapping file may carry its own "lint" section.
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-            if let Some(section) = v.get("lint") {
-                config
-                    .merge_json(section)
-                    .map_err(|e| CliError(format!("{}: {e}", file.display())))?;
-            }
-        }
+        let config = config_for(file, &text, explicit_config.as_ref(), a.deny.is_some())?;
         let name = file.display().to_string();
         let diags = lint::lint_file(&name, &text, &config);
         let lines = output::LineIndex::new(&text);
@@ -104,26 +92,7 @@ pub fn run(a: LintArgs) -> CliResult {
                 outln!("{}", output::github(f));
             }
         }
-        Format::Human => {
-            for (name, text, lines, diags) in &reports {
-                // One shared, indexed copy of the text for all the file's
-                // reports: each snippet then costs its few lines, not the file.
-                let source = attrmap::diagnostic::SharedSource::new(text);
-                for d in diags {
-                    if refused_whole(d) {
-                        // Not a mapping at all: whatever it holds (a
-                        // secrets file, an environment) is not shown.
-                        let f = output::locate_in(name, text, lines, d);
-                        eprintln!(
-                            "{}:{}:{}: {} [{}]",
-                            f.file, f.line, f.column, f.message, f.code
-                        );
-                    } else {
-                        eprintln!("{:?}", d.report_in(name, source.clone()));
-                    }
-                }
-            }
-        }
+        Format::Human => print_human(&reports),
     }
     let errors = located
         .iter()
@@ -146,6 +115,52 @@ pub fn run(a: LintArgs) -> CliResult {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The configuration one file is linted with: the `--config` file or the one
+/// discovered beside it, then the file's own "lint" section (a native
+/// mapping file may carry one).
+fn config_for(
+    file: &Path,
+    text: &str,
+    explicit: Option<&Config>,
+    deny_warnings: bool,
+) -> Result<Config, CliError> {
+    let mut config = match explicit {
+        Some(c) => c.clone(),
+        None => discover_config(file)?,
+    };
+    config.deny_warnings = deny_warnings;
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+        if let Some(section) = v.get("lint") {
+            config
+                .merge_json(section)
+                .map_err(|e| CliError(format!("{}: {e}", file.display())))?;
+        }
+    }
+    Ok(config)
+}
+
+/// Human reports on stderr, file by file.
+fn print_human(reports: &[(String, String, output::LineIndex, Vec<attrmap::Diagnostic>)]) {
+    for (name, text, lines, diags) in reports {
+        // One shared, indexed copy of the text for all the file's
+        // reports: each snippet then costs its few lines, not the file.
+        let source = attrmap::diagnostic::SharedSource::new(text);
+        for d in diags {
+            if refused_whole(d) {
+                // Not a mapping at all: whatever it holds (a
+                // secrets file, an environment) is not shown.
+                let f = output::locate_in(name, text, lines, d);
+                eprintln!(
+                    "{}:{}:{}: {} [{}]",
+                    f.file, f.line, f.column, f.message, f.code
+                );
+            } else {
+                eprintln!("{:?}", d.report_in(name, source.clone()));
+            }
+        }
+    }
 }
 
 /// A file that failed to load as a mapping at all (not JSON, or JSON of

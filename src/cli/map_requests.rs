@@ -71,24 +71,8 @@ pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
     };
     // The referenced users come in any form the input may take; one that
     // cannot be read would leave its references unresolved, so it stops the run.
-    let referenced: Vec<serde_json::Value> = match &a.references {
-        Some(p) => {
-            let references = Input::open_as(p, a.source.into(), "references")?;
-            read_records(references.reader, &references.source, limits)
-                .map_err(|e| CliError(format!("cannot read {p}: {e}")))?
-                .into_iter()
-                .enumerate()
-                .map(|(n, r)| {
-                    r.map_err(|line| {
-                        CliError(format!(
-                            "--references {p}: record {}: {}",
-                            n + 1,
-                            line["error"]["message"].as_str().unwrap_or("unreadable")
-                        ))
-                    })
-                })
-                .collect::<Result<_, _>>()?
-        }
+    let referenced = match &a.references {
+        Some(p) => read_references(a, p, limits)?,
         None => Vec::new(),
     };
     let options = run_options(
@@ -137,4 +121,28 @@ pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The `--references` users, in any form the input may take; the first
+/// unreadable record stops the run.
+fn read_references(
+    a: &MapArgs,
+    p: &str,
+    limits: sources::Limits,
+) -> Result<Vec<serde_json::Value>, CliError> {
+    let references = Input::open_as(p, a.source.into(), "references")?;
+    read_records(references.reader, &references.source, limits)
+        .map_err(|e| CliError(format!("cannot read {p}: {e}")))?
+        .into_iter()
+        .enumerate()
+        .map(|(n, r)| {
+            r.map_err(|line| {
+                CliError(format!(
+                    "--references {p}: record {}: {}",
+                    n + 1,
+                    line["error"]["message"].as_str().unwrap_or("unreadable")
+                ))
+            })
+        })
+        .collect()
 }

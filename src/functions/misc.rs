@@ -201,31 +201,7 @@ fn random_string<'a>(args: &Args<'_, 'a>, ctx: &mut Context<'_>) -> Result<Value
             format!("RandomString: {msg}"),
         ))
     };
-    if !(1..=RANDOM_STRING_MAX).contains(&length) {
-        return Err(fail(format!(
-            "Length is {length}; it must be between 1 and {RANDOM_STRING_MAX}"
-        )));
-    }
-    if let Some(neg) = mins.iter().find(|m| **m < 0) {
-        return Err(fail(format!("minimums cannot be negative (got {neg})")));
-    }
-    // Checked: four minimums near i64::MAX overflow a plain sum, which
-    // wrapped to a small number and then asked for an endless string.
-    let required = mins.iter().try_fold(0i64, |sum, m| sum.checked_add(*m));
-    match required {
-        Some(required) if required <= length => {}
-        Some(required) => {
-            return Err(fail(format!(
-                "the minimums add up to {required}, more than the Length {length}"
-            )))
-        }
-        None => {
-            return Err(fail(format!(
-                "the minimums ({}, {}, {}, {}) add up to more than the Length {length}",
-                mins[0], mins[1], mins[2], mins[3]
-            )))
-        }
-    }
+    check_random_string_length(length, &mins).map_err(fail)?;
     let classes: [Vec<char>; 4] = [
         ('0'..='9').filter(|c| !avoid.contains(*c)).collect(),
         SPECIAL_CHARACTERS
@@ -282,6 +258,30 @@ fn random_string<'a>(args: &Args<'_, 'a>, ctx: &mut Context<'_>) -> Result<Value
     }
     out.shuffle(rng);
     Ok(Value::string(out.into_iter().collect()))
+}
+
+/// RandomString's Length and minimums, checked before any character is drawn.
+fn check_random_string_length(length: i64, mins: &[i64; 4]) -> Result<(), String> {
+    if !(1..=RANDOM_STRING_MAX).contains(&length) {
+        return Err(format!(
+            "Length is {length}; it must be between 1 and {RANDOM_STRING_MAX}"
+        ));
+    }
+    if let Some(neg) = mins.iter().find(|m| **m < 0) {
+        return Err(format!("minimums cannot be negative (got {neg})"));
+    }
+    // Checked: four minimums near i64::MAX overflow a plain sum, which
+    // wrapped to a small number and then asked for an endless string.
+    match mins.iter().try_fold(0i64, |sum, m| sum.checked_add(*m)) {
+        Some(required) if required <= length => Ok(()),
+        Some(required) => Err(format!(
+            "the minimums add up to {required}, more than the Length {length}"
+        )),
+        None => Err(format!(
+            "the minimums ({}, {}, {}, {}) add up to more than the Length {length}",
+            mins[0], mins[1], mins[2], mins[3]
+        )),
+    }
 }
 
 /// The role value of one app role assignment: a string, or an object's

@@ -664,82 +664,91 @@ pub(super) fn call<'a>(
                 Value::string(utf8_hex(&text))
             }
         },
-        FnId::InStr => {
-            let start = if args.is_present(2) && !args.get(2).is_null() {
-                args.int(2, id)?
-            } else {
-                1
-            };
-            if start < 1 {
-                return Err(args.error(
-                    Code::EvalInvalidStart,
-                    format!("InStr: start is {start}, but positions start at 1"),
-                ));
-            }
-            let text_compare =
-                args.is_present(3) && args.get(3).to_text().eq_ignore_ascii_case("vbTextCompare");
-            if args.get(0).is_null() {
-                return Ok(Value::Int(0));
-            }
-            let start = usize::try_from(start).unwrap_or(usize::MAX);
-            Value::Int(instr(
-                &args.get(0).to_text(),
-                &args.get(1).to_text(),
-                start,
-                text_compare,
-            ))
-        }
-        FnId::Word => {
-            let n = args.int(1, id)?;
-            let delims = args.get(2).to_text().into_owned();
-            let src = args.take(0);
-            if n < 1 || src.is_null() {
-                return Ok(Value::str(""));
-            }
-            let pick = |s: &str| -> Option<(usize, usize)> {
-                let mut words = s
-                    .split(|c: char| delims.contains(c))
-                    .filter(|w| !w.is_empty());
-                let w = words.nth(super::count(n - 1))?;
-                let start = w.as_ptr() as usize - s.as_ptr() as usize;
-                Some((start, start + w.len()))
-            };
-            match src {
-                Value::Str(Cow::Borrowed(s)) => {
-                    pick(s).map_or(Value::str(""), |(a, b)| Value::str(&s[a..b]))
-                }
-                other => {
-                    let t = other.to_text();
-                    pick(&t).map_or(Value::str(""), |(a, b)| Value::string(t[a..b].to_string()))
-                }
-            }
-        }
-        FnId::Split => {
-            let delim = args.get(1).to_text().into_owned();
-            // Counted before the list is built: a megabyte of commas
-            // would otherwise make half a million values first.
-            if !delim.is_empty() {
-                let parts = args.get(0).to_text().matches(delim.as_str()).count() + 1;
-                if parts > limits.max_list_len {
-                    return Err(super::output_too_large(args, limits));
-                }
-            }
-            match args.take(0) {
-                Value::Null => Value::Null,
-                Value::Str(Cow::Borrowed(s)) => {
-                    Value::List(split(s, &delim).map(Value::str).collect())
-                }
-                other => {
-                    let t = other.to_text().into_owned();
-                    Value::List(
-                        split(&t, &delim)
-                            .map(|p| Value::string(p.to_string()))
-                            .collect(),
-                    )
-                }
-            }
-        }
+        FnId::InStr => instr_call(args)?,
+        FnId::Word => word(args)?,
+        FnId::Split => split_call(args, limits)?,
         other => return Err(super::not_implemented(other, args.span)),
+    })
+}
+
+/// InStr(value, find, start, compareType): the 1-based position of `find`.
+fn instr_call<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> {
+    let id = FnId::InStr;
+    let start = if args.is_present(2) && !args.get(2).is_null() {
+        args.int(2, id)?
+    } else {
+        1
+    };
+    if start < 1 {
+        return Err(args.error(
+            Code::EvalInvalidStart,
+            format!("InStr: start is {start}, but positions start at 1"),
+        ));
+    }
+    let text_compare =
+        args.is_present(3) && args.get(3).to_text().eq_ignore_ascii_case("vbTextCompare");
+    if args.get(0).is_null() {
+        return Ok(Value::Int(0));
+    }
+    let start = usize::try_from(start).unwrap_or(usize::MAX);
+    Ok(Value::Int(instr(
+        &args.get(0).to_text(),
+        &args.get(1).to_text(),
+        start,
+        text_compare,
+    )))
+}
+
+/// Word(value, n, delimiters): the n-th word, borrowed from the input when it can be.
+fn word<'a>(args: &mut Args<'_, 'a>) -> Result<Value<'a>, Interrupt> {
+    let id = FnId::Word;
+    let n = args.int(1, id)?;
+    let delims = args.get(2).to_text().into_owned();
+    let src = args.take(0);
+    if n < 1 || src.is_null() {
+        return Ok(Value::str(""));
+    }
+    let pick = |s: &str| -> Option<(usize, usize)> {
+        let mut words = s
+            .split(|c: char| delims.contains(c))
+            .filter(|w| !w.is_empty());
+        let w = words.nth(super::count(n - 1))?;
+        let start = w.as_ptr() as usize - s.as_ptr() as usize;
+        Some((start, start + w.len()))
+    };
+    Ok(match src {
+        Value::Str(Cow::Borrowed(s)) => {
+            pick(s).map_or(Value::str(""), |(a, b)| Value::str(&s[a..b]))
+        }
+        other => {
+            let t = other.to_text();
+            pick(&t).map_or(Value::str(""), |(a, b)| Value::string(t[a..b].to_string()))
+        }
+    })
+}
+
+/// Split(value, delimiter): the parts as a list, counted against the list limit first.
+fn split_call<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>, Interrupt> {
+    let delim = args.get(1).to_text().into_owned();
+    // Counted before the list is built: a megabyte of commas
+    // would otherwise make half a million values first.
+    if !delim.is_empty() {
+        let parts = args.get(0).to_text().matches(delim.as_str()).count() + 1;
+        if parts > limits.max_list_len {
+            return Err(super::output_too_large(args, limits));
+        }
+    }
+    Ok(match args.take(0) {
+        Value::Null => Value::Null,
+        Value::Str(Cow::Borrowed(s)) => Value::List(split(s, &delim).map(Value::str).collect()),
+        other => {
+            let t = other.to_text().into_owned();
+            Value::List(
+                split(&t, &delim)
+                    .map(|p| Value::string(p.to_string()))
+                    .collect(),
+            )
+        }
     })
 }
 
