@@ -7,24 +7,10 @@ use super::compare::{pick_string, rng, run_family, Case};
 use rand::Rng;
 use serde_json::json;
 
-/// Standard base64 with padding, as .NET's Convert.ToBase64String writes it.
+/// Standard base64 with padding, as .NET's Convert.ToBase64String writes
+/// it: the protocol's own encoder.
 fn base64(bytes: impl AsRef<[u8]>) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.as_ref().chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    super::client::encode(bytes.as_ref())
 }
 
 /// Every character .NET or Unicode counts as white space, the ones that
