@@ -226,24 +226,32 @@ try {
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => document.querySelector("#gallery").open);
     const focused = () => page.evaluate(() => document.activeElement.dataset.id || document.activeElement.tagName);
+    // Focus moves in a task after the key event: wait for it (up to 5 s)
+    // before comparing, or a loaded machine reads the previous element.
+    const focusIs = async (want, what) => {
+      await page.waitForFunction((w) => (document.activeElement.dataset.id || document.activeElement.tagName) === w, want, { timeout: 5000 }).catch(() => {});
+      assertEq(await focused(), want, what);
+    };
     const ids = await page.$$eval(".example", (b) => b.map((x) => x.dataset.id));
-    assertEq(await focused(), ids[0], "focus on the first example");
+    await focusIs(ids[0], "focus on the first example");
     await page.keyboard.press("ArrowDown");
-    assertEq(await focused(), ids[1], "ArrowDown");
+    await focusIs(ids[1], "ArrowDown");
     await page.keyboard.press("ArrowUp");
     await page.keyboard.press("ArrowUp");
-    assertEq(await focused(), ids[ids.length - 1], "ArrowUp wraps");
+    await focusIs(ids[ids.length - 1], "ArrowUp wraps");
     await page.keyboard.press("Home");
-    assertEq(await focused(), ids[0], "Home");
+    await focusIs(ids[0], "Home");
     await page.keyboard.press("Escape");
     assert(!(await page.$eval("#gallery", (g) => g.open)), "Escape closes");
-    assertEq(await focused(), "SUMMARY", "focus back on the button");
+    await focusIs("SUMMARY", "focus back on the button");
     await page.click("#gallery summary");
     await page.click(".footer");
     assert(!(await page.$eval("#gallery", (g) => g.open)), "an outside click closes");
   });
 
   await h.check("reference: every catalogue function with an example, searchable; codes open their explanation", async () => {
+    // A gallery left open by a failed check above would cover the tab.
+    await page.evaluate(() => { document.querySelector("#gallery").open = false; });
     await page.click("#tab-reference");
     const counts = await page.evaluate(() => [window.attrmapPlayground.module.functions().length, document.querySelectorAll("#reference .ref-entry:not(.ref-code)").length,
       window.attrmapPlayground.module.codes().length, document.querySelectorAll("#reference .ref-code").length]);
