@@ -613,10 +613,18 @@ impl FnId {
 /// Looks a function up by name. Entra documents names as case-sensitive; we
 /// resolve any case and let the checker warn when the spelling differs.
 pub fn lookup(name: &str) -> Option<&'static FunctionSpec> {
-    CATALOGUE
-        .iter()
-        .find(|f| f.name == name)
-        .or_else(|| CATALOGUE.iter().find(|f| f.name.eq_ignore_ascii_case(name)))
+    // The exact spelling by binary search over the names sorted once (every
+    // call of every compile looks its name up); another case by a scan.
+    static BY_NAME: std::sync::OnceLock<Vec<(&'static str, FnId)>> = std::sync::OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut v: Vec<_> = CATALOGUE.iter().map(|f| (f.name, f.id)).collect();
+        v.sort_unstable_by_key(|&(n, _)| n);
+        v
+    });
+    match by_name.binary_search_by(|&(n, _)| n.cmp(name)) {
+        Ok(i) => Some(by_name[i].1.spec()),
+        Err(_) => CATALOGUE.iter().find(|f| f.name.eq_ignore_ascii_case(name)),
+    }
 }
 
 /// Bare identifiers the language knows.

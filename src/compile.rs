@@ -21,10 +21,13 @@ use std::collections::HashMap;
 /// Compiles a checked expression. Call [`crate::check::check`] first: an
 /// unresolved function name compiles to a runtime error.
 pub fn compile(checked: &Checked) -> Program {
+    // Most nodes become one instruction, and at most one constant each:
+    // sized once, the vectors and the pool index do not grow step by step.
+    let nodes = node_count(checked.expr());
     let mut c = Compiler {
         p: Program {
-            ops: Vec::new(),
-            spans: Vec::new(),
+            ops: Vec::with_capacity(nodes),
+            spans: Vec::with_capacity(nodes),
             consts: Vec::new(),
             attrs: Vec::new(),
             tables: Vec::new(),
@@ -33,12 +36,26 @@ pub fn compile(checked: &Checked) -> Program {
             failures: Vec::new(),
         },
         depth: 0,
-        str_consts: HashMap::default(),
+        str_consts: HashMap::with_capacity_and_hasher(nodes / 2, FxBuild::default()),
         int_consts: HashMap::default(),
     };
     c.expr(checked.expr(), false);
     thread_jumps(&mut c.p.ops);
     c.p
+}
+
+/// The number of nodes in the tree.
+fn node_count(e: &Expr) -> usize {
+    1 + match &e.kind {
+        ExprKind::Compare { lhs, rhs, .. } => node_count(lhs) + node_count(rhs),
+        ExprKind::Call(call) => call
+            .args
+            .iter()
+            .filter_map(|a| a.expr.as_ref())
+            .map(node_count)
+            .sum(),
+        _ => 0,
+    }
 }
 
 /// Points every jump that lands on an unconditional `Jump` at that jump's
@@ -67,6 +84,13 @@ fn thread_jumps(ops: &mut [Op]) {
         };
         ops[i] = threaded;
     }
+}
+
+/// A constant Switch branch: a string literal stays borrowed until it is
+/// pooled, so one already in the pool costs no allocation.
+enum Branch<'e> {
+    Literal(&'e str),
+    Folded(Value<'static>),
 }
 
 struct Compiler {
@@ -157,11 +181,16 @@ impl Compiler {
     /// A string literal: borrowed lookup first, so a repeated literal costs
     /// no allocation.
     fn str_constant(&mut self, s: &str, span: Span) {
-        let idx = match self.str_consts.get(s) {
+        let idx = self.str_index(s);
+        self.emit(Op::Const(idx), span);
+    }
+
+    /// [`Compiler::const_index`] of a string, copied only when it is new.
+    fn str_index(&mut self, s: &str) -> u32 {
+        match self.str_consts.get(s) {
             Some(&i) => i,
             None => self.const_index(Value::Str(Cow::Owned(s.to_string()))),
-        };
-        self.emit(Op::Const(idx), span);
+        }
     }
 
     /// Rewrites `Attr(slot); SwitchConst(table)` at the end of the code into
@@ -344,12 +373,15 @@ impl Compiler {
             .step_by(2)
             .map(|k| (k, k + 1))
             .collect();
-        let const_keys: Option<Vec<String>> = pairs
+        let const_keys: Option<Vec<Cow<str>>> = pairs
             .iter()
-            .map(|&(k, _)| match call.args[k].expr.as_ref() {
-                None => Some(String::new()),
-                Some(x) => fold(x).map(|v| v.to_text().into_owned()),
-            })
+            .map(
+                |&(k, _)| match call.args[k].expr.as_ref().map(|x| (x, &x.kind)) {
+                    None => Some(Cow::Borrowed("")),
+                    Some((_, ExprKind::Str(s))) => Some(Cow::Borrowed(s.as_str())),
+                    Some((x, _)) => fold(x).map(Value::into_text),
+                },
+            )
             .collect();
         // A constant source picks its branch now.
         if let (Some(src), Some(keys)) = (
@@ -386,27 +418,34 @@ impl Compiler {
     fn switch_to_constants(
         &mut self,
         call: &Call,
-        keys: &[String],
+        keys: &[Cow<str>],
         pairs: &[(usize, usize)],
         span: Span,
     ) -> bool {
         let arg_value = |i: usize| match call.args.get(i).and_then(|a| a.expr.as_ref()) {
-            None => Some(Value::Null),
-            Some(x) => fold(x),
+            None => Some(Branch::Folded(Value::Null)),
+            Some(Expr {
+                kind: ExprKind::Str(s),
+                ..
+            }) => Some(Branch::Literal(s.as_str())),
+            Some(x) => fold(x).map(Branch::Folded),
         };
         let Some(values) = std::iter::once(1)
             .chain(pairs.iter().map(|&(_, v)| v))
             .map(arg_value)
-            .collect::<Option<Vec<Value<'static>>>>()
+            .collect::<Option<Vec<Branch>>>()
         else {
             return false;
         };
-        let mut idx = values.into_iter().map(|v| self.const_index(v));
+        let mut idx = values.into_iter().map(|v| match v {
+            Branch::Literal(s) => self.str_index(s),
+            Branch::Folded(v) => self.const_index(v),
+        });
         let default = idx.next().unwrap_or(0);
         let targets: Vec<u32> = idx.collect();
         let table_index = self.p.tables.len() as u32;
         self.p.tables.push(SwitchTable {
-            keys: KeyTable::new(keys.iter().map(String::as_str).zip(targets.iter().copied())),
+            keys: KeyTable::new(keys.iter().map(AsRef::as_ref).zip(targets.iter().copied())),
             default,
         });
         self.emit(Op::SwitchConst(table_index), span);
@@ -428,7 +467,7 @@ impl Compiler {
     fn switch_jump_table(
         &mut self,
         call: &Call,
-        keys: &[String],
+        keys: &[Cow<str>],
         pairs: &[(usize, usize)],
         span: Span,
         strict: bool,
@@ -454,7 +493,7 @@ impl Compiler {
         }
         // Later duplicates are unreachable: KeyTable keeps the first key.
         self.p.tables[table_index as usize] = SwitchTable {
-            keys: KeyTable::new(keys.iter().map(String::as_str).zip(targets)),
+            keys: KeyTable::new(keys.iter().map(AsRef::as_ref).zip(targets)),
             default: default_at,
         };
         exits
