@@ -987,13 +987,15 @@ fn w8() -> Group {
 fn w9() -> Group {
     // The lifecycle-workflows guide's Workday hire date conversion, on
     // Workday's date form (`2015-03-04-08:00`).
-    let source = r#"FormatDateTime([StatusHireDate], , "yyyy-MM-ddzzz", "yyyyMMddHHmmss.fZ")"#;
     let mut us = users();
-    for u in &mut us {
-        let rfc = u["StatusHireDate"].as_str().expect("date").to_string();
-        u["StatusHireDate"] = serde_json::json!(format!("{}-08:00", &rfc[..10]));
-    }
-    let w = Workload::new("w9_workday_date", source, us, None, None);
+    support::workday_hire_dates(&mut us);
+    let w = Workload::new(
+        "w9_workday_date",
+        support::W9_WORKDAY_DATE,
+        us,
+        Some(support::w9_reference),
+        None,
+    );
     per_eval(w.name, w.attrmap_cases())
 }
 

@@ -177,3 +177,31 @@ fn workload_2_allocates_at_most_twice_per_evaluation() {
     eprintln!("workload 2: {per_eval:.2} allocations per evaluation");
     assert!(per_eval <= 2.0, "{per_eval:.2} allocations per evaluation");
 }
+
+/// Workload 9 (FormatDateTime on Workday's hire date) allocates only its
+/// result: both formats are tokenized once per thread, not per record, and
+/// the date is read and written without intermediate strings.
+#[test]
+fn workload_9_allocates_only_its_result() {
+    let mut users = support::users(1000, support::SEED);
+    support::workday_hire_dates(&mut users);
+    let expr = attrmap::compile(support::W9_WORKDAY_DATE).unwrap();
+    let mut ctx = Context::new();
+    let mut answers = Vec::with_capacity(users.len());
+    // The first evaluation tokenizes the two formats, once per thread.
+    expr.evaluate(&users[0], &mut ctx).unwrap();
+    let n = allocations_during(|| {
+        for u in &users {
+            if let Ok(Outcome::Value(v)) = expr.evaluate(u, &mut ctx) {
+                answers.push(v.into_owned());
+            }
+        }
+    });
+    assert_eq!(answers.len(), users.len());
+    for (u, got) in users.iter().zip(&answers) {
+        assert_eq!(got.to_text(), support::w9_reference(u), "{u}");
+    }
+    let per_eval = n as f64 / users.len() as f64;
+    eprintln!("workload 9: {per_eval:.2} allocations per evaluation");
+    assert!(per_eval <= 1.0, "{per_eval:.2} allocations per evaluation");
+}

@@ -265,7 +265,30 @@ pub const W3_HR_DATE: &str = r#"Switch([Active], , "1", IIF(DateDiff("d", Now(),
 /// Workload 4: phone number cleanup with a regex.
 pub const W4_REGEX: &str = r#"Replace([mobile], , "[()\\s-]+", , "", , )"#;
 
+/// Workload 9: the lifecycle-workflows guide's Workday hire date
+/// conversion, on users whose hire date is in Workday's form
+/// ([`workday_hire_dates`]).
+pub const W9_WORKDAY_DATE: &str =
+    r#"FormatDateTime([StatusHireDate], , "yyyy-MM-ddzzz", "yyyyMMddHHmmss.fZ")"#;
+
+/// Rewrites each user's hire date to Workday's form (`2015-03-04-08:00`),
+/// which workload 9 reads.
+pub fn workday_hire_dates(users: &mut [Value]) {
+    for u in users {
+        let rfc = text_of(u, "StatusHireDate").to_string();
+        u["StatusHireDate"] = json!(format!("{}-08:00", &rfc[..10]));
+    }
+}
+
 // The workloads' logic in plain Rust: what every engine must answer.
+
+/// Workload 9's answer: midnight at UTC-8 is 08:00 UTC.
+pub fn w9_reference(u: &Value) -> String {
+    format!(
+        "{}080000.0Z",
+        text_of(u, "StatusHireDate")[..10].replace('-', "")
+    )
+}
 
 pub fn w1_reference(u: &Value) -> String {
     let dept = u.get("department").and_then(Value::as_str);

@@ -7,7 +7,11 @@
 //! one-letter formats d D f F g G M O/o R/r s t T u Y. Everything else is a
 //! literal character (so the `Z` of `yyyyMMddHHmmss.fZ` is literal, as in .NET).
 
+use crate::bytecode::FxBuild;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Token {
@@ -92,19 +96,49 @@ pub fn tokenize_input(format: &str) -> Result<Vec<Token>, String> {
     tokenize_as(format, true)
 }
 
+/// Formats tokenized per thread; past this many of one kind the cache
+/// starts over, so formats read from records cannot grow it without bound.
+const CACHE_CAPACITY: usize = 256;
+
+type TokenCache = HashMap<Box<str>, Rc<[Token]>, FxBuild>;
+
+thread_local! {
+    /// Output formats (index 0) and input formats (index 1), which tokenize
+    /// differently. A mapping's formats are constants, so each is tokenized
+    /// once per thread instead of once per record.
+    static CACHE: RefCell<[TokenCache; 2]> = RefCell::default();
+}
+
+/// [`tokenize`] (`parsing` false) or [`tokenize_input`] (true), remembered
+/// per thread. A format that does not tokenize is not remembered: its error
+/// is rebuilt each time, as it is rare.
+pub fn cached_tokens(format: &str, parsing: bool) -> Result<Rc<[Token]>, String> {
+    let kind = usize::from(parsing);
+    if let Some(t) = CACHE.with(|c| c.borrow()[kind].get(format).cloned()) {
+        return Ok(t);
+    }
+    let tokens: Rc<[Token]> = tokenize_as(format, parsing)?.into();
+    CACHE.with(|c| {
+        let cache = &mut c.borrow_mut()[kind];
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(format.into(), tokens.clone());
+    });
+    Ok(tokens)
+}
+
 fn tokenize_as(format: &str, parsing: bool) -> Result<Vec<Token>, String> {
     if format.is_empty() {
         return Err("the format is empty".into());
     }
-    let expanded;
     let format = if format.chars().count() == 1 {
         match standard(format) {
             Some(s) => s,
             None => return Err(format!("\"{format}\" is not a standard date and time format; custom formats need at least two characters, or a % prefix (\"%{format}\")")),
         }
     } else {
-        expanded = format.to_string();
-        &expanded
+        format
     };
     let chars: Vec<char> = format.chars().collect();
     let mut out: Vec<Token> = Vec::new();
@@ -249,10 +283,16 @@ impl Cursor<'_> {
         while n < max && self.pos + n < bytes.len() && bytes[self.pos + n].is_ascii_digit() {
             n += 1;
         }
-        if n < min {
+        if n < min || n == 0 {
             return None;
         }
-        let v = self.s[self.pos..self.pos + n].parse().ok()?;
+        // Too many digits for an i64 (a long run of y) is no number, as
+        // `str::parse` would say.
+        let v = bytes[self.pos..self.pos + n]
+            .iter()
+            .try_fold(0i64, |v, b| {
+                v.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+            })?;
         self.pos += n;
         Some(v)
     }
@@ -318,15 +358,14 @@ impl Cursor<'_> {
 /// culture and the given DateTimeStyles bits, on a machine whose time zone is
 /// UTC (as Entra's is). Returns the instant and its Kind. A format without a
 /// date takes today's date from `now` (NoCurrentDateDefault: 0001-01-01), as
-/// .NET does.
+/// .NET does; `now` is called only then.
 pub fn parse_exact(
     input: &str,
     tokens: &[Token],
     style: u32,
-    now: DateTime<Utc>,
+    now: impl FnOnce() -> DateTime<Utc>,
 ) -> Option<(DateTime<Utc>, Kind)> {
-    let (s, tokens) = trim_for_styles(input, tokens, style);
-    let fields = read_fields(s, &tokens, style & styles::ALLOW_INNER_WHITE != 0)?;
+    let fields = read_fields(input, tokens, style)?;
     let clock = fields.local_clock(style, now)?;
     instant_for_styles(clock, fields.offset, style)
 }
@@ -352,33 +391,28 @@ struct ParsedFields {
     weekday: Option<usize>,
 }
 
-/// Under AllowLeading/TrailingWhite .NET drops white space at the ends of
-/// both the input and the format.
-fn trim_for_styles<'s>(input: &'s str, tokens: &[Token], style: u32) -> (&'s str, Vec<Token>) {
+/// Reads every token from `input`, which must be consumed whole. Under
+/// AllowLeading/TrailingWhite .NET drops white space at the ends of both the
+/// input and the format (the first and last literals); AllowInnerWhite skips
+/// it before every token and lets a space in a literal match any run.
+fn read_fields(input: &str, tokens: &[Token], style: u32) -> Option<ParsedFields> {
     use styles::*;
+    let (leading, trailing) = (
+        style & ALLOW_LEADING_WHITE != 0,
+        style & ALLOW_TRAILING_WHITE != 0,
+    );
+    let inner = style & ALLOW_INNER_WHITE != 0;
     let mut s = input;
-    let mut tokens: Vec<Token> = tokens.to_vec();
-    if style & ALLOW_LEADING_WHITE != 0 {
+    if leading {
         s = s.trim_start();
-        if let Some(Token::Literal(l)) = tokens.first_mut() {
-            *l = l.trim_start().to_string();
-        }
     }
-    if style & ALLOW_TRAILING_WHITE != 0 {
+    if trailing {
         s = s.trim_end();
-        if let Some(Token::Literal(l)) = tokens.last_mut() {
-            *l = l.trim_end().to_string();
-        }
     }
-    (s, tokens)
-}
-
-/// Reads every token from `s`, which must be consumed whole; `inner` is
-/// AllowInnerWhite.
-fn read_fields(s: &str, tokens: &[Token], inner: bool) -> Option<ParsedFields> {
     let mut c = Cursor { s, pos: 0 };
     let mut f = ParsedFields::default();
-    for t in tokens {
+    let last = tokens.len().wrapping_sub(1);
+    for (i, t) in tokens.iter().enumerate() {
         if inner {
             c.skip_white();
         }
@@ -446,6 +480,13 @@ fn read_fields(s: &str, tokens: &[Token], inner: bool) -> Option<ParsedFields> {
                 f.offset = Some((0, true));
             }
             Token::Literal(l) => {
+                let mut l = l.as_str();
+                if leading && i == 0 {
+                    l = l.trim_start();
+                }
+                if trailing && i == last {
+                    l = l.trim_end();
+                }
                 for ch in l.chars() {
                     if ch == ' ' && inner {
                         c.skip_white();
@@ -466,7 +507,11 @@ impl ParsedFields {
     /// The wall-clock date and time the fields name: the 12-hour clock
     /// resolved, a missing date taken as .NET's CheckDefaultDateTime does,
     /// and a day name checked against the date.
-    fn local_clock(&self, style: u32, now: DateTime<Utc>) -> Option<chrono::NaiveDateTime> {
+    fn local_clock(
+        &self,
+        style: u32,
+        now: impl FnOnce() -> DateTime<Utc>,
+    ) -> Option<chrono::NaiveDateTime> {
         let mut hour = self.hour;
         if self.hour12 && hour > 12 {
             return None;
@@ -477,17 +522,20 @@ impl ParsedFields {
             Some(false) if hour == 12 => hour = 0,
             _ => {}
         }
-        let today = now.date_naive();
         let (year, month, day) = match (self.year, self.month, self.day) {
             (None, None, None) if style & styles::NO_CURRENT_DATE_DEFAULT != 0 => (1, 1, 1),
-            (None, None, None) => (
-                i64::from(today.year()),
-                i64::from(today.month()),
-                i64::from(today.day()),
-            ),
+            (None, None, None) => {
+                let today = now().date_naive();
+                (
+                    i64::from(today.year()),
+                    i64::from(today.month()),
+                    i64::from(today.day()),
+                )
+            }
             (Some(y), None, None) => (y, 1, 1),
-            (y, m, d) => (
-                y.unwrap_or(i64::from(today.year())),
+            (Some(y), m, d) => (y, m.unwrap_or(1), d.unwrap_or(1)),
+            (None, m, d) => (
+                i64::from(now().date_naive().year()),
                 m.unwrap_or(1),
                 d.unwrap_or(1),
             ),
@@ -554,90 +602,116 @@ fn instant_for_styles(
 pub fn parse(input: &str, tokens: &[Token]) -> Option<DateTime<Utc>> {
     use styles::*;
     let style = ALLOW_LEADING_WHITE | ALLOW_TRAILING_WHITE | ALLOW_INNER_WHITE;
-    parse_exact(input, tokens, style, sample_instant()).map(|(d, _)| d)
+    parse_exact(input, tokens, style, sample_instant).map(|(d, _)| d)
 }
 
 /// Renders a UTC instant of the given Kind with a custom format (invariant
-/// culture, on a machine in UTC).
+/// culture, on a machine in UTC). Numbers are written digit by digit rather
+/// than through `std::fmt`, and nothing but the result is allocated.
 pub fn render(d: &DateTime<Utc>, kind: Kind, tokens: &[Token]) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
+    let (date, time) = (d.date_naive(), d.time());
+    let mut s = String::with_capacity(32);
     for t in tokens {
-        let _ = match t {
-            Token::Year(1) => write!(s, "{}", d.year() % 100),
-            Token::Year(2) => write!(s, "{:02}", d.year() % 100),
-            Token::Year(n) => {
-                // Padded by hand: a width above u16::MAX makes `{:0width$}` panic,
-                // and .NET pads to any width (`yyyyy…` of 65 536 gives 65 536 digits).
-                let year = d.year().to_string();
-                s.extend(std::iter::repeat_n('0', n.saturating_sub(year.len())));
-                s.push_str(&year);
-                Ok(())
+        match t {
+            Token::Year(n) => push_year(&mut s, date.year(), *n),
+            Token::Month(n @ (1 | 2)) => push_number(&mut s, date.month(), *n),
+            Token::Month(3) => s.push_str(&MONTHS[date.month0() as usize][..3]),
+            Token::Month(_) => s.push_str(MONTHS[date.month0() as usize]),
+            Token::Day(n @ (1 | 2)) => push_number(&mut s, date.day(), *n),
+            Token::Day(3) => {
+                s.push_str(&DAYS[date.weekday().num_days_from_sunday() as usize][..3]);
             }
-            Token::Month(1) => write!(s, "{}", d.month()),
-            Token::Month(2) => write!(s, "{:02}", d.month()),
-            Token::Month(3) => write!(s, "{}", &MONTHS[d.month0() as usize][..3]),
-            Token::Month(_) => write!(s, "{}", MONTHS[d.month0() as usize]),
-            Token::Day(1) => write!(s, "{}", d.day()),
-            Token::Day(2) => write!(s, "{:02}", d.day()),
-            Token::Day(3) => write!(
-                s,
-                "{}",
-                &DAYS[d.weekday().num_days_from_sunday() as usize][..3]
-            ),
-            Token::Day(_) => write!(s, "{}", DAYS[d.weekday().num_days_from_sunday() as usize]),
-            Token::Hour24(1) => write!(s, "{}", d.hour()),
-            Token::Hour24(_) => write!(s, "{:02}", d.hour()),
+            Token::Day(_) => s.push_str(DAYS[date.weekday().num_days_from_sunday() as usize]),
+            Token::Hour24(n) => push_number(&mut s, time.hour(), *n),
             Token::Hour12(n) => {
-                let h = match d.hour() % 12 {
+                let h = match time.hour() % 12 {
                     0 => 12,
                     h => h,
                 };
-                if *n == 1 {
-                    write!(s, "{h}")
-                } else {
-                    write!(s, "{h:02}")
-                }
+                push_number(&mut s, h, *n);
             }
-            Token::Minute(1) => write!(s, "{}", d.minute()),
-            Token::Minute(_) => write!(s, "{:02}", d.minute()),
-            Token::Second(1) => write!(s, "{}", d.second()),
-            Token::Second(_) => write!(s, "{:02}", d.second()),
+            Token::Minute(n) => push_number(&mut s, time.minute(), *n),
+            Token::Second(n) => push_number(&mut s, time.second(), *n),
             Token::Fraction { digits, optional } => {
-                let frac = format!("{:09}", d.nanosecond().min(999_999_999));
-                let mut f = frac[..*digits].to_string();
+                // The first `digits` of the nine nanosecond digits.
+                let mut width = *digits;
+                let mut frac = time.nanosecond().min(999_999_999) / 10u32.pow(9 - width as u32);
                 if *optional {
-                    while f.ends_with('0') {
-                        f.pop();
+                    while width > 0 && frac.is_multiple_of(10) {
+                        frac /= 10;
+                        width -= 1;
                     }
                     // An all-zero F field also drops the separator before it.
-                    if f.is_empty() && s.ends_with('.') {
+                    if width == 0 && s.ends_with('.') {
                         s.pop();
                     }
                 }
-                write!(s, "{f}")
-            }
-            Token::AmPm(1) => write!(s, "{}", if d.hour() < 12 { "A" } else { "P" }),
-            Token::AmPm(_) => write!(s, "{}", if d.hour() < 12 { "AM" } else { "PM" }),
-            // Values are UTC, so every offset renders as zero.
-            Token::Offset(1) => write!(s, "+0"),
-            Token::Offset(2) => write!(s, "+00"),
-            Token::Offset(_) => write!(s, "+00:00"),
-            Token::Kind => write!(
-                s,
-                "{}",
-                match kind {
-                    Kind::Unspecified => "",
-                    Kind::Utc => "Z",
-                    Kind::Local => "+00:00",
+                if width > 0 {
+                    push_number(&mut s, frac, width);
                 }
-            ),
-            Token::Era => write!(s, "A.D."),
-            Token::UtcDesignator => write!(s, "Z"),
-            Token::Literal(l) => write!(s, "{l}"),
-        };
+            }
+            Token::AmPm(1) => s.push(if time.hour() < 12 { 'A' } else { 'P' }),
+            Token::AmPm(_) => s.push_str(if time.hour() < 12 { "AM" } else { "PM" }),
+            // Values are UTC, so every offset renders as zero.
+            Token::Offset(1) => s.push_str("+0"),
+            Token::Offset(2) => s.push_str("+00"),
+            Token::Offset(_) => s.push_str("+00:00"),
+            Token::Kind => s.push_str(match kind {
+                Kind::Unspecified => "",
+                Kind::Utc => "Z",
+                Kind::Local => "+00:00",
+            }),
+            Token::Era => s.push_str("A.D."),
+            Token::UtcDesignator => s.push('Z'),
+            Token::Literal(l) => s.push_str(l),
+        }
     }
     s
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+fn push_number(s: &mut String, n: u32, width: usize) {
+    let mut buf = [0u8; 10];
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let len = buf.len() - at;
+    s.extend(std::iter::repeat_n('0', width.saturating_sub(len)));
+    s.extend(buf[at..].iter().map(|&b| char::from(b)));
+}
+
+/// A year for a run of `n` y's: `y` and `yy` the last two digits (unpadded
+/// and padded), longer runs the whole year padded to `n` digits, padded by
+/// hand since .NET pads to any width (`yyyyy…` of 65 536 gives 65 536
+/// digits) where `{:0width$}` panics above u16::MAX. A year before 1 keeps
+/// its sign as Rust's formatting wrote it: after the padding of a long run,
+/// within the width of a short one.
+fn push_year(s: &mut String, year: i32, n: usize) {
+    let shown = if n <= 2 { year % 100 } else { year };
+    let sign = usize::from(shown < 0);
+    let digits = shown.unsigned_abs();
+    if n <= 2 {
+        if sign == 1 {
+            s.push('-');
+        }
+        // `{}` and `{:02}`: the sign counts toward the width.
+        let width = if n == 1 { 0 } else { 2 - sign };
+        push_number(s, digits, width);
+        return;
+    }
+    let len = digits.checked_ilog10().unwrap_or(0) as usize + 1 + sign;
+    s.extend(std::iter::repeat_n('0', n.saturating_sub(len)));
+    if sign == 1 {
+        s.push('-');
+    }
+    push_number(s, digits, 0);
 }
 
 /// A fixed instant used to check that a format can read back what it writes.
@@ -722,7 +796,7 @@ mod tests {
     fn parses_as_parse_exact_does() {
         let now = sample_instant();
         let p = |input: &str, fmt: &str, style: u32| {
-            parse_exact(input, &tokenize_input(fmt).unwrap(), style, now)
+            parse_exact(input, &tokenize_input(fmt).unwrap(), style, || now)
                 .map(|(d, k)| (d.to_rfc3339(), k))
         };
         use styles::*;
@@ -766,5 +840,175 @@ mod tests {
         assert!(tokenize("yyyy-'MM").is_err());
         assert!(tokenize("ffffffff").is_err());
         assert!(tokenize("yyyy\\").is_err());
+    }
+
+    #[test]
+    fn cached_tokens_are_the_tokenizers() {
+        for parsing in [false, true] {
+            let fresh = |f: &str| tokenize_as(f, parsing);
+            for f in [
+                "yyyy-MM-ddzzz",
+                "yyyyMMddHHmmss.fZ",
+                "%yy",
+                "%%",
+                "o",
+                "q",
+                "",
+                "yyyy-'MM",
+                "dddd, MMMM d 'at' h:mm tt",
+            ] {
+                // Twice: the second answer comes from the cache.
+                for _ in 0..2 {
+                    assert_eq!(
+                        cached_tokens(f, parsing).map(|t| t.to_vec()),
+                        fresh(f),
+                        "{f:?} parsing={parsing}"
+                    );
+                }
+            }
+        }
+        // Output and input formats are told apart (`%` differs).
+        assert_ne!(cached_tokens("%yy", true), cached_tokens("%yy", false));
+    }
+
+    #[test]
+    fn token_cache_stays_bounded() {
+        for i in 0..CACHE_CAPACITY * 3 {
+            cached_tokens(&format!("yyyy'{i}'"), false).unwrap();
+        }
+        let held = CACHE.with(|c| c.borrow()[0].len());
+        assert!(held <= CACHE_CAPACITY, "{held}");
+        assert_eq!(
+            cached_tokens("yyyy'7'", false).unwrap().to_vec(),
+            tokenize("yyyy'7'").unwrap()
+        );
+    }
+
+    #[test]
+    fn white_space_at_the_ends_of_the_format_follows_the_styles() {
+        let now = sample_instant();
+        let p = |input: &str, fmt: &str, style: u32| {
+            parse_exact(input, &tokenize_input(fmt).unwrap(), style, || now)
+                .map(|(d, _)| d.to_rfc3339())
+        };
+        use styles::*;
+        let day = Some("2020-01-02T00:00:00+00:00".to_string());
+        assert_eq!(p("2020-01-02", " yyyy-MM-dd ", DEFAULT), day);
+        assert_eq!(p("2020-01-02", " yyyy-MM-dd", ALLOW_LEADING_WHITE), day);
+        assert_eq!(p("2020-01-02", " yyyy-MM-dd", ALLOW_TRAILING_WHITE), None);
+        assert_eq!(p("2020-01-02", "yyyy-MM-dd ", ALLOW_TRAILING_WHITE), day);
+        assert_eq!(p(" 2020-01-02 ", " yyyy-MM-dd ", 0), day);
+        assert_eq!(p("2020-01-02", " yyyy-MM-dd ", 0), None);
+        // One literal is both the first and the last token.
+        assert_eq!(
+            p("x", " x ", DEFAULT | NO_CURRENT_DATE_DEFAULT),
+            Some("0001-01-01T00:00:00+00:00".into())
+        );
+        // The clock is read only for a format without a date.
+        let read = std::cell::Cell::new(0);
+        let clock = || {
+            read.set(read.get() + 1);
+            now
+        };
+        let tokens = tokenize_input("yyyy-MM-dd").unwrap();
+        assert!(parse_exact("2020-01-02", &tokens, DEFAULT, clock).is_some());
+        assert_eq!(read.get(), 0);
+        let tokens = tokenize_input("HH:mm").unwrap();
+        assert!(parse_exact("10:53", &tokens, DEFAULT, clock).is_some());
+        assert_eq!(read.get(), 1);
+    }
+
+    /// What a token renders as, through `std::fmt`: the statement the
+    /// digit-by-digit [`render`] is held to.
+    fn render_with_fmt(d: &DateTime<Utc>, t: &Token) -> String {
+        match t {
+            Token::Year(1) => format!("{}", d.year() % 100),
+            Token::Year(2) => format!("{:02}", d.year() % 100),
+            Token::Year(n) => {
+                let year = d.year().to_string();
+                "0".repeat(n.saturating_sub(year.len())) + &year
+            }
+            Token::Month(1) => format!("{}", d.month()),
+            Token::Month(2) => format!("{:02}", d.month()),
+            Token::Day(1) => format!("{}", d.day()),
+            Token::Day(2) => format!("{:02}", d.day()),
+            Token::Hour24(1) => format!("{}", d.hour()),
+            Token::Hour24(_) => format!("{:02}", d.hour()),
+            Token::Hour12(n) => {
+                let h = match d.hour() % 12 {
+                    0 => 12,
+                    h => h,
+                };
+                if *n == 1 {
+                    format!("{h}")
+                } else {
+                    format!("{h:02}")
+                }
+            }
+            Token::Minute(1) => format!("{}", d.minute()),
+            Token::Minute(_) => format!("{:02}", d.minute()),
+            Token::Second(1) => format!("{}", d.second()),
+            Token::Second(_) => format!("{:02}", d.second()),
+            Token::Fraction { digits, optional } => {
+                let frac = format!("{:09}", d.nanosecond().min(999_999_999));
+                let f = &frac[..*digits];
+                if *optional {
+                    f.trim_end_matches('0').to_string()
+                } else {
+                    f.to_string()
+                }
+            }
+            other => render(d, Kind::Utc, std::slice::from_ref(other)),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn render_agrees_with_std_fmt(
+            year in -120i32..10_000,
+            day in 0u32..366,
+            secs in 0u32..86_400,
+            nanos in proptest::prop_oneof![0u32..1_000_000_000, proptest::sample::select(vec![0u32, 100_000_000, 120_000_000, 999_999_999, 1_500_000_000])],
+            runs in proptest::collection::vec((proptest::sample::select(vec!['y', 'M', 'd', 'H', 'h', 'm', 's', 'f', 'F']), 1usize..10), 1..6),
+        ) {
+            let date = NaiveDate::from_yo_opt(year, day.max(1)).or_else(|| NaiveDate::from_yo_opt(year, 1));
+            let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos);
+            let (Some(date), Some(time)) = (date, time) else {
+                return Ok(());
+            };
+            let d = Utc.from_utc_datetime(&date.and_time(time));
+            for (c, run) in runs {
+                let run = if matches!(c, 'f' | 'F') { run.min(7) } else { run };
+                // Month and day names are table lookups, not numbers.
+                let run = if matches!(c, 'M' | 'd') { run.min(2) } else { run };
+                let Ok(t) = specifier(c, run) else { continue };
+                proptest::prop_assert_eq!(
+                    render(&d, Kind::Utc, std::slice::from_ref(&t)),
+                    render_with_fmt(&d, &t),
+                    "{:?} of {}", t, d
+                );
+            }
+        }
+
+        #[test]
+        fn digits_read_as_str_parse_does(s in "[0-9]{0,25}[a-z]?", max in 1usize..30) {
+            let mut c = Cursor { s: &s, pos: 0 };
+            let n = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
+            let expected = s[..n].parse::<i64>().ok();
+            proptest::prop_assert_eq!(c.digits(1, max), expected);
+            proptest::prop_assert_eq!(c.pos, if expected.is_some() { n } else { 0 });
+        }
+    }
+
+    #[test]
+    fn an_all_zero_optional_fraction_drops_its_separator() {
+        let d = Utc.with_ymd_and_hms(2015, 3, 4, 8, 0, 0).unwrap();
+        let r = |d: &DateTime<Utc>, f: &str| render(d, Kind::Utc, &tokenize(f).unwrap());
+        assert_eq!(r(&d, "yyyyMMddHHmmss.fZ"), "20150304080000.0Z");
+        assert_eq!(r(&d, "HH:mm:ss.FFF"), "08:00:00");
+        assert_eq!(r(&d, "HH:mm:ss.FFF'x'"), "08:00:00x");
+        let d = d + Duration::milliseconds(120);
+        assert_eq!(r(&d, "HH:mm:ss.FFF"), "08:00:00.12");
+        assert_eq!(r(&d, "HH:mm:ss.fff"), "08:00:00.120");
     }
 }

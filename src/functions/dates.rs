@@ -7,6 +7,7 @@ use crate::codes::Code;
 use crate::eval::{Context, Interrupt};
 use crate::value::Value;
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use std::borrow::Cow;
 
 /// 100-ns ticks between 1601-01-01 and 1970-01-01.
 const FILETIME_UNIX_EPOCH: i64 = 116_444_736_000_000_000;
@@ -71,7 +72,7 @@ pub(super) fn call<'a>(
                 })?)
             }
         },
-        FnId::FormatDateTime => format_datetime(args, ctx.now())?,
+        FnId::FormatDateTime => format_datetime(args, ctx)?,
         other => return Err(super::not_implemented(other, args.span)),
     })
 }
@@ -300,7 +301,7 @@ fn parse_us(s: &str) -> Option<DateTime<Utc>> {
         "M/d/yyyy H:mm",
         "M/d/yyyy",
     ] {
-        if let Some(d) = datefmt::tokenize(fmt)
+        if let Some(d) = datefmt::cached_tokens(fmt, false)
             .ok()
             .and_then(|t| datefmt::parse(s, &t))
         {
@@ -380,32 +381,29 @@ pub fn parse_styles(text: &str) -> Result<u32, String> {
 /// `DateTime.ParseExact(source, inputFormat, invariant, styles)
 /// .ToString(outputFormat, invariant)` on a machine in UTC. The
 /// three-argument form found in real mappings leaves dateTimeStyles out.
-fn format_datetime<'a>(
-    args: &mut Args<'_, 'a>,
-    now: DateTime<Utc>,
-) -> Result<Value<'a>, Interrupt> {
+fn format_datetime<'a>(args: &mut Args<'_, 'a>, ctx: &Context<'_>) -> Result<Value<'a>, Interrupt> {
     let (styles, input_fmt, output_fmt) = if args.len() == 3 {
         (
-            String::new(),
-            args.get(1).to_text().into_owned(),
-            args.get(2).to_text().into_owned(),
+            Cow::Borrowed(""),
+            args.get(1).to_text(),
+            args.get(2).to_text(),
         )
     } else {
         (
-            args.get(1).to_text().into_owned(),
-            args.get(2).to_text().into_owned(),
-            args.get(3).to_text().into_owned(),
+            args.get(1).to_text(),
+            args.get(2).to_text(),
+            args.get(3).to_text(),
         )
     };
     let style = parse_styles(&styles)
         .map_err(|e| args.error(Code::EvalInvalidDateFormat, format!("FormatDateTime: {e}")))?;
-    let input_tokens = datefmt::tokenize_input(&input_fmt).map_err(|e| {
+    let input_tokens = datefmt::cached_tokens(&input_fmt, true).map_err(|e| {
         args.error(
             Code::EvalInvalidDateFormat,
             format!("FormatDateTime: inputFormat \"{input_fmt}\": {e}"),
         )
     })?;
-    let output_tokens = datefmt::tokenize(&output_fmt).map_err(|e| {
+    let output_tokens = datefmt::cached_tokens(&output_fmt, false).map_err(|e| {
         args.error(
             Code::EvalInvalidDateFormat,
             format!("FormatDateTime: outputFormat \"{output_fmt}\": {e}"),
@@ -416,7 +414,7 @@ fn format_datetime<'a>(
         Value::DateTime(d) => (*d, datefmt::Kind::Utc),
         v => {
             let text = v.to_text();
-            datefmt::parse_exact(&text, &input_tokens, style, now).ok_or_else(|| {
+            datefmt::parse_exact(&text, &input_tokens, style, || ctx.now()).ok_or_else(|| {
                 args.error(
                     Code::EvalInvalidDate,
                     format!(
