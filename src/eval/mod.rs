@@ -134,6 +134,22 @@ pub fn uniqueness_key(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Calls `f` with [`uniqueness_key`] of `value`, folding a short ASCII
+/// value in a buffer on the stack: a taken-set lookup per candidate then
+/// allocates nothing.
+pub(crate) fn with_uniqueness_key<T>(value: &str, f: impl FnOnce(&str) -> T) -> T {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..value.len()) {
+        Some(folded) if value.is_ascii() => {
+            folded.copy_from_slice(value.as_bytes());
+            // For ASCII, Unicode lower-casing is ASCII lower-casing.
+            folded.make_ascii_lowercase();
+            f(std::str::from_utf8(folded).unwrap_or(value))
+        }
+        _ => f(&uniqueness_key(value)),
+    }
+}
+
 /// A fixed set of taken values (the CLI's `--existing FILE`), compared as
 /// [`uniqueness_key`] says: `JDoe@x` is taken when `jdoe@x` is listed.
 #[derive(Debug, Default, Clone)]
@@ -172,7 +188,7 @@ impl<S: AsRef<str>> Extend<S> for TakenSet {
 }
 impl UniquenessOracle for TakenSet {
     fn is_taken(&self, candidate: &str) -> bool {
-        self.0.contains(uniqueness_key(candidate).as_ref())
+        with_uniqueness_key(candidate, |k| self.0.contains(k))
     }
 }
 impl<T: UniquenessOracle + ?Sized> UniquenessOracle for &T {
@@ -437,4 +453,35 @@ pub fn unknown_keyword(name: &str, span: Span) -> RuntimeError {
 pub fn budget_exceeded(span: Span, limit: u64) -> RuntimeError {
     RuntimeError::new(Code::EvalStepBudget, span, format!("evaluation exceeded the step budget of {limit}"))
         .with_help("the expression or its input is too large; raise RuntimeLimits::max_steps if this is expected")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The stack-buffer path folds as the allocating rule does.
+        #[test]
+        fn uniqueness_key_on_the_stack_is_the_rule(s in "(\\PC|[A-Za-z.@_-]){0,80}") {
+            let rule = uniqueness_key(&s);
+            let on_stack = with_uniqueness_key(&s, str::to_string);
+            proptest::prop_assert_eq!(on_stack.as_str(), rule.as_ref());
+        }
+    }
+
+    #[test]
+    fn taken_sets_ignore_case() {
+        let taken: TakenSet = ["JDoe@contoso.com", "Zoë"].into_iter().collect();
+        for (candidate, is) in [
+            ("jdoe@contoso.com", true),
+            ("JDOE@CONTOSO.COM", true),
+            ("ZOË", true),
+            ("jdoe", false),
+            (&"A".repeat(100), false),
+        ] {
+            assert_eq!(taken.is_taken(candidate), is, "{candidate}");
+        }
+        let long: TakenSet = ["B".repeat(100)].into_iter().collect();
+        assert!(long.is_taken(&"b".repeat(100)));
+    }
 }

@@ -2,12 +2,14 @@
 
 use super::json::decoded_to_file_offset;
 use super::model::*;
-use super::resource::{slot, Node, Resource};
+use super::resource::{set, slot, Node, Resource};
 use super::scim::{self, AttrDef, AttrType, ScimPath};
 use crate::catalogue::Purity;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::eval::{uniqueness_key, Context, KeyFilter, Outcome, Record, UniquenessOracle};
+use crate::eval::{
+    uniqueness_key, with_uniqueness_key, Context, KeyFilter, Outcome, Record, UniquenessOracle,
+};
 use crate::syntax::{ExprKind, Span};
 use crate::value::Value;
 use crate::Expression;
@@ -56,6 +58,10 @@ struct CompiledAttr {
     /// `required`): a create without a value for it is an error. The
     /// directory object's name, for the message.
     required_by: Option<String>,
+    /// Whether this mapping is one of the writers of the attribute the SCIM
+    /// schema requires ([`CompiledObject::required`]), marked when the
+    /// object is compiled so the per-record loop need not search the list.
+    writes_required: bool,
 }
 
 /// One object mapping compiled for evaluation.
@@ -214,7 +220,7 @@ pub fn compile_mapping(
         ObjectType::User => "userName",
         ObjectType::Group => "displayName",
     };
-    let required = attrs
+    let required: Vec<usize> = attrs
         .iter()
         .enumerate()
         .filter(|(_, a)| {
@@ -225,6 +231,12 @@ pub fn compile_mapping(
         })
         .map(|(i, _)| i)
         .collect();
+    let required = target
+        .is_none_or(DirectoryObject::is_scim)
+        .then_some((required_name, required));
+    for &i in required.iter().flat_map(|(_, writers)| writers) {
+        attrs[i].writes_required = true;
+    }
     Ok(CompiledObject {
         object,
         scope: om.scope.clone(),
@@ -232,9 +244,7 @@ pub fn compile_mapping(
         matching,
         limits: BuildLimits::default(),
         match_attr,
-        required: target
-            .is_none_or(DirectoryObject::is_scim)
-            .then_some((required_name, required)),
+        required,
         object_span: om.span,
         decode_filter: OnceLock::new(),
     })
@@ -288,6 +298,7 @@ fn compile_attribute(
             .filter(|d| d.required)
             .and(target)
             .map(|t| t.name.clone()),
+        writes_required: false,
     })
 }
 
@@ -397,10 +408,7 @@ pub struct ClaimLimit {
 impl UniquenessOracle for BatchOracle<'_> {
     fn is_taken(&self, candidate: &str) -> bool {
         self.existing.is_taken(candidate)
-            || self
-                .batch
-                .borrow()
-                .contains(uniqueness_key(candidate).as_ref())
+            || with_uniqueness_key(candidate, |k| self.batch.borrow().contains(k))
     }
 }
 
@@ -505,12 +513,6 @@ impl CompiledObject {
     /// which Entra reaches through its own connector, not SCIM requests.
     pub fn targets_scim(&self) -> bool {
         self.required.is_some()
-    }
-
-    fn writes_required(&self, index: usize) -> bool {
-        self.required
-            .as_ref()
-            .is_some_and(|(_, writers)| writers.contains(&index))
     }
 
     fn check_identity(
@@ -642,7 +644,7 @@ impl CompiledObject {
         for (index, a) in self.attrs.iter().enumerate() {
             if mode == Mode::Update && a.flow == FlowType::ObjectAddOnly {
                 matched |= self.match_attr == Some(index);
-                has_required |= self.writes_required(index);
+                has_required |= a.writes_required;
                 continue;
             }
             ctx.reset();
@@ -686,7 +688,7 @@ impl CompiledObject {
             match place(&mut res, a, value, &self.limits) {
                 Ok(()) => {
                     matched |= self.match_attr == Some(index);
-                    has_required |= self.writes_required(index);
+                    has_required |= a.writes_required;
                 }
                 Err(message) => errors.push(AttributeError {
                     code: Code::MapConvert,
@@ -879,7 +881,7 @@ fn place<'a>(
             if !res.schemas[1..].contains(&urn.as_str()) {
                 res.schemas.push(urn);
             }
-            slot(&mut res.fields, urn, || Node::Obj(Vec::new()))
+            slot(&mut res.fields, urn, new_object)
                 .object_mut()
                 .ok_or("internal: extension slot")?
         }
@@ -892,10 +894,10 @@ fn place<'a>(
     match (&p.sub, p.complex) {
         (Some((sname, stype)), _) => {
             let v = convert(single(value, &a.target)?, *stype, &a.target)?;
-            let fields = slot(container, name, || Node::Obj(Vec::new()))
+            let fields = slot(container, name, new_object)
                 .object_mut()
                 .ok_or("internal: object slot")?;
-            *slot(fields, sname, || Node::Bool(false)) = v;
+            set(fields, sname, v);
         }
         // manager ← an id becomes {"value": id}.
         (None, true) => {
@@ -906,7 +908,7 @@ fn place<'a>(
                     convert(v, AttrType::String, &a.target)?,
                 )]),
             };
-            *slot(container, name, || Node::Bool(false)) = el;
+            set(container, name, el);
         }
         (None, false) => {
             let v = match (p.ty, value) {
@@ -923,10 +925,16 @@ fn place<'a>(
                 (None, Value::Int(n)) => Node::Int(n),
                 (None, v) => Node::Json(v.to_json()),
             };
-            *slot(container, name, || Node::Bool(false)) = v;
+            set(container, name, v);
         }
     }
     Ok(())
+}
+
+/// An object that sub-attributes are placed in: allocated at the size its
+/// first field would grow it to, without going through the growth path.
+fn new_object<'a>() -> Node<'a> {
+    Node::Obj(Vec::with_capacity(4))
 }
 
 /// [`place`] for a multi-valued attribute: a filtered path (`emails[type eq
@@ -961,7 +969,7 @@ fn place_multi<'a>(
             };
             let v = convert(single(value, &a.target)?, stype, &a.target)?;
             if let Some(fields) = arr.get_mut(idx).and_then(Node::object_mut) {
-                *slot(fields, sname, || Node::Bool(false)) = v;
+                set(fields, sname, v);
             }
         }
         None => {

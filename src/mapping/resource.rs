@@ -130,13 +130,20 @@ impl<'a> Node<'a> {
     }
 }
 
+/// Where `key` is in sorted `fields`, or where it would go.
+#[inline]
+fn find(fields: &[(Cow<'_, str>, Node<'_>)], key: &str) -> Result<usize, usize> {
+    fields.binary_search_by(|(k, _)| k.as_ref().cmp(key))
+}
+
 /// The entry for `key` in sorted `fields`, inserted with `make` if absent.
+#[inline]
 pub(crate) fn slot<'f, 'a>(
     fields: &'f mut Vec<(Cow<'a, str>, Node<'a>)>,
     key: &'a str,
     make: impl FnOnce() -> Node<'a>,
 ) -> &'f mut Node<'a> {
-    let i = match fields.binary_search_by(|(k, _)| k.as_ref().cmp(key)) {
+    let i = match find(fields, key) {
         Ok(i) => i,
         Err(i) => {
             fields.insert(i, (Cow::Borrowed(key), make()));
@@ -144,6 +151,16 @@ pub(crate) fn slot<'f, 'a>(
         }
     };
     &mut fields[i].1
+}
+
+/// Sets `key` in sorted `fields` to `value`, replacing what was there:
+/// [`slot`] without a placeholder to build and drop.
+#[inline]
+pub(crate) fn set<'a>(fields: &mut Vec<(Cow<'a, str>, Node<'a>)>, key: &'a str, value: Node<'a>) {
+    match find(fields, key) {
+        Ok(i) => fields[i].1 = value,
+        Err(i) => fields.insert(i, (Cow::Borrowed(key), value)),
+    }
 }
 
 /// A JSON string with serde_json's escaping.
