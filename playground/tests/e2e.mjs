@@ -6,6 +6,7 @@
 // failing check saves a screenshot to target/playground-e2e-<check>.png.
 // SCREENSHOTS=1 also saves the light and dark views for review.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createHarness, root, repo, assert, assertEq, ready, typeExpression, setUsers, share, openExample as openExampleIn } from "./harness.mjs";
@@ -515,8 +516,6 @@ try {
         paints.push(t[0]);
         evals.push(t[1]);
       }
-      // Served over HTTP, large batches are evaluated in the Web Worker.
-      assertEq(await page.evaluate(() => document.body.dataset.worker), "ready", "the worker started");
       const rendered = await page.$$eval("#results tbody tr[data-index]", (r) => r.length);
       assert(rendered < 200, `only the rows in view are drawn (${rendered})`);
       // The last user is reachable by scrolling.
@@ -526,7 +525,7 @@ try {
       assertEq(lastRow[0], `user${count - 1}@contoso.com`, "last row");
       await page.$eval("#results-scroll", (s) => { s.scrollTop = 0; });
       const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-      console.log(`     keystroke → paint, ${count} users: median ${median(paints).toFixed(1)} ms (target ${target} ms), max ${Math.max(...paints).toFixed(1)} ms; compile + evaluate median ${median(evals).toFixed(1)} ms`);
+      console.log(`     keystroke → paint, ${count} users: median ${median(paints).toFixed(1)} ms (target ${target} ms), max ${Math.max(...paints).toFixed(1)} ms; compile + evaluate median ${median(evals).toFixed(1)} ms; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
       assert(median(paints) < limit, `far too slow: ${median(paints)} ms`);
     });
   }
