@@ -490,8 +490,10 @@ try {
   // Keystroke to paint: from the input event's time stamp to the task after
   // the next animation frame (the frame that shows the results), as the
   // page measures it ("attrmap:keystroke-to-paint"). Targets (issue 18):
-  // median ≤ 50 ms at 1 000 users, ≤ 150 ms at 10 000.
-  for (const [count, target, limit] of [[1000, 50, 250], [10000, 150, 1500]]) {
+  // median ≤ 50 ms at 1 000 users, ≤ 150 ms at 10 000. The check fails at
+  // 4× the target: the shared 2-core machine is never idle (the printed line
+  // gives the real figure and the load).
+  for (const [count, target, limit] of [[1000, 50, 200], [10000, 150, 600]]) {
     await check(`keystroke to paint for ${count} users`, async () => {
       const sample = fs.readFileSync(path.join(root, "samples", "users.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
       const lines = [];

@@ -292,7 +292,7 @@ try {
     const code = await page.evaluate(() => document.activeElement.matches("#results td.result .code-link") && document.activeElement.dataset.code);
     assert(code, "Tab reaches the error's code");
     await page.keyboard.press("Enter");
-    await page.waitForFunction((c) => document.querySelector("#reference .ref-code[open]")?.dataset.code === c, code);
+    await page.waitForFunction((c) => [...document.querySelectorAll("#reference .ref-code[open]")].some((e) => e.dataset.code === c), code);
     assertEq(await page.$eval("#tab-reference", (t) => t.getAttribute("aria-selected")), "true", "reference tab from a result's code");
     await page.click("#tab-results");
   });
