@@ -669,10 +669,9 @@ pub fn render(d: &DateTime<Utc>, kind: Kind, tokens: &[Token]) -> String {
     s
 }
 
-/// Appends `n` in decimal, zero-padded to at least `width` digits, in one
-/// copy: the digits are written backwards into a buffer of zeros.
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
 fn push_number(s: &mut String, n: u32, width: usize) {
-    let mut buf = [b'0'; 10];
+    let mut buf = [0u8; 10];
     let mut at = buf.len();
     let mut n = n;
     loop {
@@ -683,10 +682,9 @@ fn push_number(s: &mut String, n: u32, width: usize) {
             break;
         }
     }
-    s.extend(std::iter::repeat_n('0', width.saturating_sub(buf.len())));
-    let start = at.min(buf.len().saturating_sub(width));
-    // ASCII digits: always UTF-8.
-    s.push_str(std::str::from_utf8(&buf[start..]).unwrap_or_default());
+    let len = buf.len() - at;
+    s.extend(std::iter::repeat_n('0', width.saturating_sub(len)));
+    s.extend(buf[at..].iter().map(|&b| char::from(b)));
 }
 
 /// A year for a run of `n` y's: `y` and `yy` the last two digits (unpadded
