@@ -117,23 +117,6 @@ fn tail_word(rest: &[u8]) -> u64 {
     }
 }
 
-/// Whether two byte strings of the same length are equal, compared a word
-/// at a time with the hash's loads: keys are short, and a call to `memcmp`
-/// costs more than the comparison.
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (p, q) in (&mut x).zip(&mut y) {
-        if u64::from_le_bytes(p.try_into().unwrap_or([0; 8]))
-            != u64::from_le_bytes(q.try_into().unwrap_or([0; 8]))
-        {
-            return false;
-        }
-    }
-    // Up to 7 bytes left, of the same length: `tail_word` reads every one.
-    tail_word(x.remainder()) == tail_word(y.remainder())
-}
-
 /// A Switch's constant keys: an open-addressing table whose keys live in one
 /// contiguous arena, so a lookup touches two cache lines of the program and
 /// never follows a pointer per key. Each slot keeps the key's hash, so a
@@ -217,7 +200,7 @@ impl KeyTable {
                 && arena
                     .as_bytes()
                     .get(s.start as usize..(s.start + s.len) as usize)
-                    .is_some_and(|k| same_bytes(k, key.as_bytes()))
+                    == Some(key.as_bytes())
             {
                 return Some(s.value);
             }
@@ -401,18 +384,6 @@ mod tests {
         }
         for miss in ["", "key-", "key-200", "Key-1", "key-1 "] {
             assert_eq!(t.get(miss), None, "{miss:?}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn same_bytes_is_equality(a in proptest::collection::vec(0u8..4, 0..40), flip in 0usize..40) {
-            let mut b = a.clone();
-            proptest::prop_assert!(same_bytes(&a, &b));
-            if let Some(x) = b.get_mut(flip) {
-                *x ^= 1;
-                proptest::prop_assert!(!same_bytes(&a, &b));
-            }
         }
     }
 
