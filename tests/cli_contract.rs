@@ -45,12 +45,8 @@ impl Run {
 }
 
 fn attrmap(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+    let mut child = crate::common::piped_attrmap()
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("attrmap runs");
     // The command may not read standard input at all.

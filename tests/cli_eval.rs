@@ -2,14 +2,10 @@
 
 use serde_json::{json, Value};
 use std::io::Write;
-use std::process::{Command, Stdio};
 
 fn attrmap(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+    let mut child = crate::common::piped_attrmap()
         .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("attrmap runs");
     if let Some(input) = stdin {

@@ -51,3 +51,24 @@ fn function_examples_are_current() {
 fn readme_function_table_is_current() {
     check_block("README.md");
 }
+
+/// The README states how many published expressions the corpus holds; the
+/// corpus grows as pages are read, and a stale count would undersell or
+/// oversell what is checked.
+#[test]
+fn readme_counts_the_published_expressions() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/data/ms-expressions.json")).unwrap(),
+    )
+    .unwrap();
+    let count = corpus["expressions"].as_array().unwrap().len();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    // The sentence may be folded across lines; read the words before the path.
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let claim = format!("{count} in `tests/data/ms-expressions.json`");
+    assert!(
+        flat.contains(&claim),
+        "README.md should say \"{claim}\" (the corpus holds {count} expressions)"
+    );
+}

@@ -21,14 +21,11 @@ fn run(args: &[&str], input: &str) -> (String, String, i32) {
     std::fs::create_dir_all(&dir).unwrap();
     let mapping = dir.join("m.json");
     std::fs::write(&mapping, MAPPING).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+    let mut child = crate::common::piped_attrmap()
         .arg("map")
         .arg(&mapping)
         .args(["--input", "-"])
         .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child
@@ -220,11 +217,11 @@ fn sigint_prints_the_summary_with_jobs() {
 
 fn sigint_case(name: &str, extra: &[&str]) {
     use std::io::Write;
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let dir = std::env::temp_dir().join(format!("attrmap-sigint-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out_file = dir.join("out.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+    let mut child = crate::common::piped_attrmap()
         .args([
             "map",
             "examples/native/dilitrust-clm.json",
@@ -234,10 +231,6 @@ fn sigint_case(name: &str, extra: &[&str]) {
             out_file.to_str().unwrap(),
         ])
         .args(extra)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();

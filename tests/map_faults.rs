@@ -2,7 +2,7 @@
 //! (in == out + skipped + errors) whatever the input looks like.
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const MAPPING: &str = "examples/native/dilitrust-clm.json";
 const GOOD: &str = r#"{"mail": "a@contoso.com", "objectId": "1", "department": "Legal", "IsSoftDeleted": "False"}"#;
@@ -85,12 +85,8 @@ fn a_100_mb_line_is_refused_and_the_batch_goes_on() {
 #[test]
 fn closed_pipe_exits_quietly() {
     let input: String = std::iter::repeat_n(format!("{GOOD}\n"), 50_000).collect();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+    let mut child = crate::common::piped_attrmap()
         .args(["map", MAPPING, "--input", "-"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
@@ -140,13 +136,9 @@ fn names_in(dir: &std::path::Path) -> Vec<String> {
 fn start_map_to_file(
     out_file: &std::path::Path,
 ) -> (std::process::Child, std::process::ChildStdin) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+    let mut child = crate::common::piped_attrmap()
         .args(["map", MAPPING, "--input", "-", "--output"])
         .arg(out_file)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let stdin = child.stdin.take().unwrap();
@@ -271,13 +263,9 @@ fn a_write_error_at_the_end_leaves_the_old_output_and_no_temporary_file() {
 /// thread asks for a 1 TiB stack (RUST_MIN_STACK), which no system maps.
 #[test]
 fn a_worker_thread_that_cannot_start_is_an_error_not_a_panic() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+    let mut child = crate::common::piped_attrmap()
         .args(["map", MAPPING, "--input", "-", "--jobs", "4"])
         .env("RUST_MIN_STACK", (1u64 << 40).to_string())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();

@@ -82,9 +82,6 @@
     }
     try {
       await loadEngine();
-      // The worker that evaluates large batches (offload.js) instantiates
-      // the module the page compiled, which wasm-bindgen's glue keeps.
-      app.offload.start(wasm_bindgen.__wbindgen_wasm_module);
     } catch (e) {
       el.loading.hidden = true;
       fatal("The WebAssembly module could not be loaded: " + escapeHtml(e.message || e));

@@ -26,7 +26,6 @@
   function loadUsers() {
     if (app.users) { app.users.free(); app.users = null; }
     app.users = new app.module.Users(el.usersText.value);
-    app.offload.setUsers(el.usersText.value);
     app.userLabels = app.users.labels();
     app.userAttributes = app.users.attributes();
     app.lastGood = null; // results of other users mean nothing now
@@ -67,19 +66,23 @@
     app.compiled = { ok: c.ok, diagnostics: c.diagnostics };
   }
 
+  // The batch's results stay in wasm memory (a module.Batch): the page
+  // asks it for the summary, the rows in view and the values it lists,
+  // never for every user's result (at 10 000 users building and parsing
+  // those took most of a keystroke).
   function evaluate() {
     app.results = null;
     el.optionsStatus.textContent = "";
     el.optionsStatus.classList.remove("has-errors");
     if (!app.program || !app.users) return;
-    let out;
+    let batch;
     try {
-      out = app.program.evaluateUsers(app.users, evalOptions());
+      batch = app.program.evaluateBatch(app.users, evalOptions());
     } catch (e) {
       showOptionsError(String(e.message || e));
       return;
     }
-    accept(out);
+    accept(batch);
   }
 
   function showOptionsError(message) {
@@ -87,10 +90,15 @@
     el.optionsStatus.classList.add("has-errors");
   }
 
-  // Takes a batch result as the current one. Findings about the users (an
-  // attribute none of them has, values that collide) are shown with the
-  // expression's own diagnostics.
-  function accept(out) {
+  // Takes a batch (module.Batch) as the current one. Findings about the
+  // users (an attribute none of them has, values that collide) are shown
+  // with the expression's own diagnostics. The batch before it is freed
+  // here, and only here: app.results and app.lastGood hold no other.
+  let liveBatch = null;
+  function accept(batch) {
+    if (liveBatch && liveBatch !== batch) liveBatch.free();
+    liveBatch = batch;
+    const out = { batch, summary: batch.summary, findings: batch.findings };
     app.results = out;
     if (out.findings.length) {
       app.compiled.diagnostics = app.compiled.diagnostics.concat(out.findings)
@@ -103,25 +111,6 @@
   function refresh(t0) {
     const start = t0 === undefined ? performance.now() : t0;
     compileExpression();
-    if (app.program && app.offload.wanted()) {
-      // A large batch: the worker evaluates while the editor is redrawn at
-      // once; the results (kept from the last run meanwhile) follow.
-      const shownResults = app.results;
-      el.optionsStatus.textContent = "";
-      el.optionsStatus.classList.remove("has-errors");
-      app.renderHighlight();
-      app.renderDiagnostics();
-      const expr = el.expr.value;
-      app.results = shownResults;
-      app.offload.run(expr, evalOptions(), (m) => {
-        if (el.expr.value !== expr || !app.program) return; // a newer run follows
-        if (m.error) showOptionsError(m.error);
-        else if (m.out) accept(JSON.parse(m.out));
-        finish(start, m.evalMs);
-      }, () => refresh(start));
-      app.scheduleHashUpdate();
-      return;
-    }
     evaluate();
     finish(start, performance.now() - start);
   }

@@ -1,8 +1,9 @@
 // The Results tab: the summary line, filters and search, the virtualized
 // results table (only the rows in view are in the DOM, all of one height),
-// the distribution of values, export, and "Copy for Entra". Every number
-// comes from the wasm batch result (summary, distribution, flags per user);
-// this file only shows them.
+// the distribution of values, export, and "Copy for Entra". Every number,
+// row, selection and value comes from the wasm batch (module.Batch, kept in
+// wasm memory: its summary, select(), rows(), distribution()); this file
+// only asks for what is on screen and shows it.
 (function () {
   "use strict";
   const app = window.attrmapPlayground;
@@ -19,7 +20,7 @@
     viewTable: $("view-table"), viewDistribution: $("view-distribution"),
   };
   let view = "table";
-  let shown = []; // indices of the users that pass the filter and the search
+  let shown = new Uint32Array(0); // indices of the users that pass the filter and the search (from Batch.select)
   let drawn = { first: -1, last: -1, shown: null };
 
   // What the tab shows: this expression's results, or (while a syntax error
@@ -55,7 +56,7 @@
       case "error":
         return {
           cls: "error",
-          html: `<span class="err-msg">${escapeHtml(r.error.message)}</span> <code class="code-id">${escapeHtml(r.error.code)}</code>`,
+          html: `<span class="err-msg">${escapeHtml(r.error.message)}</span> <button type="button" class="code-id code-link" data-code="${escapeHtml(r.error.code)}" title="Explain this code">${escapeHtml(r.error.code)}</button>`,
           title: r.error.message + (r.error.help ? `\nhelp: ${r.error.help}` : ""),
         };
       default:
@@ -84,21 +85,6 @@
       `<td class="inputs" title="${escapeHtml(inputs)}">${escapeHtml(inputs)}</td>` +
       `<td class="result ${cell.cls}" data-text="${r.status === "value" ? escapeHtml(r.text) : ""}" title="${escapeHtml(cell.title || "")}">${cell.html}${flags}</td>` +
       `<td class="type muted">${type}</td></tr>`;
-  }
-
-  // -------------------------------------------------------- filter, search
-  function passes(r, i, state, filter, needle) {
-    switch (filter) {
-      case "error": if (r.status !== "error") return false; break;
-      case "notFlowed": if (r.status !== "notFlowed") return false; break;
-      case "objectSkipped": if (r.status !== "objectSkipped") return false; break;
-      case "default": if (!r.default) return false; break;
-      case "shared": if (!r.shared) return false; break;
-      default: break;
-    }
-    if (!needle) return true;
-    const hay = [state.labels[i] || "", r.status === "value" ? r.text : r.status === "error" ? r.error.message + " " + r.error.code : r.status];
-    return hay.some((h) => h.toLowerCase().includes(needle));
   }
 
   // ---------------------------------------------------------------- summary
@@ -141,7 +127,6 @@
   function drawWindow(force) {
     const state = current();
     if (!state || view !== "table") return;
-    const rows = state.run.results;
     const total = shown.length;
     const top = Math.max(0, ui.scroll.scrollTop - ROW_HEIGHT);
     const height = ui.scroll.clientHeight || 600;
@@ -150,7 +135,7 @@
     if (!force && drawn.first === first && drawn.last === last && drawn.shown === shown) return;
     drawn = { first, last, shown };
     let html = "";
-    for (let k = first; k < last; k++) html += rowHtml(rows[shown[k]], shown[k], state);
+    for (const r of state.run.batch.rows(shown.subarray(first, last))) html += rowHtml(r, r.index, state);
     el.resultsBody.innerHTML = html;
     if (first > 0) el.resultsBody.prepend(spacerRow(first * ROW_HEIGHT));
     if (last < total) el.resultsBody.append(spacerRow((total - last) * ROW_HEIGHT));
@@ -160,24 +145,24 @@
 
   // --------------------------------------------------------- distribution
   function renderDistribution(state) {
-    const needle = ui.search.value.trim().toLowerCase();
-    const list = state.run.distribution.filter((d) => !needle || d.text.toLowerCase().includes(needle));
+    const found = state.run.batch.distribution(ui.search.value, MAX_DISTRIBUTION, MAX_DISTRIBUTION_USERS);
+    const list = found.values;
     const max = list.length ? list[0].count : 1;
     const total = state.run.summary.users;
-    const html = list.slice(0, MAX_DISTRIBUTION).map((d, k) =>
+    const html = list.map((d, k) =>
       `<details data-k="${k}"><summary><span class="d-value" title="${escapeHtml(d.text)}">${d.text === "" ? '<span class="null">"" (empty)</span>' : escapeHtml(d.text)}</span>` +
       `<span class="d-count">${d.count}</span><span class="d-bar-track"><span class="d-bar"></span></span></summary><div class="d-users"></div></details>`).join("");
     const rest = state.run.summary.users - state.run.summary.values;
     ui.distribution.innerHTML = (html || `<p class="muted">No value matches.</p>`) +
-      (list.length > MAX_DISTRIBUTION ? `<p class="muted">… and ${list.length - MAX_DISTRIBUTION} more values.</p>` : "") +
+      (found.total > list.length ? `<p class="muted">… and ${found.total - list.length} more values.</p>` : "") +
       (rest ? `<p class="muted">${rest} of ${total} users have no value (errors, not flowed, skipped): see the summary and the filters.</p>` : "");
     ui.distribution.querySelectorAll(".d-bar").forEach((bar, k) => { bar.style.width = `${Math.max(2, (100 * list[k].count) / max)}%`; bar.style.display = "block"; });
     ui.distribution.querySelectorAll("details").forEach((d) => d.addEventListener("toggle", () => {
       const entry = list[Number(d.dataset.k)];
       const box = d.querySelector(".d-users");
       if (!d.open || box.childElementCount || box.textContent) return;
-      const names = entry.users.slice(0, MAX_DISTRIBUTION_USERS).map((i) => state.labels[i] || `user ${i + 1}`);
-      box.textContent = names.join(", ") + (entry.users.length > MAX_DISTRIBUTION_USERS ? ` … and ${entry.users.length - MAX_DISTRIBUTION_USERS} more` : "");
+      const names = entry.users.map((i) => state.labels[i] || `user ${i + 1}`);
+      box.textContent = names.join(", ") + (entry.count > entry.users.length ? ` … and ${entry.count - entry.users.length} more` : "");
     }));
   }
 
@@ -194,17 +179,13 @@
       el.resultsEmpty.textContent = !app.users || !app.users.length
         ? "No users loaded: pick a sample set, paste users, or open a file on the left."
         : (el.expr.value.trim() ? "Fix the expression to see results." : "Type an expression to see one result per user.");
-      shown = [];
+      shown = new Uint32Array(0);
       drawn = { first: -1, last: -1, shown: null };
       document.body.dataset.rowsRendered = "0";
       return;
     }
     el.resultsEmpty.hidden = true;
-    const filter = ui.filter.value;
-    const needle = ui.search.value.trim().toLowerCase();
-    const rows = state.run.results;
-    shown = [];
-    for (let i = 0; i < rows.length; i++) if (passes(rows[i], i, state, filter, needle)) shown.push(i);
+    shown = state.run.batch.select(ui.filter.value, ui.search.value);
     el.results.hidden = view !== "table";
     ui.distribution.hidden = view !== "distribution";
     if (view === "distribution") renderDistribution(state);
@@ -236,8 +217,8 @@
   function exportRows() {
     const state = current();
     if (!state) return [];
-    return shown.map((i) => {
-      const r = state.run.results[i];
+    return state.run.batch.rows(shown).map((r) => {
+      const i = r.index;
       return {
         index: i + 1, user: state.labels[i] || "", status: r.status,
         type: r.status === "value" ? r.type : null,
@@ -316,7 +297,8 @@
     });
     el.resultsBody.addEventListener("keydown", (e) => {
       const tr = e.target.closest("tr[data-index]");
-      if (!tr) return;
+      // An error's code is a button of its own: Enter opens its explanation.
+      if (!tr || e.target.closest(".code-link")) return;
       const i = Number(tr.dataset.index);
       const k = shown.indexOf(i);
       if (e.key === "ArrowDown" && k + 1 < shown.length) { e.preventDefault(); selectUser(shown[k + 1], true); }

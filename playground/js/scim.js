@@ -143,8 +143,13 @@
       el.scim.textContent = "";
       return;
     }
-    const r = app.results.results[app.selectedUser];
+    const r = app.results.batch.rows([app.selectedUser])[0];
     const who = app.userLabels[app.selectedUser];
+    if (!r) {
+      el.scimNote.textContent = "No result to send yet.";
+      el.scim.textContent = "";
+      return;
+    }
     if (r.status === "objectSkipped") {
       el.scimNote.textContent = `${who}: IgnoreObjectFlow was evaluated, so Entra sends no request for this user.`;
       el.scim.textContent = "";

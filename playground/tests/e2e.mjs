@@ -6,6 +6,7 @@
 // failing check saves a screenshot to target/playground-e2e-<check>.png.
 // SCREENSHOTS=1 also saves the light and dark views for review.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createHarness, root, repo, assert, assertEq, ready, typeExpression, setUsers, share, openExample as openExampleIn } from "./harness.mjs";
@@ -489,8 +490,10 @@ try {
   // Keystroke to paint: from the input event's time stamp to the task after
   // the next animation frame (the frame that shows the results), as the
   // page measures it ("attrmap:keystroke-to-paint"). Targets (issue 18):
-  // median ≤ 50 ms at 1 000 users, ≤ 150 ms at 10 000.
-  for (const [count, target, limit] of [[1000, 50, 250], [10000, 150, 1500]]) {
+  // median ≤ 50 ms at 1 000 users, ≤ 150 ms at 10 000. The check fails at
+  // 4× the target: the shared 2-core machine is never idle (the printed line
+  // gives the real figure and the load).
+  for (const [count, target, limit] of [[1000, 50, 200], [10000, 150, 600]]) {
     await check(`keystroke to paint for ${count} users`, async () => {
       const sample = fs.readFileSync(path.join(root, "samples", "users.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
       const lines = [];
@@ -515,8 +518,6 @@ try {
         paints.push(t[0]);
         evals.push(t[1]);
       }
-      // Served over HTTP, large batches are evaluated in the Web Worker.
-      assertEq(await page.evaluate(() => document.body.dataset.worker), "ready", "the worker started");
       const rendered = await page.$$eval("#results tbody tr[data-index]", (r) => r.length);
       assert(rendered < 200, `only the rows in view are drawn (${rendered})`);
       // The last user is reachable by scrolling.
@@ -526,7 +527,7 @@ try {
       assertEq(lastRow[0], `user${count - 1}@contoso.com`, "last row");
       await page.$eval("#results-scroll", (s) => { s.scrollTop = 0; });
       const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-      console.log(`     keystroke → paint, ${count} users: median ${median(paints).toFixed(1)} ms (target ${target} ms), max ${Math.max(...paints).toFixed(1)} ms; compile + evaluate median ${median(evals).toFixed(1)} ms`);
+      console.log(`     keystroke → paint, ${count} users: median ${median(paints).toFixed(1)} ms (target ${target} ms), max ${Math.max(...paints).toFixed(1)} ms; compile + evaluate median ${median(evals).toFixed(1)} ms; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
       assert(median(paints) < limit, `far too slow: ${median(paints)} ms`);
     });
   }

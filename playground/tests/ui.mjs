@@ -284,6 +284,17 @@ try {
     assert(shown.focused, "focus on the opened explanation");
     await page.fill("#reference-search", "");
     await page.click("#tab-results");
+    // A runtime error's code in the results is a button: Tab from its row
+    // reaches it, Enter opens the same explanation.
+    await typeExpression(page, "RandomString(10, 9223372036854775807, 9223372036854775807, 0, 0)");
+    await page.focus('#results tr[data-index="0"]');
+    await page.keyboard.press("Tab");
+    const code = await page.evaluate(() => document.activeElement.matches("#results td.result .code-link") && document.activeElement.dataset.code);
+    assert(code, "Tab reaches the error's code");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((c) => [...document.querySelectorAll("#reference .ref-code[open]")].some((e) => e.dataset.code === c), code);
+    assertEq(await page.$eval("#tab-reference", (t) => t.getAttribute("aria-selected")), "true", "reference tab from a result's code");
+    await page.click("#tab-results");
   });
 
   await h.check("live region: announces once typing settles, not per keystroke", async () => {
@@ -304,9 +315,15 @@ try {
     assert(!(await page.$eval("#diagnostics", (d) => d.hasAttribute("aria-live"))), "the diagnostics list itself is not live");
   });
 
-  await h.check("accessibility: axe-core finds no violations (light, dark, gallery, reference)", async () => {
-    await openExample(page, "dilitrust-role");
+  await h.check("accessibility: axe-core finds no violations (light, dark, gallery, reference, error rows)", async () => {
     const found = [];
+    // Rows whose result is an error (message and code button) first.
+    await typeExpression(page, "RandomString(10, 9223372036854775807, 9223372036854775807, 0, 0)");
+    for (const theme of ["light", "dark"]) {
+      await page.evaluate((t) => { document.documentElement.dataset.theme = t; }, theme);
+      found.push(...(await axeViolations(page)).map((v) => `${theme}, error rows: ${v}`));
+    }
+    await openExample(page, "dilitrust-role");
     for (const theme of ["light", "dark"]) {
       await page.evaluate((t) => { document.documentElement.dataset.theme = t; }, theme);
       found.push(...(await axeViolations(page)).map((v) => `${theme}: ${v}`));

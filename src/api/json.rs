@@ -16,7 +16,9 @@
 //!   offsets (what JavaScript string indices use), byte offsets, line, column.
 
 use super::position::Positions;
-use super::report::{DiagnosticReport, EvalReport, MappedReport, TraceReport};
+use super::report::{
+    DiagnosticReport, ErrorReport, EvalReport, MappedReport, OutcomeReport, TraceReport,
+};
 use super::{MapPlan, RunOptions};
 use crate::catalogue::{CATALOGUE, KEYWORDS};
 use crate::codes::Code;
@@ -134,6 +136,9 @@ pub struct Users {
     pub format: String,
     /// Every attribute name some user has, sorted, without duplicates.
     pub names: Vec<String>,
+    /// One display label per user ([`user_label`]), worked out once: the
+    /// page lists them and searches them.
+    pub labels: Vec<String>,
 }
 
 /// Reads users with the core source readers ([`crate::sources`]), the same
@@ -186,7 +191,13 @@ impl Users {
             .collect();
         names.sort_unstable_by_key(|n| n.to_lowercase());
         names.dedup();
+        let labels = records
+            .iter()
+            .enumerate()
+            .map(|(i, u)| user_label(u, i))
+            .collect();
         Users {
+            labels,
             records,
             errors,
             format,
@@ -223,17 +234,6 @@ pub fn user_label(u: &Json, i: usize) -> String {
     .map_or_else(|| format!("user {}", i + 1), String::from)
 }
 
-impl Users {
-    /// One display label per user ([`user_label`]).
-    pub fn labels(&self) -> Vec<String> {
-        self.records
-            .iter()
-            .enumerate()
-            .map(|(i, u)| user_label(u, i))
-            .collect()
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Programs
 
@@ -248,21 +248,8 @@ impl Program {
         ctx.reset();
         let result = self.expr.evaluate_on(options.engine, user, ctx);
         let mut report = EvalReport::new(self.expr.source(), result, ctx);
-        report.inputs = Some(self.inputs(user));
+        report.inputs = Some(inputs(self.expr.program().attributes(), user));
         to_json(report)
-    }
-
-    /// The attributes the expression reads, as this user has them (absent
-    /// ones are left out), so a result can be read next to its cause.
-    fn inputs(&self, user: &Json) -> Json {
-        use crate::eval::Record;
-        Json::Object(
-            self.expr
-                .program()
-                .attributes()
-                .filter_map(|name| Some((name.to_string(), user.attribute(name)?.to_json())))
-                .collect(),
-        )
     }
 
     /// Warnings the checker found (the program still runs).
@@ -286,51 +273,58 @@ impl Program {
         json!({ "result": to_json(result), "trace": to_json(TraceReport::new(&trace, self.expr.source())) })
     }
 
-    /// Every user's result, plus what must not be missed in them (see
-    /// [`crate::batch`]): SelectUniqueValue kept unique across the users as
-    /// `attrmap map` keeps it across a batch, values several users share,
-    /// the users that fell through to the Switch's default, attributes no
-    /// user has, and the counts of each kind of result.
+    /// Every user's result, plus what must not be missed in them: the whole
+    /// [`Batch`] as one JSON value, `{ results, inputErrors, summary,
+    /// distribution, findings }`.
     pub fn run_users(&self, users: &Users, options: &Options) -> Json {
+        self.batch(users, options).to_json(users)
+    }
+
+    /// Evaluates every user in order and keeps the results in a [`Batch`]
+    /// (see [`crate::batch`]): SelectUniqueValue kept unique across the
+    /// users as `attrmap map` keeps it across a batch, values several users
+    /// share, the users that fell through to the Switch's default,
+    /// attributes no user has, and the counts of each kind of result.
+    pub fn batch(&self, users: &Users, options: &Options) -> Batch {
         let run = options.batch();
         let offsets = Positions::new(self.expr.source());
         let each = self.evaluate_each(users, &run, &offsets);
-        let mut results = each.results;
-        let shared = crate::batch::shared_counts(results.iter().map(|r| {
-            (r["status"] == "value")
-                .then(|| r["text"].as_str())
-                .flatten()
-                .filter(|t| !t.is_empty())
-        }));
-        let mut summary = json!({
-            "users": results.len(),
-            "values": 0, "errors": 0, "notFlowed": 0, "objectSkipped": 0,
-            "defaultBranch": each.default_span.map(|_| each.defaults),
+        let shared = crate::batch::shared_counts(
+            each.reports
+                .iter()
+                .map(|r| value_text(r).filter(|t| !t.is_empty())),
+        );
+        let (counts, distribution) = tally(&each.reports, &shared);
+        let summary = json!({
+            "users": each.reports.len(),
+            "values": counts.values, "errors": counts.errors,
+            "notFlowed": counts.not_flowed, "objectSkipped": counts.object_skipped,
+            "defaultBranch": each.default_span.map(|_| each.defaults.iter().flatten().filter(|d| **d).count()),
             "defaultSpan": each.default_span.map(|s| offsets.span(s)),
-            "sharedValues": 0, "usersSharing": 0,
+            "sharedValues": counts.shared_values, "usersSharing": counts.users_sharing,
             "uniqueClaimed": each.claims,
         });
-        let distribution = tally(&mut results, &shared, &mut summary);
-        let shared_values = summary["sharedValues"].as_u64().unwrap_or(0);
         let mut findings: Vec<Json> = Vec::new();
-        if options.unique && shared_values > 0 {
+        if options.unique && counts.shared_values > 0 {
             findings.push(json!({
                 "code": Code::UsersSharedValue,
                 "severity": "warning",
-                "message": format!("{shared_values} value(s) are shared by {} of the loaded users, and the target attribute needs one value per user", summary["usersSharing"]),
+                "message": format!("{} value(s) are shared by {} of the loaded users, and the target attribute needs one value per user", counts.shared_values, counts.users_sharing),
                 "label": "these values would collide in the target",
                 "help": "make the value unique: SelectUniqueValue with fallbacks, or add an attribute that differs between users",
                 "span": offsets.span(Span::new(0, self.expr.source().len())),
             }));
         }
         findings.extend(self.absent_attribute_findings(users, &offsets));
-        json!({
-            "results": results,
-            "inputErrors": users.errors,
-            "summary": summary,
-            "distribution": distribution.into_iter().map(|(text, users)| json!({"text": text, "count": users.len(), "users": users})).collect::<Vec<_>>(),
-            "findings": findings,
-        })
+        Batch {
+            reports: each.reports,
+            defaults: each.defaults,
+            shared,
+            attributes: self.expr.program().attributes().map(String::from).collect(),
+            summary,
+            distribution,
+            findings,
+        }
     }
 
     /// Each user's result, in order: SelectUniqueValue's choices claimed
@@ -349,38 +343,35 @@ impl Program {
             ..RunOptions::default()
         };
         let mut probe_ctx = clock_only.context_with(None);
-        let mut results: Vec<Json> = Vec::with_capacity(users.records.len());
-        let mut defaults = 0usize;
+        let mut reports = Vec::with_capacity(users.records.len());
+        let mut defaults = probe
+            .as_ref()
+            .map(|_| Vec::with_capacity(users.records.len()));
         for u in &users.records {
-            let mut r = self.run_one(u, &mut ctx, run);
-            if claims && r["status"] == "value" {
-                let text = r["text"].as_str().unwrap_or_default();
-                if !text.is_empty() {
-                    if let Err(full) = oracle.claim_all(&[text]) {
-                        r = json!({
-                            "status": "error",
-                            "error": {
-                                "code": Code::MapUniqueValuesLimit,
-                                "message": format!("SelectUniqueValue: the values handed out to the users before this one fill {} of the {} bytes remembered; without remembering this one a later user could get it again", full.held, full.max_bytes),
-                                "help": "load fewer users at once",
-                                "span": offsets.span(Span::new(0, self.expr.source().len())),
-                            },
-                            "inputs": r["inputs"].take(),
-                            "warnings": r["warnings"].take(),
-                            "redacted": r["redacted"].take(),
-                        });
-                    }
-                }
+            ctx.reset();
+            let result = self.expr.evaluate_on(run.engine, u, &mut ctx);
+            let mut report = EvalReport::at(offsets, result, &ctx);
+            let full = match value_text(&report) {
+                Some(text) if claims && !text.is_empty() => oracle.claim_all(&[text]).err(),
+                _ => None,
+            };
+            if let Some(full) = full {
+                report.outcome = OutcomeReport::Error {
+                    error: ErrorReport {
+                        code: Code::MapUniqueValuesLimit,
+                        message: format!("SelectUniqueValue: the values handed out to the users before this one fill {} of the {} bytes remembered; without remembering this one a later user could get it again", full.held, full.max_bytes),
+                        help: Some("load fewer users at once".into()),
+                        span: offsets.span(Span::new(0, self.expr.source().len())),
+                    },
+                };
             }
-            if let Some(p) = &probe {
-                let took = r["status"] == "value" && p.took_default(u, &mut probe_ctx);
-                r["default"] = Json::Bool(took);
-                defaults += usize::from(took);
+            if let (Some(p), Some(d)) = (&probe, &mut defaults) {
+                d.push(value_text(&report).is_some() && p.took_default(u, &mut probe_ctx));
             }
-            results.push(r);
+            reports.push(report);
         }
         Each {
-            results,
+            reports,
             defaults,
             default_span: probe.map(|p| p.span),
             claims,
@@ -420,57 +411,225 @@ impl Program {
     }
 }
 
+/// The attributes `names` as `user` has them (absent ones are left out), so
+/// a result can be read next to its cause.
+fn inputs<'a>(names: impl Iterator<Item = &'a str>, user: &Json) -> Json {
+    use crate::eval::Record;
+    Json::Object(
+        names
+            .filter_map(|name| Some((name.to_string(), user.attribute(name)?.to_json())))
+            .collect(),
+    )
+}
+
+/// The value's text when the evaluation gave a value.
+fn value_text(r: &EvalReport) -> Option<&str> {
+    match &r.outcome {
+        OutcomeReport::Value { text, .. } => Some(text),
+        _ => None,
+    }
+}
+
 /// [`Program::evaluate_each`]'s results.
 struct Each {
-    results: Vec<Json>,
-    /// Users whose value came from the Switch's default.
-    defaults: usize,
+    reports: Vec<EvalReport>,
+    /// Per user, whether the value came from the Switch's default; `None`
+    /// when the expression is not a Switch to probe.
+    defaults: Option<Vec<bool>>,
     /// The default branch, when the expression is a Switch to probe.
     default_span: Option<Span>,
     /// Whether the expression calls SelectUniqueValue.
     claims: bool,
 }
 
-/// Counts each kind of result into `summary`, marks the results whose value
-/// other users share, and returns each value with the users that got it,
-/// the most common first.
-fn tally(results: &mut [Json], shared: &[usize], summary: &mut Json) -> Vec<(String, Vec<usize>)> {
+/// How many results of each kind a batch has.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    values: usize,
+    errors: usize,
+    not_flowed: usize,
+    object_skipped: usize,
+    /// Values more than one user got (compared without regard to case).
+    shared_values: usize,
+    /// Users whose value another user got too.
+    users_sharing: usize,
+}
+
+/// Counts each kind of result, and returns each value with the users that
+/// got it, the most common first.
+fn tally(reports: &[EvalReport], shared: &[usize]) -> (Counts, Vec<(String, Vec<usize>)>) {
+    let mut counts = Counts::default();
     let mut distribution: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut by_text: std::collections::HashMap<String, usize> = Default::default();
-    for (i, (r, n)) in results.iter_mut().zip(shared).enumerate() {
-        let kind = match r["status"].as_str() {
-            Some("value") => "values",
-            Some("error") => "errors",
-            Some("notFlowed") => "notFlowed",
-            _ => "objectSkipped",
-        };
-        summary[kind] = json!(summary[kind].as_u64().unwrap_or(0) + 1);
-        if *n > 1 {
-            r["shared"] = json!(n);
-            summary["usersSharing"] = json!(summary["usersSharing"].as_u64().unwrap_or(0) + 1);
-        }
-        if kind == "values" {
-            let text = r["text"].as_str().unwrap_or_default().to_string();
-            let slot = *by_text.entry(text.clone()).or_insert_with(|| {
-                distribution.push((text, Vec::new()));
-                distribution.len() - 1
-            });
-            distribution[slot].1.push(i);
+    let mut by_text: std::collections::HashMap<&str, usize> = Default::default();
+    let mut shared_keys = std::collections::HashSet::new();
+    for (i, (r, n)) in reports.iter().zip(shared).enumerate() {
+        match &r.outcome {
+            OutcomeReport::Value { text, .. } => {
+                counts.values += 1;
+                let slot = *by_text.entry(text).or_insert_with(|| {
+                    distribution.push((text.clone(), Vec::new()));
+                    distribution.len() - 1
+                });
+                distribution[slot].1.push(i);
+                if *n > 1 {
+                    counts.users_sharing += 1;
+                    shared_keys.insert(crate::eval::uniqueness_key(text));
+                }
+            }
+            OutcomeReport::Error { .. } => counts.errors += 1,
+            OutcomeReport::NotFlowed { .. } => counts.not_flowed += 1,
+            OutcomeReport::ObjectSkipped { .. } => counts.object_skipped += 1,
         }
     }
-    let mut first_seen = std::collections::HashSet::new();
-    let shared_values = results
-        .iter()
-        .filter(|r| r.get("shared").is_some())
-        .filter(|r| {
-            first_seen.insert(
-                crate::eval::uniqueness_key(r["text"].as_str().unwrap_or_default()).into_owned(),
-            )
-        })
-        .count();
-    summary["sharedValues"] = json!(shared_values);
+    counts.shared_values = shared_keys.len();
     distribution.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
-    distribution
+    (counts, distribution)
+}
+
+/// A batch's results, kept on this side of the bindings: the page asks for
+/// the summary, the findings, the rows it shows and the distribution it
+/// lists, instead of every user's result as JSON on each keystroke (for
+/// 10 000 users that JSON was most of the time a keystroke took).
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// One per user, in order, without `inputs` (built for the rows asked for).
+    reports: Vec<EvalReport>,
+    /// Per user, whether the value came from the Switch's default; `None`
+    /// when the expression is not a Switch to probe.
+    defaults: Option<Vec<bool>>,
+    /// Per user, how many users got the same value
+    /// ([`crate::batch::shared_counts`]).
+    shared: Vec<usize>,
+    /// The attributes the expression reads, for each row's `inputs`.
+    attributes: Vec<String>,
+    summary: Json,
+    /// Each value with the users that got it, the most common first.
+    distribution: Vec<(String, Vec<usize>)>,
+    findings: Vec<Json>,
+}
+
+impl Batch {
+    /// The number of users evaluated.
+    pub fn len(&self) -> usize {
+        self.reports.len()
+    }
+
+    /// Whether no user was evaluated.
+    pub fn is_empty(&self) -> bool {
+        self.reports.is_empty()
+    }
+
+    /// `{ users, values, errors, notFlowed, objectSkipped, defaultBranch,
+    /// defaultSpan, sharedValues, usersSharing, uniqueClaimed }`.
+    pub fn summary(&self) -> &Json {
+        &self.summary
+    }
+
+    /// Diagnostics about the batch (attributes no user has, shared values
+    /// of a unique target).
+    pub fn findings(&self) -> &[Json] {
+        &self.findings
+    }
+
+    /// User `i`'s result as [`Program::run_users`] lists it: the evaluation
+    /// report with `inputs` (read from `users`, the users evaluated), and
+    /// `default` and `shared` when they apply. `None` past the end.
+    pub fn row(&self, i: usize, users: &Users) -> Option<Json> {
+        let mut r = to_json(self.reports.get(i)?);
+        r["inputs"] = users.records.get(i).map_or_else(
+            || Json::Object(Default::default()),
+            |u| inputs(self.attributes.iter().map(String::as_str), u),
+        );
+        if let Some(d) = &self.defaults {
+            r["default"] = Json::Bool(d[i]);
+        }
+        if self.shared[i] > 1 {
+            r["shared"] = json!(self.shared[i]);
+        }
+        Some(r)
+    }
+
+    /// The rows `indices` ([`Batch::row`], each with its `index`); indices
+    /// past the end are left out.
+    pub fn rows(&self, indices: &[u32], users: &Users) -> Json {
+        Json::Array(
+            indices
+                .iter()
+                .filter_map(|&i| {
+                    let mut r = self.row(i as usize, users)?;
+                    r["index"] = json!(i);
+                    Some(r)
+                })
+                .collect(),
+        )
+    }
+
+    /// The users, in order, that pass `filter` (`error`, `notFlowed`,
+    /// `objectSkipped`, `default` or `shared`; anything else keeps every
+    /// user) and whose label, value, error (message and code) or
+    /// status contains `search` (trimmed, without regard to case).
+    pub fn select(&self, users: &Users, filter: &str, search: &str) -> Vec<u32> {
+        let needle = search.trim().to_lowercase();
+        (0..self.reports.len())
+            .filter(|&i| self.passes(i, filter))
+            .filter(|&i| needle.is_empty() || self.mentions(i, users, &needle))
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect()
+    }
+
+    fn passes(&self, i: usize, filter: &str) -> bool {
+        let outcome = &self.reports[i].outcome;
+        match filter {
+            "error" => matches!(outcome, OutcomeReport::Error { .. }),
+            "notFlowed" => matches!(outcome, OutcomeReport::NotFlowed { .. }),
+            "objectSkipped" => matches!(outcome, OutcomeReport::ObjectSkipped { .. }),
+            "default" => self.defaults.as_ref().is_some_and(|d| d[i]),
+            "shared" => self.shared[i] > 1,
+            _ => true,
+        }
+    }
+
+    fn mentions(&self, i: usize, users: &Users, needle: &str) -> bool {
+        let has = |s: &str| s.to_lowercase().contains(needle);
+        users.labels.get(i).is_some_and(|l| has(l))
+            || match &self.reports[i].outcome {
+                OutcomeReport::Value { text, .. } => has(text),
+                OutcomeReport::Error { error } => has(&format!("{} {}", error.message, error.code)),
+                OutcomeReport::NotFlowed { .. } => has("notFlowed"),
+                OutcomeReport::ObjectSkipped { .. } => has("objectSkipped"),
+            }
+    }
+
+    /// The values whose text contains `search` (trimmed, without regard to
+    /// case), the most common first: `{ total, values: [{ text, count,
+    /// users }] }`, at most `max_values` values and `max_users` user
+    /// indices under each (`count` and `total` count them all).
+    pub fn distribution(&self, search: &str, max_values: usize, max_users: usize) -> Json {
+        let needle = search.trim().to_lowercase();
+        let matching: Vec<&(String, Vec<usize>)> = self
+            .distribution
+            .iter()
+            .filter(|(text, _)| needle.is_empty() || text.to_lowercase().contains(&needle))
+            .collect();
+        json!({
+            "total": matching.len(),
+            "values": matching.iter().take(max_values).map(|(text, users)| json!({
+                "text": text, "count": users.len(), "users": &users[..users.len().min(max_users)],
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Everything as one JSON value: `{ results, inputErrors, summary,
+    /// distribution, findings }`, `users` being the users evaluated.
+    pub fn to_json(&self, users: &Users) -> Json {
+        json!({
+            "results": (0..self.len()).filter_map(|i| self.row(i, users)).collect::<Vec<_>>(),
+            "inputErrors": users.errors,
+            "summary": self.summary,
+            "distribution": self.distribution.iter().map(|(text, users)| json!({"text": text, "count": users.len(), "users": users})).collect::<Vec<_>>(),
+            "findings": self.findings,
+        })
+    }
 }
 
 /// Compiles an expression: `{ ok, diagnostics }` and the program when there
@@ -870,6 +1029,65 @@ mod tests {
         assert_eq!(unique["summary"]["sharedValues"], json!(0));
         assert_eq!(unique["summary"]["uniqueClaimed"], json!(true));
         assert_eq!(unique["summary"]["defaultBranch"], Json::Null);
+    }
+
+    /// Issue 18: the page keeps a batch in wasm memory and asks only for
+    /// what it shows; each answer must be the full result's.
+    #[test]
+    fn a_batch_hands_out_rows_selections_and_the_distribution() {
+        let users = parse_users(
+            "{\"userPrincipalName\":\"ann@x\",\"department\":\"Legal\"}\n{\"userPrincipalName\":\"bob@x\",\"department\":\"HR\"}\n{\"userPrincipalName\":\"cy@x\"}\n{\"userPrincipalName\":\"di@x\",\"department\":\"IT\"}",
+        );
+        let p = Program {
+            expr: crate::compile(
+                "Switch([department], \"Reader\", \"Legal\", \"Editor\", \"IT\", RandomString(10, 9223372036854775807, 9223372036854775807, 0, 0))",
+            )
+            .unwrap(),
+        };
+        let batch = p.batch(&users, &Options::default());
+        let all = p.run_users(&users, &Options::default());
+        assert_eq!(batch.len(), 4);
+        assert_eq!(batch.summary(), &all["summary"]);
+        for i in 0..4 {
+            let mut row = batch.rows(&[i], &users)[0].clone();
+            assert_eq!(row["index"], json!(i));
+            row.as_object_mut().unwrap().remove("index");
+            assert_eq!(row, all["results"][i as usize], "row {i}");
+        }
+        assert_eq!(batch.rows(&[9], &users), json!([]), "past the end");
+        assert_eq!(
+            batch.rows(&[0], &users)[0]["inputs"],
+            json!({"department": "Legal"})
+        );
+        assert_eq!(batch.select(&users, "all", ""), vec![0, 1, 2, 3]);
+        assert_eq!(batch.select(&users, "default", ""), vec![1, 2]);
+        assert_eq!(batch.select(&users, "shared", ""), vec![1, 2]);
+        assert_eq!(batch.select(&users, "error", ""), vec![3]);
+        assert_eq!(batch.select(&users, "all", " BOB "), vec![1], "by label");
+        assert_eq!(batch.select(&users, "all", "editor"), vec![0], "by value");
+        assert_eq!(batch.select(&users, "error", "ann"), Vec::<u32>::new());
+        let code = all["results"][3]["error"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(batch.select(&users, "all", &code), vec![3], "by error code");
+        let d = batch.distribution("", 10, 1);
+        assert_eq!(d["total"], json!(2));
+        assert_eq!(
+            d["values"][0],
+            json!({"text": "Reader", "count": 2, "users": [1]})
+        );
+        assert_eq!(
+            batch.distribution("EDIT", 10, 10)["values"],
+            json!([{"text": "Editor", "count": 1, "users": [0]}])
+        );
+        assert_eq!(
+            batch.distribution("", 1, 10)["values"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]

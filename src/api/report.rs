@@ -134,7 +134,12 @@ impl EvalReport {
     /// The report of `result`, read with the context the evaluation ran in;
     /// spans are into `source`, the expression's text.
     pub fn new(source: &str, result: EvalResult<'_>, ctx: &Context<'_>) -> Self {
-        let positions = Positions::new(source);
+        Self::at(&Positions::new(source), result, ctx)
+    }
+
+    /// [`EvalReport::new`] with the expression's positions worked out once,
+    /// for a batch of users.
+    pub fn at(positions: &Positions<'_>, result: EvalResult<'_>, ctx: &Context<'_>) -> Self {
         let outcome = match result {
             Ok(Outcome::Value(v)) => OutcomeReport::Value {
                 kind: value_type(&v),
@@ -148,7 +153,7 @@ impl EvalReport {
                 message: OBJECT_SKIPPED,
             },
             Err(e) => OutcomeReport::Error {
-                error: ErrorReport::new(&e, &positions),
+                error: ErrorReport::new(&e, positions),
             },
         };
         EvalReport {
@@ -157,7 +162,7 @@ impl EvalReport {
             warnings: ctx
                 .warnings
                 .iter()
-                .map(|w| ErrorReport::new(w, &positions))
+                .map(|w| ErrorReport::new(w, positions))
                 .collect(),
             inputs: None,
         }

@@ -1,4 +1,4 @@
-use super::{read_input, run_options, CliError, CliResult};
+use super::{read_input, CliError, CliResult};
 use attrmap::api::report::{NOT_FLOWED, OBJECT_SKIPPED};
 use attrmap::eval::Outcome;
 use attrmap::Code;
@@ -13,16 +13,8 @@ pub struct EvalArgs {
     /// JSON object with the source user's attributes (`-` for standard input)
     #[arg(long, short)]
     input: Option<String>,
-    /// Fix the clock for Now(), as RFC 3339 (2024-05-01T09:30:00Z)
-    #[arg(long)]
-    now: Option<String>,
-    /// The tenant's default verified domain that DefaultDomain() returns
-    /// (contoso.onmicrosoft.com); without it DefaultDomain() fails
-    #[arg(long, value_name = "DOMAIN")]
-    default_domain: Option<String>,
-    /// File with one already-taken value per line, for SelectUniqueValue
-    #[arg(long)]
-    existing: Option<String>,
+    #[command(flatten)]
+    run: super::RunFlags,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -32,9 +24,6 @@ pub struct EvalArgs {
     /// Evaluate with the reference AST walker instead of the bytecode VM
     #[arg(long, value_enum, default_value_t = Engine::Vm)]
     engine: Engine,
-    /// Seed for Guid() and RandomString(), for reproducible output
-    #[arg(long)]
-    seed: Option<u64>,
     /// Print the Graph attributeMappingSource tree (as parseExpression returns it) instead of evaluating
     #[arg(long)]
     graph_tree: bool,
@@ -127,12 +116,7 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
             eprintln!("{:?}", w.report("expression", &a.expr));
         }
     }
-    let mut options = run_options(
-        a.now.as_deref(),
-        a.seed,
-        a.existing.as_deref(),
-        a.default_domain.as_deref(),
-    )?;
+    let mut options = a.run.options()?;
     options.engine = match a.engine {
         Engine::Vm => attrmap::api::Engine::Vm,
         Engine::Ast => attrmap::api::Engine::Ast,

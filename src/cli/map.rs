@@ -2,7 +2,7 @@
 //! one SCIM result line per record out.
 
 use super::output::{install_stop_handler, report_stop, stop_signal, OutputFile};
-use super::{plan_mapping, run_options, CliError, CliResult};
+use super::{plan_mapping, CliError, CliResult};
 use attrmap::api::{MapPlan, RunOptions};
 use attrmap::catalogue::Purity;
 use attrmap::mapping::builder::{BatchOracle, CompiledObject, Mode};
@@ -57,22 +57,11 @@ pub struct MapArgs {
     /// create: every mapping and default; update: skips create-only mappings and defaults
     #[arg(long, value_enum, ignore_case = true, default_value_t = ModeArg::Create)]
     pub(super) mode: ModeArg,
-    /// Fix the clock for Now(), as RFC 3339 (2024-05-01T09:30:00Z)
-    #[arg(long)]
-    pub(super) now: Option<String>,
-    /// The tenant's default verified domain that DefaultDomain() returns
-    /// (contoso.onmicrosoft.com); without it DefaultDomain() fails
-    #[arg(long, value_name = "DOMAIN")]
-    pub(super) default_domain: Option<String>,
-    /// File with one already-taken value per line, for SelectUniqueValue
-    #[arg(long)]
-    pub(super) existing: Option<String>,
+    #[command(flatten)]
+    pub(super) run: super::RunFlags,
     /// Write the JSONL here (atomically: a temporary file renamed at the end) instead of standard output
     #[arg(long, short)]
     pub(super) output: Option<String>,
-    /// Seed for Guid() and RandomString(), for reproducible output
-    #[arg(long)]
-    pub(super) seed: Option<u64>,
     /// Longest input line accepted, in bytes (1 to 1 GiB); longer records become error lines
     #[arg(long, default_value_t = DEFAULT_MAX_RECORD_BYTES,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_RECORD_BYTES_LIMIT))]
@@ -177,12 +166,7 @@ pub fn run(a: MapArgs) -> CliResult {
     if let Some((_, m)) = plan.compiled.matching.first() {
         eprintln!("matching attribute: {m}");
     }
-    let mut options = run_options(
-        a.now.as_deref(),
-        a.seed,
-        a.existing.as_deref(),
-        a.default_domain.as_deref(),
-    )?;
+    let mut options = a.run.options()?;
     options.mode = match a.mode {
         ModeArg::Create => Mode::Create,
         ModeArg::Update => Mode::Update,
@@ -296,7 +280,7 @@ fn workers(a: &MapArgs, compiled: &CompiledObject, jsonl: bool) -> usize {
         return 1;
     }
     let order_dependent =
-        compiled.calls(Purity::Oracle) || (a.seed.is_some() && compiled.calls(Purity::Random));
+        compiled.calls(Purity::Oracle) || (a.run.seed.is_some() && compiled.calls(Purity::Random));
     if order_dependent {
         eprintln!(
             "note: mapping on one thread: SelectUniqueValue, and Guid or RandomString under \

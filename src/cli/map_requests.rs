@@ -3,7 +3,7 @@
 
 use super::map::{Input, MapArgs, ModeArg};
 use super::output::{install_stop_handler, OutputFile};
-use super::{read_text, run_options, CliError, CliResult};
+use super::{read_text, CliError, CliResult};
 use attrmap::api::MapPlan;
 use attrmap::mapping::builder::{compile_object, BatchOracle};
 use attrmap::mapping::requests::{read_records, Dialect, RequestBatch, TargetState};
@@ -75,12 +75,7 @@ pub fn run(a: &MapArgs, plan: &MapPlan, src: &str) -> CliResult {
         Some(p) => read_references(a, p, limits)?,
         None => Vec::new(),
     };
-    let options = run_options(
-        a.now.as_deref(),
-        a.seed,
-        a.existing.as_deref(),
-        a.default_domain.as_deref(),
-    )?;
+    let options = a.run.options()?;
     let oracle = BatchOracle::new(&options.existing);
     let mut ctx = options.context_with(Some(&oracle));
     let batch = RequestBatch {

@@ -225,30 +225,50 @@ pub fn plan_mapping(
     }
 }
 
-/// The run options of the flags the evaluating commands share (`--now`,
-/// `--seed`, `--existing`, `--default-domain`).
-pub fn run_options(
-    now: Option<&str>,
-    seed: Option<u64>,
-    existing: Option<&str>,
-    default_domain: Option<&str>,
-) -> Result<attrmap::api::RunOptions, CliError> {
-    Ok(attrmap::api::RunOptions {
-        now: now
-            .map(|n| attrmap::api::parse_now(n, "--now"))
-            .transpose()
-            .map_err(CliError)?,
-        seed,
-        default_domain: default_domain
-            .map(|d| attrmap::api::parse_default_domain(d, "--default-domain"))
-            .transpose()
-            .map_err(CliError)?,
-        existing: match existing {
-            Some(path) => attrmap::api::taken_from_lines(&read_text(path)?),
-            None => attrmap::eval::TakenSet::default(),
-        },
-        ..Default::default()
-    })
+/// The flags the evaluating commands (`eval`, `map`) share, declared once so
+/// their help text and their meaning cannot drift apart.
+#[derive(clap::Args)]
+pub struct RunFlags {
+    /// Fix the clock for Now(), as RFC 3339 (2024-05-01T09:30:00Z)
+    #[arg(long)]
+    pub now: Option<String>,
+    /// The tenant's default verified domain that DefaultDomain() returns
+    /// (contoso.onmicrosoft.com); without it DefaultDomain() fails
+    #[arg(long, value_name = "DOMAIN")]
+    pub default_domain: Option<String>,
+    /// File with one already-taken value per line, for SelectUniqueValue
+    #[arg(long)]
+    pub existing: Option<String>,
+    /// Seed for Guid() and RandomString(), for reproducible output
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+impl RunFlags {
+    /// The run options these flags ask for: `--now` and `--default-domain`
+    /// checked, `--existing` read.
+    pub fn options(&self) -> Result<attrmap::api::RunOptions, CliError> {
+        Ok(attrmap::api::RunOptions {
+            now: self
+                .now
+                .as_deref()
+                .map(|n| attrmap::api::parse_now(n, "--now"))
+                .transpose()
+                .map_err(CliError)?,
+            seed: self.seed,
+            default_domain: self
+                .default_domain
+                .as_deref()
+                .map(|d| attrmap::api::parse_default_domain(d, "--default-domain"))
+                .transpose()
+                .map_err(CliError)?,
+            existing: match &self.existing {
+                Some(path) => attrmap::api::taken_from_lines(&read_text(path)?),
+                None => attrmap::eval::TakenSet::default(),
+            },
+            ..Default::default()
+        })
+    }
 }
 
 /// Writes a command's whole output to stdout. A reader that went away

@@ -12,6 +12,7 @@ mod js;
 use crate::api::json::{self, Options};
 use crate::codes::Code;
 use js::{from_js, js_error, mapping_text, to_js, user_from, users_from};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -45,9 +46,10 @@ fn options(v: &JsValue) -> Result<Options, JsError> {
 // ---------------------------------------------------------------------------
 // Users
 
-/// Source users read once (see [`json::Users`]).
+/// Source users read once (see [`json::Users`]). Shared with the
+/// [`Batch`]es evaluated over them, which build rows from them on request.
 #[wasm_bindgen]
-pub struct Users(json::Users);
+pub struct Users(Rc<json::Users>);
 
 #[wasm_bindgen]
 impl Users {
@@ -56,7 +58,7 @@ impl Users {
     /// CSV). Bad records are listed in `errors` and skipped; the rest load.
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str) -> Users {
-        Users(json::parse_users(text))
+        Users(Rc::new(json::parse_users(text)))
     }
     /// Number of users that loaded.
     #[wasm_bindgen(getter)]
@@ -76,7 +78,7 @@ impl Users {
     /// One display label per user (userPrincipalName, displayName, mail,
     /// objectId, in any key case).
     pub fn labels(&self) -> JsValue {
-        to_js(self.0.labels().into())
+        to_js(self.0.labels.clone().into())
     }
     /// Every attribute name any user has, sorted, for autocomplete.
     pub fn attributes(&self) -> JsValue {
@@ -151,6 +153,17 @@ impl Program {
     pub fn evaluate_users_text(&self, users: &Users, options: &JsValue) -> Result<String, JsError> {
         Ok(json::js_safe(self.0.run_users(&users.0, &self::options(options)?)).to_string())
     }
+    /// Evaluates against users read earlier and keeps the results in wasm
+    /// memory: a [`Batch`], which hands out the summary, the findings, and
+    /// only the rows and values the page shows. The fast path for live
+    /// editing of large batches.
+    #[wasm_bindgen(js_name = evaluateBatch)]
+    pub fn evaluate_batch(&self, users: &Users, options: &JsValue) -> Result<Batch, JsError> {
+        Ok(Batch {
+            batch: self.0.batch(&users.0, &self::options(options)?),
+            users: Rc::clone(&users.0),
+        })
+    }
     /// Evaluates against one user and records each call's inputs and output.
     /// Returns `{ result, trace: { nodes, truncated, text } }`.
     pub fn trace(&self, user: &JsValue, options: &JsValue) -> Result<JsValue, JsError> {
@@ -160,6 +173,57 @@ impl Program {
     /// The bytecode listing.
     pub fn disasm(&self) -> String {
         self.0.expr.disassemble()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Batches
+
+/// Every user's result of one evaluation, kept in wasm memory (see
+/// [`json::Batch`]): the page asks for what it shows.
+#[wasm_bindgen]
+pub struct Batch {
+    batch: json::Batch,
+    /// The users evaluated, for the rows' `inputs` and the search by label.
+    users: Rc<json::Users>,
+}
+
+#[wasm_bindgen]
+impl Batch {
+    /// Number of users evaluated.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.batch.len()
+    }
+    /// `{ users, values, errors, notFlowed, objectSkipped, defaultBranch,
+    /// defaultSpan, sharedValues, usersSharing, uniqueClaimed }`.
+    #[wasm_bindgen(getter)]
+    pub fn summary(&self) -> JsValue {
+        to_js(self.batch.summary().clone())
+    }
+    /// Diagnostics about the batch: attributes no user has, values a unique
+    /// target would get twice.
+    #[wasm_bindgen(getter)]
+    pub fn findings(&self) -> JsValue {
+        to_js(self.batch.findings().to_vec().into())
+    }
+    /// The results of users `indices` (a `Uint32Array` or array of
+    /// numbers), each as `evaluateUsers` lists it plus its `index`.
+    pub fn rows(&self, indices: &[u32]) -> JsValue {
+        to_js(self.batch.rows(indices, &self.users))
+    }
+    /// The indices (`Uint32Array`) of the users that pass `filter` (`error`,
+    /// `notFlowed`, `objectSkipped`, `default`, `shared`; anything else: all)
+    /// and whose label, value or error contains `search` (without regard to
+    /// case).
+    pub fn select(&self, filter: &str, search: &str) -> Vec<u32> {
+        self.batch.select(&self.users, filter, search)
+    }
+    /// The values containing `search`, most common first: `{ total, values:
+    /// [{ text, count, users }] }`, at most `maxValues` values and
+    /// `maxUsers` user indices under each.
+    pub fn distribution(&self, search: &str, max_values: usize, max_users: usize) -> JsValue {
+        to_js(self.batch.distribution(search, max_values, max_users))
     }
 }
 

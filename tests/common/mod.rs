@@ -3,19 +3,27 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+/// The `attrmap` binary, run from the repository root with standard input,
+/// output and error piped: add arguments, then spawn.
+pub fn piped_attrmap() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_attrmap"));
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
 /// Runs `attrmap map ARGS… --input -` from the repository root with `input`
 /// on standard input; returns (stdout, stderr, exit code). The input is
 /// written from another thread, so a large input cannot deadlock against a
 /// full stdout pipe.
 pub fn map_stdin(args: &[&str], input: &[u8]) -> (Vec<u8>, String, i32) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+    let mut child = piped_attrmap()
         .arg("map")
         .args(args)
         .args(["--input", "-"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
