@@ -998,13 +998,7 @@ fn w9() -> Group {
 }
 
 fn w10() -> Group {
-    let w = Workload::new(
-        "w10_hr_status",
-        support::W10_HR_STATUS,
-        users(),
-        None,
-        None,
-    );
+    let w = Workload::new("w10_hr_status", support::W10_HR_STATUS, users(), None, None);
     let cel = celx::build(
         r#"Active == "1" ? (accountEnabled ? "Active" : "Pending") : (IsSoftDeleted ? "Deleted" : "Terminated")"#,
         w.users,

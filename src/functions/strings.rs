@@ -155,9 +155,7 @@ fn join<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>
     let sep = separator.to_text();
     // No multi-valued argument (the common case): each argument is one
     // piece, read without the flattening iterator.
-    let flat = !args.values[1..]
-        .iter()
-        .any(|v| matches!(v, Value::List(_)));
+    let flat = !args.values[1..].iter().any(|v| matches!(v, Value::List(_)));
     let (mut count, mut bytes) = (0usize, Some(0usize));
     let mut measure = |v: &Value<'_>| {
         count += 1;
@@ -196,13 +194,21 @@ fn join<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>
             out.reserve(bytes.saturating_sub(out.len()));
             (out, first + 1)
         }
-        _ => (String::with_capacity(bytes.saturating_add(JOIN_ROOM)), first),
+        _ => (
+            String::with_capacity(bytes.saturating_add(JOIN_ROOM)),
+            first,
+        ),
     };
     // A separator goes before every piece but a first one not yet written.
     let rest_values = &args.values[rest..];
     let lead = rest > first;
     if flat {
-        write_pieces(&mut out, &sep, lead, rest_values.iter().filter(|v| !v.is_null_or_empty()));
+        write_pieces(
+            &mut out,
+            &sep,
+            lead,
+            rest_values.iter().filter(|v| !v.is_null_or_empty()),
+        );
     } else {
         write_pieces(&mut out, &sep, lead, pieces(rest_values));
     }
