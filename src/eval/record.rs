@@ -102,6 +102,11 @@ pub struct FlatRecord {
     /// fallback lookup (for an attribute the record does not have, the
     /// common miss) compares lengths before it compares text.
     non_ascii_keys: bool,
+    /// Bit `len % 64` is set when some key is `len` bytes long: with ASCII
+    /// keys only, a name whose length no key has is missing without a scan
+    /// (attributes a mapping reads and a record lacks are common; Graph
+    /// exports lack `IsSoftDeleted`, which is derived after each read).
+    key_lengths: u64,
     /// Whether the slots are filed by [`keyed_hash`] instead of the fast
     /// unkeyed one; see [`MAX_PROBE`].
     keyed: bool,
@@ -115,12 +120,27 @@ pub struct FlatRecord {
 /// wanted when a lookup of one of the names could find it: the same
 /// spelling, an ASCII case variant of the same length, or, for a key that
 /// is not ASCII, the same Unicode lower case (as [`find_key`] matches).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct KeyFilter {
     /// The names, indexed by byte length (most lengths hold none or one).
     by_len: Vec<Vec<Box<str>>>,
+    /// For each ASCII-lower-cased first byte, bit `len % 64` is set when a
+    /// name of that byte length starts with it. Most keys of a record are
+    /// not wanted, and this rejects nearly all of them with one load
+    /// instead of comparing the key with every name of its length.
+    heads: Box<[u64; 256]>,
     /// The names' Unicode lower case, for keys that are not ASCII.
     folded: Vec<String>,
+}
+
+impl Default for KeyFilter {
+    fn default() -> Self {
+        KeyFilter {
+            by_len: Vec::new(),
+            heads: Box::new([0; 256]),
+            folded: Vec::new(),
+        }
+    }
 }
 
 impl KeyFilter {
@@ -131,18 +151,38 @@ impl KeyFilter {
                 f.by_len.resize(name.len() + 1, Vec::new());
             }
             f.by_len[name.len()].push(name.into());
+            f.heads[Self::head(name)] |= 1 << (name.len() % 64);
             f.folded.push(name.to_lowercase());
         }
         f
     }
 
+    #[inline]
+    fn head(key: &str) -> usize {
+        key.as_bytes().first().map_or(0, u8::to_ascii_lowercase) as usize
+    }
+
     /// Whether a lookup of one of the names could find `key`.
+    #[inline]
     pub fn wants(&self, key: &str) -> bool {
-        let same_length = self
-            .by_len
-            .get(key.len())
-            .is_some_and(|names| names.iter().any(|n| n.eq_ignore_ascii_case(key)));
-        same_length || (!key.is_ascii() && self.folded.contains(&key.to_lowercase()))
+        // An ASCII case variant of a name has its length and folded first
+        // byte; a key that is not ASCII may fold to a name of another length
+        // (the Kelvin sign is three bytes, `k` one), so it takes the slow path.
+        if self.heads[Self::head(key)] & (1 << (key.len() % 64)) != 0
+            && self
+                .by_len
+                .get(key.len())
+                // The exact spelling (a word-wise compare) is the common
+                // match; the byte-wise case-insensitive one comes second.
+                .is_some_and(|names| {
+                    names
+                        .iter()
+                        .any(|n| **n == *key || n.eq_ignore_ascii_case(key))
+                })
+        {
+            return true;
+        }
+        !key.is_ascii() && self.folded.contains(&key.to_lowercase())
     }
 }
 
@@ -315,6 +355,7 @@ impl FlatRecord {
         let hash = self.hash(key);
         let ascii = key.is_ascii();
         self.non_ascii_keys |= !ascii;
+        self.key_lengths |= 1 << (key_len % 64);
         if let Some(i) = self.exact_slot(self.key(&slot), hash) {
             // A repeated key: the last value wins, as in serde_json.
             self.slots[i] = FlatSlot { hash, ..slot };
@@ -384,6 +425,9 @@ impl FlatRecord {
     /// object: objects iterate in key order, so the smallest matching key.
     fn folded(&self, name: &str) -> Option<&FlatSlot> {
         if !self.non_ascii_keys {
+            if self.key_lengths & (1 << (name.len() % 64)) == 0 {
+                return None;
+            }
             // ASCII keys match only by ASCII case folding, at equal length.
             return self
                 .slots
@@ -417,23 +461,51 @@ impl FlatRecord {
     /// allocates only while the buffers are still growing. On an error the
     /// record is left empty.
     pub fn read_json(&mut self, json: &[u8]) -> serde_json::Result<()> {
+        // The filter is taken out for the read, so the visitor can borrow it
+        // while it fills the record.
+        let keep = self.keep.take();
+        let result = self.read_routed(json, Keep(keep.as_deref()));
+        self.keep = keep;
+        result
+    }
+
+    /// [`FlatRecord::read_json`] with `router` deciding what becomes of each
+    /// attribute (Graph's reader translates names as it reads).
+    pub(crate) fn read_routed<R: Router>(
+        &mut self,
+        json: &[u8],
+        router: R,
+    ) -> serde_json::Result<()> {
         use serde::Deserializer;
-        self.clear();
         // Validating the whole line at once is cheaper than serde_json
         // validating string by string; invalid UTF-8 falls back to the byte
         // reader, which reports where it is.
-        let result = match std::str::from_utf8(json) {
-            Ok(text) => {
-                let mut de = serde_json::Deserializer::from_str(text);
-                de.deserialize_map(FillVisitor(self))
-                    .and_then(|()| de.end())
-            }
-            Err(_) => {
-                let mut de = serde_json::Deserializer::from_slice(json);
-                de.deserialize_map(FillVisitor(self))
-                    .and_then(|()| de.end())
-            }
-        };
+        if let Ok(text) = std::str::from_utf8(json) {
+            return self.read_routed_str(text, router);
+        }
+        self.clear();
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let result = de
+            .deserialize_map(FillVisitor(self, router))
+            .and_then(|()| de.end());
+        if result.is_err() {
+            self.clear();
+        }
+        result
+    }
+
+    /// [`FlatRecord::read_routed`] on text known to be UTF-8.
+    pub(crate) fn read_routed_str<R: Router>(
+        &mut self,
+        text: &str,
+        router: R,
+    ) -> serde_json::Result<()> {
+        use serde::Deserializer;
+        self.clear();
+        let mut de = serde_json::Deserializer::from_str(text);
+        let result = de
+            .deserialize_map(FillVisitor(self, router))
+            .and_then(|()| de.end());
         if result.is_err() {
             self.clear();
         }
@@ -456,6 +528,7 @@ impl FlatRecord {
         self.others.clear();
         self.len = 0;
         self.non_ascii_keys = false;
+        self.key_lengths = 0;
         self.keyed = false;
     }
 }
@@ -463,21 +536,66 @@ impl FlatRecord {
 impl<'de> serde::Deserialize<'de> for FlatRecord {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut r = FlatRecord::new();
-        d.deserialize_map(FillVisitor(&mut r))?;
+        d.deserialize_map(FillVisitor(&mut r, Keep(None)))?;
         Ok(r)
     }
 }
 
-/// Fills a record from a JSON object.
-struct FillVisitor<'r>(&'r mut FlatRecord);
+/// What decoding does with one attribute, told by its key.
+pub(crate) enum Route {
+    /// Stored under its key.
+    Store,
+    /// Parsed (malformed JSON is still an error) and dropped: [`Router::skip`].
+    Skip,
+    /// Read by [`Router::take`] instead of stored.
+    Take,
+}
 
-impl<'de> serde::de::Visitor<'de> for FillVisitor<'_> {
+/// Decides, key by key, what decoding a record does with each attribute.
+pub(crate) trait Router {
+    fn route(&mut self, key: &str) -> Route;
+    /// Sees each value as it is stored.
+    fn stored(&mut self, _key: &str, _value: FlatValue<'_>) {}
+    fn skip<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        map.next_value::<Skip>().map(drop)
+    }
+    fn take<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        self.skip(key, map)
+    }
+}
+
+/// The plain decoder's router: every attribute stored, or with a filter
+/// ([`FlatRecord::keep_only`]) those it wants.
+struct Keep<'k>(Option<&'k KeyFilter>);
+
+impl Router for Keep<'_> {
+    #[inline]
+    fn route(&mut self, key: &str) -> Route {
+        match self.0 {
+            Some(keep) if !keep.wants(key) => Route::Skip,
+            _ => Route::Store,
+        }
+    }
+}
+
+/// Fills a record from a JSON object.
+struct FillVisitor<'r, R>(&'r mut FlatRecord, R);
+
+impl<'de, R: Router> serde::de::Visitor<'de> for FillVisitor<'_, R> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON object of attributes")
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let r = self.0;
+        let FillVisitor(r, mut router) = self;
         loop {
             // The key, then a string value straight after it, both written
             // into the record's buffer: no String per key or value.
@@ -486,25 +604,43 @@ impl<'de> serde::de::Visitor<'de> for FillVisitor<'_> {
                 return Ok(());
             }
             let key_len = r.text.len() - key_start;
-            if let Some(keep) = &r.keep {
-                if !keep.wants(&r.text[key_start..]) {
-                    // Parsed (so malformed or too deeply nested JSON is
-                    // still an error) but not stored.
+            match router.route(&r.text[key_start..]) {
+                Route::Store => {}
+                Route::Skip => {
+                    router.skip(&r.text[key_start..], &mut map)?;
                     r.text.truncate(key_start);
-                    map.next_value::<Skip>()?;
+                    continue;
+                }
+                Route::Take => {
+                    router.take(&r.text[key_start..], &mut map)?;
+                    r.text.truncate(key_start);
                     continue;
                 }
             }
             let value_start = r.text.len();
             match map.next_value_seed(FlatValueSeed(&mut r.text))? {
                 None => {
+                    let (key, value) = r.text.split_at(value_start);
+                    router.stored(&key[key_start..], FlatValue::Str(value));
                     let len = (r.text.len() - value_start) as u32;
                     r.commit(key_start, key_len, len);
                 }
-                Some(v) => r.commit_other(key_start, key_len, v),
+                Some(v) => {
+                    router.stored(&r.text[key_start..], FlatValue::Json(&v));
+                    r.commit_other(key_start, key_len, v);
+                }
             }
         }
     }
+}
+
+/// Reads the next value of `map`: a string is appended to `text` (`None`),
+/// anything else returned as JSON.
+pub(crate) fn next_value_into<'de, A: serde::de::MapAccess<'de>>(
+    map: &mut A,
+    text: &mut String,
+) -> Result<Option<serde_json::Value>, A::Error> {
+    map.next_value_seed(FlatValueSeed(text))
 }
 
 /// A JSON value read and dropped, building nothing. Not serde's
@@ -512,7 +648,7 @@ impl<'de> serde::de::Visitor<'de> for FillVisitor<'_> {
 /// record nested too deeply would be an error or not depending on whether
 /// the mapping reads the deep attribute. Through `deserialize_any` the limit
 /// applies as it does to a stored value.
-struct Skip;
+pub(crate) struct Skip;
 
 impl<'de> serde::Deserialize<'de> for Skip {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -579,7 +715,7 @@ impl<'de> serde::de::Visitor<'de> for KeySeed<'_> {
 
 /// Deserializes one attribute value: a string is appended to the record's
 /// buffer (`None`), anything else becomes a `serde_json::Value`.
-struct FlatValueSeed<'t>(&'t mut String);
+pub(crate) struct FlatValueSeed<'t>(pub(crate) &'t mut String);
 
 impl<'de> serde::de::DeserializeSeed<'de> for FlatValueSeed<'_> {
     type Value = Option<serde_json::Value>;

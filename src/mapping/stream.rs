@@ -241,6 +241,8 @@ impl<'m> Batch<'m> {
                 let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                     let mut ctx = make_context();
                     let mut record = FlatRecord::new();
+                    // As `run` decodes: only what the mapping reads is stored.
+                    record.keep_only(Some(mapper.compiled.decode_filter()));
                     loop {
                         let job = match jobs.lock() {
                             Ok(rx) => rx.recv(),

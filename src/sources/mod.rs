@@ -285,10 +285,9 @@ pub fn read<R: BufRead>(
     read_keeping(input, detected, limits, None, each)
 }
 
-/// [`read`], storing only the attributes `keep` wants from records whose
-/// names are not translated (JSON Lines and JSON documents of plain
-/// objects; see [`FlatRecord::keep_only`]). Graph and CSV records are kept
-/// whole.
+/// [`read`], storing only the attributes `keep` wants (see
+/// [`FlatRecord::keep_only`]; for Graph's names, the names they are
+/// translated to). CSV records are kept whole.
 pub fn read_keeping<R: BufRead>(
     mut input: R,
     detected: &Detected,
@@ -302,9 +301,7 @@ pub fn read_keeping<R: BufRead>(
         read_bytes += BOM.len() as u64;
     }
     let mut decoder = Decoder::new(detected.graph, limits);
-    if !detected.graph {
-        decoder.record.keep_only(keep);
-    }
+    decoder.keep_only(keep);
     match detected.container {
         Container::Lines => {
             let max_line = if detected.graph {
@@ -457,7 +454,11 @@ fn too_large(limit: usize, document: bool) -> Item<'static> {
 pub(crate) struct Decoder {
     graph: bool,
     limits: Limits,
-    /// The object as it came, before translation.
+    /// What Graph objects keep, by translated name (plain records carry
+    /// their filter themselves).
+    keep: Option<std::sync::Arc<crate::eval::KeyFilter>>,
+    translator: graph::Translator,
+    /// A CSV row as it came, before translation.
     scratch: FlatRecord,
     pub(crate) record: FlatRecord,
 }
@@ -469,8 +470,18 @@ impl Decoder {
         Decoder {
             graph,
             limits,
+            keep: None,
+            translator: graph::Translator::default(),
             scratch: FlatRecord::new(),
             record: FlatRecord::new(),
+        }
+    }
+
+    fn keep_only(&mut self, keep: Option<std::sync::Arc<crate::eval::KeyFilter>>) {
+        if self.graph {
+            self.keep = keep;
+        } else {
+            self.record.keep_only(keep);
         }
     }
 
@@ -484,7 +495,7 @@ impl Decoder {
                 match stream.next() {
                     None => return Ok(ControlFlow::Continue(())),
                     Some(Ok(value)) => {
-                        if self.value(value.get().as_bytes(), each)?.is_break() {
+                        if self.value(value.get(), each)?.is_break() {
                             return Ok(ControlFlow::Break(()));
                         }
                     }
@@ -512,8 +523,16 @@ impl Decoder {
     /// One line of a JSON Lines file in Graph mode: a page, an array or one
     /// object.
     fn document(&mut self, text: &[u8], each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        let text = text.trim_ascii();
+        if let (Some(b'{'), Ok(text)) = (text.first(), std::str::from_utf8(text)) {
+            // Reading it as a page checks the whole line, so it is not
+            // checked on its own first (that was one more pass over every
+            // page); text that is not UTF-8 takes that check, which says
+            // where it breaks.
+            return self.value(text, each);
+        }
         match serde_json::from_slice::<&RawValue>(text) {
-            Ok(v) => self.value(v.get().as_bytes(), each),
+            Ok(v) => self.value(v.get(), each),
             Err(e) => each(Item::Error {
                 code: Code::MapMalformedJson,
                 message: format!("malformed JSON: {e}"),
@@ -523,15 +542,18 @@ impl Decoder {
 
     /// A top-level JSON value: an array's elements and a Graph page's
     /// `value` are records; any other object is one.
-    fn value(&mut self, text: &[u8], each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
-        let elements = match text.first() {
-            Some(b'[') => Some(serde_json::from_slice::<Vec<&RawValue>>(text)),
-            Some(b'{') if self.graph => match serde_json::from_slice::<Page<'_>>(text) {
+    fn value(&mut self, text: &str, each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        let elements = match text.as_bytes().first() {
+            Some(b'[') => Some(serde_json::from_str::<Vec<&RawValue>>(text)),
+            // A page is read once: its `value` split into records as it is
+            // checked.
+            Some(b'{') if self.graph => match serde_json::from_str::<Page<'_>>(text) {
                 Ok(Page {
-                    value: Some(v),
+                    elements: Some(items),
                     other_keys: false,
-                }) if v.get().starts_with('[') => Some(serde_json::from_str(v.get())),
-                _ => None,
+                }) => Some(Ok(items)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
             },
             _ => None,
         };
@@ -543,7 +565,7 @@ impl Decoder {
             }),
             Some(Ok(items)) => {
                 for item in items {
-                    if self.object(item.get().as_bytes(), each)?.is_break() {
+                    if self.object(item.get(), each)?.is_break() {
                         return Ok(ControlFlow::Break(()));
                     }
                 }
@@ -553,27 +575,33 @@ impl Decoder {
     }
 
     /// One record's JSON text.
-    fn object(&mut self, text: &[u8], each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+    fn object(&mut self, text: &str, each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
         if text.len() > self.limits.max_record_bytes {
             return each(too_large(self.limits.max_record_bytes, false));
         }
         if !self.graph {
-            return match decode_object(text, &mut self.record) {
+            return match decode_object(text.as_bytes(), &mut self.record) {
                 Ok(()) => each(Item::Record(&self.record)),
                 Err((code, message)) => each(Item::Error { code, message }),
             };
         }
-        if let Err(e) = self.scratch.read_json(text) {
-            let (code, message) = why_not_an_object(text, &e);
-            return each(Item::Error { code, message });
+        let keep = self.keep.as_deref();
+        match graph::read_object(text, &mut self.record, keep, &mut self.translator) {
+            Err(e) => {
+                let (code, message) = why_not_an_object(text.as_bytes(), &e);
+                each(Item::Error { code, message })
+            }
+            Ok(translated) => self.handed_on(translated, each),
         }
-        self.translated(each)
     }
 
-    /// `scratch` (as read) into `record` with the provisioning service's
-    /// names, then handed on.
-    pub(crate) fn translated(&mut self, each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
-        if let Err(message) = graph::normalise(&self.scratch, &mut self.record) {
+    /// The translated record handed on, or why it could not be translated.
+    fn handed_on(
+        &mut self,
+        translated: Result<(), String>,
+        each: &mut Sink<'_>,
+    ) -> io::Result<ControlFlow<()>> {
+        if let Err(message) = translated {
             return each(Item::Error {
                 code: Code::MapTruncatedExport,
                 message,
@@ -581,6 +609,13 @@ impl Decoder {
         }
         graph::derive_is_soft_deleted(&mut self.record);
         each(Item::Record(&self.record))
+    }
+
+    /// `scratch` (as read) into `record` with the provisioning service's
+    /// names, then handed on.
+    pub(crate) fn translated(&mut self, each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        let translated = graph::normalise(&self.scratch, &mut self.record);
+        self.handed_on(translated, each)
     }
 
     pub(crate) fn scratch(&mut self) -> &mut FlatRecord {
@@ -591,7 +626,8 @@ impl Decoder {
 /// A Graph response page: `value` and `@odata.*` keys only. An object with
 /// other keys is a record that happens to have a `value` attribute.
 struct Page<'a> {
-    value: Option<&'a RawValue>,
+    /// `value`'s elements, when it is an array.
+    elements: Option<Vec<&'a RawValue>>,
     other_keys: bool,
 }
 
@@ -608,21 +644,70 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Page<'a> {
                 mut map: A,
             ) -> Result<Page<'a>, A::Error> {
                 let mut page = Page {
-                    value: None,
+                    elements: None,
                     other_keys: false,
                 };
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    let value: &'a RawValue = map.next_value()?;
                     if key == "value" {
-                        page.value = Some(value);
-                    } else if !key.starts_with("@odata.") {
-                        page.other_keys = true;
+                        page.elements = map.next_value::<Elements<'a>>()?.0;
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        page.other_keys |= !key.starts_with("@odata.");
                     }
                 }
                 Ok(page)
             }
         }
         d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// A page's `value`: its elements' text when it is an array, `None` when it
+/// is anything else (then the page is a record).
+struct Elements<'a>(Option<Vec<&'a RawValue>>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Elements<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Elements(None))
+    }
+}
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for Elements<'a> {
+    type Value = Elements<'a>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element::<&'a RawValue>()? {
+            items.push(item);
+        }
+        Ok(Elements(Some(items)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(self)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
     }
 }
 
