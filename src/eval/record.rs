@@ -553,8 +553,16 @@ pub(crate) enum Route {
 
 /// Decides, key by key, what decoding a record does with each attribute.
 pub(crate) trait Router {
+    /// Whether [`Router::route`] is asked at all (otherwise every attribute
+    /// is stored), and whether [`Router::stored`] sees the values: each
+    /// costs slicing the key out of the buffer per attribute, which the
+    /// plain decoder without a filter does not pay.
+    fn routes(&self) -> bool {
+        true
+    }
+    const SEES_STORED: bool = false;
     fn route(&mut self, key: &str) -> Route;
-    /// Sees each value as it is stored.
+    /// Sees each value as it is stored, when [`Router::SEES_STORED`].
     fn stored(&mut self, _key: &str, _value: FlatValue<'_>) {}
     fn skip<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
@@ -577,6 +585,10 @@ pub(crate) trait Router {
 struct Keep<'k>(Option<&'k KeyFilter>);
 
 impl Router for Keep<'_> {
+    #[inline]
+    fn routes(&self) -> bool {
+        self.0.is_some()
+    }
     #[inline]
     fn route(&mut self, key: &str) -> Route {
         match self.0 {
@@ -604,7 +616,12 @@ impl<'de, R: Router> serde::de::Visitor<'de> for FillVisitor<'_, R> {
                 return Ok(());
             }
             let key_len = r.text.len() - key_start;
-            match router.route(&r.text[key_start..]) {
+            let route = if router.routes() {
+                router.route(&r.text[key_start..])
+            } else {
+                Route::Store
+            };
+            match route {
                 Route::Store => {}
                 Route::Skip => {
                     router.skip(&r.text[key_start..], &mut map)?;
@@ -620,13 +637,17 @@ impl<'de, R: Router> serde::de::Visitor<'de> for FillVisitor<'_, R> {
             let value_start = r.text.len();
             match map.next_value_seed(FlatValueSeed(&mut r.text))? {
                 None => {
-                    let (key, value) = r.text.split_at(value_start);
-                    router.stored(&key[key_start..], FlatValue::Str(value));
+                    if R::SEES_STORED {
+                        let (key, value) = r.text.split_at(value_start);
+                        router.stored(&key[key_start..], FlatValue::Str(value));
+                    }
                     let len = (r.text.len() - value_start) as u32;
                     r.commit(key_start, key_len, len);
                 }
                 Some(v) => {
-                    router.stored(&r.text[key_start..], FlatValue::Json(&v));
+                    if R::SEES_STORED {
+                        router.stored(&r.text[key_start..], FlatValue::Json(&v));
+                    }
                     r.commit_other(key_start, key_len, v);
                 }
             }

@@ -348,6 +348,8 @@ impl Route<'_> {
 }
 
 impl Router for Route<'_> {
+    const SEES_STORED: bool = true;
+
     fn route(&mut self, key: &str) -> RouteTo {
         match kind(key) {
             Kind::Metadata => {
