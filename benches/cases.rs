@@ -1000,9 +1000,7 @@ fn w9() -> Group {
 }
 
 fn w10() -> Group {
-    // Nested IIF, as the reference's IIF example nests it, on HR status.
-    let source = r#"IIF([Active] = "1", IIF([accountEnabled] = "True", "Active", "Pending"), IIF([IsSoftDeleted] = "True", "Deleted", "Terminated"))"#;
-    let w = Workload::new("w10_hr_status", source, users(), None, None);
+    let w = Workload::new("w10_hr_status", support::W10_HR_STATUS, users(), None, None);
     let cel = celx::build(
         r#"Active == "1" ? (accountEnabled ? "Active" : "Pending") : (IsSoftDeleted ? "Deleted" : "Terminated")"#,
         w.users,

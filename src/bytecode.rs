@@ -49,6 +49,14 @@ pub enum Op {
         slot: u32,
         table: u32,
     },
+    /// `AttrStrict; Const; Compare; JumpIfFalse` in one: an IIF condition
+    /// that compares an attribute with a constant (`IIF([Active] = "1", …)`),
+    /// described by `tests[test]`. Jumps to `target` when the comparison is
+    /// false; the value never goes through the stack.
+    AttrTest {
+        test: u32,
+        target: u32,
+    },
     Pop,
     /// SelectUniqueValue ran out of candidates.
     Escrow(u32),
@@ -251,6 +259,18 @@ pub struct SwitchTable {
     pub default: u32,
 }
 
+/// An [`Op::AttrTest`]: `[attribute] op constant`.
+#[derive(Debug, Clone, Copy)]
+pub struct AttrTest {
+    pub slot: u32,
+    /// The constant's pool index.
+    pub constant: u32,
+    pub op: CompareOp,
+    /// The constant read as an integer ([`crate::eval::numeric`]), read
+    /// once here rather than on every comparison.
+    pub numeric: Option<i64>,
+}
+
 /// What a call instruction knows about its call site.
 #[derive(Debug, Clone, Copy)]
 pub struct CallSite {
@@ -267,6 +287,7 @@ pub struct Program {
     pub(crate) attrs: Vec<Box<str>>,
     pub(crate) tables: Vec<SwitchTable>,
     pub(crate) sites: Vec<CallSite>,
+    pub(crate) tests: Vec<AttrTest>,
     pub(crate) max_stack: usize,
     pub(crate) failures: Vec<crate::RuntimeError>,
 }
@@ -356,6 +377,16 @@ impl Program {
                         "{source}switch.c  {{{}}} default {}",
                         list.join(", "),
                         show(table.default)
+                    )
+                }
+                Op::AttrTest { test, target } => {
+                    let t = &self.tests[test as usize];
+                    // Reads as the four instructions it replaces.
+                    format!(
+                        "attr!     [{}] {} {} → jump.f @{target}",
+                        self.attrs[t.slot as usize],
+                        t.op.symbol(),
+                        crate::eval::trace::render_value(&self.consts[t.constant as usize])
                     )
                 }
                 Op::Pop => "pop".to_string(),

@@ -7,7 +7,7 @@
 //! `bytecode.rs`.
 
 pub use crate::bytecode::Program;
-use crate::bytecode::{CallSite, FxBuild, KeyTable, Op, SwitchTable};
+use crate::bytecode::{AttrTest, CallSite, FxBuild, KeyTable, Op, SwitchTable};
 use crate::catalogue::{FnId, KeywordId};
 use crate::check::Checked;
 use crate::eval::switch_key_matches;
@@ -32,6 +32,7 @@ pub fn compile(checked: &Checked) -> Program {
             attrs: Vec::new(),
             tables: Vec::new(),
             sites: Vec::new(),
+            tests: Vec::new(),
             max_stack: 0,
             failures: Vec::new(),
         },
@@ -80,6 +81,10 @@ fn thread_jumps(ops: &mut [Op]) {
             Op::JumpIfTrue(t) => Op::JumpIfTrue(final_target(ops, t)),
             Op::JumpIfAccepted(t) => Op::JumpIfAccepted(final_target(ops, t)),
             Op::JumpIfUnique(t) => Op::JumpIfUnique(final_target(ops, t)),
+            Op::AttrTest { test, target } => Op::AttrTest {
+                test,
+                target: final_target(ops, target),
+            },
             other => other,
         };
         ops[i] = threaded;
@@ -147,6 +152,7 @@ impl Compiler {
             Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
             Op::JumpIfAccepted(_) => Op::JumpIfAccepted(target),
             Op::JumpIfUnique(_) => Op::JumpIfUnique(target),
+            Op::AttrTest { test, .. } => Op::AttrTest { test, target },
             other => other,
         };
     }
@@ -210,6 +216,33 @@ impl Compiler {
             self.p.ops.push(Op::AttrSwitchConst { slot, table });
             self.p.spans.push(span);
         }
+    }
+
+    /// An IIF condition and its jump to the else branch, to be patched;
+    /// returns the jump's index. `[attribute] op constant`, the common
+    /// condition, becomes one [`Op::AttrTest`].
+    fn condition(&mut self, call: &Call, span: Span) -> usize {
+        let start = self.p.ops.len();
+        self.arg(call, 0, true);
+        // Exactly these three ops: the condition is straight-line code
+        // that no jump enters, so it can become one instruction.
+        if let [Op::AttrStrict(slot), Op::Const(constant), Op::Compare(op)] = self.p.ops[start..] {
+            let numeric = crate::eval::numeric(&self.p.consts[constant as usize]);
+            let test = self.p.tests.len() as u32;
+            self.p.tests.push(AttrTest {
+                slot,
+                constant,
+                op,
+                numeric,
+            });
+            // The attribute's span: the null condition is the only error.
+            let attr_span = self.p.spans[start];
+            self.p.ops.truncate(start);
+            self.p.spans.truncate(start);
+            self.pop(1);
+            return self.emit(Op::AttrTest { test, target: 0 }, attr_span);
+        }
+        self.emit(Op::JumpIfFalse(0), span)
     }
 
     fn slot(&mut self, name: &str) -> u32 {
@@ -295,8 +328,7 @@ impl Compiler {
                 {
                     return self.arg(call, if cond.truthy() { 1 } else { 2 }, strict);
                 }
-                self.arg(call, 0, true);
-                let jf = self.emit(Op::JumpIfFalse(0), span);
+                let jf = self.condition(call, span);
                 self.arg(call, 1, strict);
                 let j = self.emit(Op::Jump(0), span);
                 self.pop(1);
@@ -542,7 +574,7 @@ mod tests {
             crate::compile(r#"Switch([a], "d", "1", IIF([b] = "x", "T", "F"), "2", "z")"#).unwrap();
         let ops = &e.program().ops;
         for op in ops {
-            if let Op::Jump(t) | Op::JumpIfFalse(t) = *op {
+            if let Op::Jump(t) | Op::JumpIfFalse(t) | Op::AttrTest { target: t, .. } = *op {
                 assert!(!matches!(ops.get(t as usize), Some(Op::Jump(_))), "{op:?}");
             }
         }

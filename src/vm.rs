@@ -2,7 +2,7 @@
 
 use crate::bytecode::{Op, Program};
 use crate::eval::{
-    budget_exceeded, coalesce_accepts, compare, escrowed, finish, iif_null_condition,
+    budget_exceeded, coalesce_accepts, compare, compare_with, escrowed, finish, iif_null_condition,
     switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Outcome, Record,
 };
 use crate::functions::{self, Args};
@@ -44,6 +44,17 @@ impl Program {
                 }
             }
         }
+        self.run_loop(record, ctx)
+    }
+
+    /// The interpreter with its large frame, out of [`Program::run`] so
+    /// that single-instruction programs do not set that frame up.
+    #[inline(never)]
+    fn run_loop<'a, R: Record + ?Sized>(
+        &'a self,
+        record: &'a R,
+        ctx: &mut Context<'_>,
+    ) -> EvalResult<'a> {
         finish(self.exec(record, ctx))
     }
 
@@ -67,6 +78,7 @@ impl Program {
     /// The interpreter loop: one `match` over the instruction set, kept in
     /// one function (only the function call is out of line) so that each
     /// instruction costs one dispatch and the stack stays in registers.
+    #[inline(always)]
     fn exec<'a, R: Record + ?Sized>(
         &'a self,
         record: &'a R,
@@ -155,6 +167,19 @@ impl Program {
                     let i = table.keys.get(&src.to_text()).unwrap_or(table.default);
                     stack.push(borrow_const(&self.consts[i as usize]));
                 }
+                Op::AttrTest { test, target } => {
+                    let t = &self.tests[test as usize];
+                    let name = &self.attrs[t.slot as usize];
+                    let v = record.attribute(name).unwrap_or(Value::Null);
+                    if v.is_null_or_empty() {
+                        return Err(iif_null_condition(self.spans[pc], name, &v).into());
+                    }
+                    let constant = &self.consts[t.constant as usize];
+                    if !compare_with(t.op, &v, constant, || t.numeric) {
+                        pc = target as usize;
+                        continue;
+                    }
+                }
                 Op::Pop => {
                     stack.pop();
                 }
@@ -196,8 +221,15 @@ impl Program {
             },
             ctx,
         )?;
-        stack.truncate(base);
-        stack.push(v);
+        // With one argument (most calls) the result takes its slot: no
+        // truncation.
+        match stack.get_mut(base) {
+            Some(slot) if argc == 1 => *slot = v,
+            _ => {
+                stack.truncate(base);
+                stack.push(v);
+            }
+        }
         Ok(())
     }
 }

@@ -81,6 +81,7 @@ fn measured_child() {
         .collect();
     let w1 = attrmap::compile(&support::w1_role_derivation()).unwrap();
     let w2 = attrmap::compile(support::W2_UPN).unwrap();
+    let w10 = attrmap::compile(support::W10_HR_STATUS).unwrap();
     let mut ctx = Context::new();
     let jsonl = support::jsonl(RECORDS, support::SEED);
     let pages = support::graph_pages(RECORDS, support::SEED);
@@ -100,6 +101,8 @@ fn measured_child() {
         "w1:ast" => Box::new(|i| usize::from(w1.evaluate_ast(&users[i], &mut ctx).is_ok())),
         "w2:vm" => Box::new(|i| usize::from(w2.evaluate(&users[i], &mut ctx).is_ok())),
         "w2:ast" => Box::new(|i| usize::from(w2.evaluate_ast(&users[i], &mut ctx).is_ok())),
+        "w10:vm" => Box::new(|i| usize::from(w10.evaluate(&users[i], &mut ctx).is_ok())),
+        "w10:ast" => Box::new(|i| usize::from(w10.evaluate_ast(&users[i], &mut ctx).is_ok())),
         "w2:hand" => Box::new(|i| support::w2_by_hand(&names[i].0, &names[i].1).len()),
         "w3:compile" => Box::new(|_| usize::from(attrmap::compile(support::W3_HR_DATE).is_ok())),
         "w7:parse" => Box::new(|_| {
@@ -193,14 +196,28 @@ fn the_upn_pipeline_stays_near_hand_written_rust() {
         return;
     };
     assert!(vm <= ast, "VM {vm:.0}, AST {ast:.0} instructions");
-    // Issue 17's target is 8× hand-written Rust in the bench profile; the
-    // bound here is measured in whichever profile the tests run, where
-    // both sides lose their optimisations, with room for that.
+    // Issue 17's target is half of cel's instructions (cel: 13.8× the
+    // hand-written Rust in the bench profile, so 6.9×). The VM takes about
+    // 6× in the bench profile and 7× in the debug one; 8× leaves room for
+    // the profile while failing on a lost fast path (an extra allocation
+    // or copy of the text per call is about 1×).
     assert!(
-        vm / hand <= 12.0,
+        vm / hand <= 8.0,
         "VM {vm:.0} instructions, hand-written {hand:.0}: {:.1}×",
         vm / hand
     );
+}
+
+#[test]
+fn nested_iif_on_attributes_runs_as_fused_tests() {
+    let (Some(vm), Some(ast)) = (instructions("w10:vm"), instructions("w10:ast")) else {
+        return;
+    };
+    // Each condition `[attribute] = "constant"` is one VM instruction
+    // (AttrTest): the AST evaluator takes about 1.8× the VM's instructions
+    // in the bench profile and 1.3× in the debug one. Without the fusion
+    // the two were within 15% of each other.
+    assert!(ast / vm >= 1.2, "VM {vm:.0}, AST {ast:.0} instructions");
 }
 
 #[test]

@@ -262,6 +262,9 @@ pub const W2_UPN: &str = r#"ToLower(Join("@", NormalizeDiacritics(StripSpaces(Jo
 /// Workload 3: HR date logic (Workday-style hire date check).
 pub const W3_HR_DATE: &str = r#"Switch([Active], , "1", IIF(DateDiff("d", Now(), CDate([StatusHireDate])) >= 0, "True", "False"), "0", "False")"#;
 
+/// Workload 10: HR status, nested IIF as the reference's IIF example nests it.
+pub const W10_HR_STATUS: &str = r#"IIF([Active] = "1", IIF([accountEnabled] = "True", "Active", "Pending"), IIF([IsSoftDeleted] = "True", "Deleted", "Terminated"))"#;
+
 /// Workload 4: phone number cleanup with a regex.
 pub const W4_REGEX: &str = r#"Replace([mobile], , "[()\\s-]+", , "", , )"#;
 

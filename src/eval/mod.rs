@@ -84,12 +84,14 @@ impl std::error::Error for RuntimeError {}
 pub enum Interrupt {
     Ignore,
     IgnoreObject,
-    Error(RuntimeError),
+    /// Boxed: every function returns a `Result<Value, Interrupt>`, which
+    /// stays as small as a value this way (the error is rare and large).
+    Error(Box<RuntimeError>),
 }
 
 impl From<RuntimeError> for Interrupt {
     fn from(e: RuntimeError) -> Self {
-        Interrupt::Error(e)
+        Interrupt::Error(Box::new(e))
     }
 }
 
@@ -101,7 +103,7 @@ pub(crate) fn finish(r: Result<Value<'_>, Interrupt>) -> EvalResult<'_> {
         Ok(v) => Ok(Outcome::Value(v)),
         Err(Interrupt::Ignore) => Ok(Outcome::Ignore),
         Err(Interrupt::IgnoreObject) => Ok(Outcome::IgnoreObject),
-        Err(Interrupt::Error(e)) => Err(e),
+        Err(Interrupt::Error(e)) => Err(*e),
     }
 }
 
@@ -336,26 +338,36 @@ fn system_now() -> DateTime<Utc> {
 /// numbers (`[StatusRehire]=1` with "1"), two DateTimes compare as instants,
 /// and everything else compares as case-sensitive strings.
 pub fn compare(op: CompareOp, lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
+    compare_with(op, lhs, rhs, || numeric(rhs))
+}
+
+/// [`compare`] with the right operand's integer reading supplied by the
+/// caller: the VM reads a constant's once, when it compiles the comparison.
+/// `rhs_numeric` must be what [`numeric`] gives for `rhs`; it is only asked
+/// for when the left operand reads as an integer.
+pub(crate) fn compare_with(
+    op: CompareOp,
+    lhs: &Value<'_>,
+    rhs: &Value<'_>,
+    rhs_numeric: impl FnOnce() -> Option<i64>,
+) -> bool {
     use std::cmp::Ordering;
     let ord: Ordering = match (lhs, rhs) {
         (Value::DateTime(a), Value::DateTime(b)) => a.cmp(b),
         (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
-        _ => match (numeric(lhs), numeric(rhs)) {
-            (Some(a), Some(b)) => a.cmp(&b),
-            _ => {
-                let (a, b) = (lhs.to_text(), rhs.to_text());
+        _ => match numeric(lhs).and_then(|a| Some((a, rhs_numeric()?))) {
+            Some((a, b)) => a.cmp(&b),
+            None => {
                 if matches!(op, CompareOp::Eq | CompareOp::Ne) {
                     // Booleans are compared by meaning: "true" = True.
                     if let (Value::Bool(x), Value::Str(s)) | (Value::Str(s), Value::Bool(x)) =
                         (lhs, rhs)
                     {
-                        let eq = s
-                            .trim()
-                            .eq_ignore_ascii_case(if *x { "true" } else { "false" });
+                        let eq = trim(s).eq_ignore_ascii_case(if *x { "true" } else { "false" });
                         return (op == CompareOp::Eq) == eq;
                     }
                 }
-                a.as_ref().cmp(b.as_ref())
+                lhs.to_text().as_ref().cmp(rhs.to_text().as_ref())
             }
         },
     };
@@ -369,11 +381,13 @@ pub fn compare(op: CompareOp, lhs: &Value<'_>, rhs: &Value<'_>) -> bool {
     }
 }
 
-fn numeric(v: &Value<'_>) -> Option<i64> {
+/// A value's reading as an integer for [`compare`]: an integer, or a string
+/// that is one after trimming.
+pub(crate) fn numeric(v: &Value<'_>) -> Option<i64> {
     match v {
         Value::Int(n) => Some(*n),
         Value::Str(s) => {
-            let t = s.trim();
+            let t = trim(s);
             if t.is_empty() {
                 None
             } else {
@@ -381,6 +395,18 @@ fn numeric(v: &Value<'_>) -> Option<i64> {
             }
         }
         _ => None,
+    }
+}
+
+/// `str::trim`, without its scan when the text starts and ends with a
+/// printable ASCII character (no white space is one), as nearly all
+/// compared values do.
+fn trim(s: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7F);
+    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
     }
 }
 

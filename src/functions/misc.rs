@@ -195,7 +195,7 @@ fn random_string<'a>(args: &Args<'_, 'a>, ctx: &mut Context<'_>) -> Result<Value
         String::new()
     };
     let fail = |msg: String| {
-        Interrupt::Error(RuntimeError::new(
+        Interrupt::from(RuntimeError::new(
             Code::EvalRandomStringConstraints,
             args.span,
             format!("RandomString: {msg}"),

@@ -50,7 +50,7 @@ impl<'s, 'a> Args<'s, 'a> {
             .unwrap_or(Value::Null)
     }
     pub fn error(&self, code: Code, message: impl Into<String>) -> Interrupt {
-        Interrupt::Error(RuntimeError::new(code, self.span, message))
+        RuntimeError::new(code, self.span, message).into()
     }
     /// Argument i as an integer, or a runtime error naming the parameter.
     pub fn int(&self, i: usize, id: FnId) -> Result<i64, Interrupt> {
@@ -129,7 +129,7 @@ pub fn call<'a>(
     let Some(implementation) = id.spec().implementation else {
         // Control flow (IIF, Switch, Coalesce, SelectUniqueValue): the engines
         // evaluate these themselves, choosing which arguments to evaluate.
-        return Err(Interrupt::Error(RuntimeError::new(
+        return Err(Interrupt::from(RuntimeError::new(
             Code::EvalNotImplemented,
             args.span,
             format!(
@@ -190,7 +190,7 @@ pub(crate) fn count(n: i64) -> usize {
 }
 
 pub(crate) fn not_implemented(id: FnId, span: Span) -> Interrupt {
-    Interrupt::Error(RuntimeError::new(
+    Interrupt::from(RuntimeError::new(
         Code::EvalNotImplemented,
         span,
         format!("{} is not implemented yet", id.spec().name),

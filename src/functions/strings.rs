@@ -45,7 +45,7 @@ pub(super) fn call<'a>(
             other => Value::string(other.to_text().into_owned()),
         },
         FnId::StripSpaces => map_str(args.take(0), &|s| {
-            if !s.contains(' ') {
+            if !s.as_bytes().contains(&b' ') {
                 return s;
             }
             match s {
@@ -140,6 +140,11 @@ fn substring(src: Value<'_>, start: usize, len: usize) -> Value<'_> {
     }
 }
 
+/// Spare bytes a new Join output is allocated with: a Join's result is
+/// often the start of a longer one (a name, then `@` and a domain, as in a
+/// UPN or a mail address), which then grows in place instead of moving.
+const JOIN_ROOM: usize = 32;
+
 /// Joins the non-empty values. The output is measured before anything is
 /// copied: a long separator between thousands of values is refused before
 /// a gigabyte is built, and the output is allocated once, at its size.
@@ -148,21 +153,21 @@ fn substring(src: Value<'_>, start: usize, len: usize) -> Value<'_> {
 fn join<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>, Interrupt> {
     let separator = args.take(0);
     let sep = separator.to_text();
+    // No multi-valued argument (the common case): each argument is one
+    // piece, read without the flattening iterator.
+    let flat = !args.values[1..].iter().any(|v| matches!(v, Value::List(_)));
     let (mut count, mut bytes) = (0usize, Some(0usize));
-    if args.values[1..].iter().any(|v| matches!(v, Value::List(_))) {
-        for piece in pieces(&args.values[1..]) {
-            count += 1;
-            bytes = bytes.and_then(|b| b.checked_add(text_len(piece)));
-        }
+    let mut measure = |v: &Value<'_>| {
+        count += 1;
+        bytes = bytes.and_then(|b| b.checked_add(text_len(v)));
+    };
+    if flat {
+        args.values[1..]
+            .iter()
+            .filter(|v| !v.is_null_or_empty())
+            .for_each(&mut measure);
     } else {
-        // No multi-valued argument (the common case): each argument is one
-        // value, measured without the flattening iterator.
-        for v in &args.values[1..] {
-            if !v.is_null_or_empty() {
-                count += 1;
-                bytes = bytes.and_then(|b| b.checked_add(text_len(v)));
-            }
-        }
+        pieces(&args.values[1..]).for_each(measure);
     }
     let seps = sep.len().checked_mul(count.saturating_sub(1));
     let bytes = bytes.zip(seps).and_then(|(b, s)| b.checked_add(s));
@@ -181,7 +186,7 @@ fn join<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>
             let mut out = match s {
                 Cow::Owned(o) => o,
                 Cow::Borrowed(b) => {
-                    let mut out = String::with_capacity(bytes);
+                    let mut out = String::with_capacity(bytes.saturating_add(JOIN_ROOM));
                     out.push_str(b);
                     out
                 }
@@ -189,18 +194,44 @@ fn join<'a>(args: &mut Args<'_, 'a>, limits: &RuntimeLimits) -> Result<Value<'a>
             out.reserve(bytes.saturating_sub(out.len()));
             (out, first + 1)
         }
-        _ => (String::with_capacity(bytes), first),
+        _ => (
+            String::with_capacity(bytes.saturating_add(JOIN_ROOM)),
+            first,
+        ),
     };
-    for (i, piece) in pieces(&args.values[rest..]).enumerate() {
-        if i > 0 || rest > first {
-            out.push_str(&sep);
+    // A separator goes before every piece but a first one not yet written.
+    let rest_values = &args.values[rest..];
+    let lead = rest > first;
+    if flat {
+        write_pieces(
+            &mut out,
+            &sep,
+            lead,
+            rest_values.iter().filter(|v| !v.is_null_or_empty()),
+        );
+    } else {
+        write_pieces(&mut out, &sep, lead, pieces(rest_values));
+    }
+    Ok(Value::string(out))
+}
+
+/// Appends each piece's text to `out`, separated by `sep` (and preceded by
+/// it when `lead`).
+fn write_pieces<'v, 'a: 'v>(
+    out: &mut String,
+    sep: &str,
+    lead: bool,
+    pieces: impl Iterator<Item = &'v Value<'a>>,
+) {
+    for (i, piece) in pieces.enumerate() {
+        if i > 0 || lead {
+            out.push_str(sep);
         }
         match piece {
             Value::Str(s) => out.push_str(s),
             other => out.push_str(&other.to_text()),
         }
     }
-    Ok(Value::string(out))
 }
 
 /// The length of a value's text, without making the text of a string.
