@@ -154,28 +154,37 @@ fn map_stream_allocates_a_few_small_vectors_per_record() {
 #[test]
 fn workload_2_allocates_once_per_evaluation() {
     let users = support::users(1000, support::SEED);
-    let expr = attrmap::compile(support::W2_UPN).unwrap();
+    // The warm-up builds NormalizeDiacritics' index, once per process.
+    let per_eval = allocations_per_evaluation(support::W2_UPN, &users, support::w2_reference);
+    eprintln!("workload 2: {per_eval:.2} allocations per evaluation");
+    assert!(per_eval <= 1.0, "{per_eval:.2} allocations per evaluation");
+}
+
+/// Evaluates `source` once per user after one warm-up evaluation, checks
+/// every answer against `reference`, and returns the heap allocations per
+/// evaluation. The answers vector is sized first, so every allocation
+/// counted is the expression's.
+fn allocations_per_evaluation(
+    source: &str,
+    users: &[serde_json::Value],
+    reference: fn(&serde_json::Value) -> String,
+) -> f64 {
+    let expr = attrmap::compile(source).unwrap();
     let mut ctx = Context::new();
     let mut answers = Vec::with_capacity(users.len());
-    // The first evaluation builds NormalizeDiacritics' index, once per
-    // process.
     expr.evaluate(&users[0], &mut ctx).unwrap();
     let n = allocations_during(|| {
-        for u in &users {
+        for u in users {
             if let Ok(Outcome::Value(v)) = expr.evaluate(u, &mut ctx) {
                 answers.push(v.into_owned());
             }
         }
     });
-    // The answers vector was sized first: every allocation counted is the
-    // expression's.
     assert_eq!(answers.len(), users.len());
     for (u, got) in users.iter().zip(&answers) {
-        assert_eq!(got.to_text(), support::w2_reference(u), "{u}");
+        assert_eq!(got.to_text(), reference(u), "{u}");
     }
-    let per_eval = n as f64 / users.len() as f64;
-    eprintln!("workload 2: {per_eval:.2} allocations per evaluation");
-    assert!(per_eval <= 1.0, "{per_eval:.2} allocations per evaluation");
+    n as f64 / users.len() as f64
 }
 
 /// Workload 9 (FormatDateTime on Workday's hire date) allocates only its
@@ -185,23 +194,9 @@ fn workload_2_allocates_once_per_evaluation() {
 fn workload_9_allocates_only_its_result() {
     let mut users = support::users(1000, support::SEED);
     support::workday_hire_dates(&mut users);
-    let expr = attrmap::compile(support::W9_WORKDAY_DATE).unwrap();
-    let mut ctx = Context::new();
-    let mut answers = Vec::with_capacity(users.len());
-    // The first evaluation tokenizes the two formats, once per thread.
-    expr.evaluate(&users[0], &mut ctx).unwrap();
-    let n = allocations_during(|| {
-        for u in &users {
-            if let Ok(Outcome::Value(v)) = expr.evaluate(u, &mut ctx) {
-                answers.push(v.into_owned());
-            }
-        }
-    });
-    assert_eq!(answers.len(), users.len());
-    for (u, got) in users.iter().zip(&answers) {
-        assert_eq!(got.to_text(), support::w9_reference(u), "{u}");
-    }
-    let per_eval = n as f64 / users.len() as f64;
+    // The warm-up tokenizes the two formats, once per thread.
+    let per_eval =
+        allocations_per_evaluation(support::W9_WORKDAY_DATE, &users, support::w9_reference);
     eprintln!("workload 9: {per_eval:.2} allocations per evaluation");
     assert!(per_eval <= 1.0, "{per_eval:.2} allocations per evaluation");
 }
