@@ -116,7 +116,7 @@
       if (!replies || gen !== generation) return; // a newer change superseded this one
       const [evaluated, view] = replies;
       if (evaluated.error) { app.results = null; showOptionsError(evaluated.error); }
-      else accept(evaluated, view);
+      else accept(evaluated, { ...ops[1], ...view }); // the view with the question it answers
       document.body.dataset.engine = engine;
       finish(start, performance.now() - start);
     });

@@ -624,6 +624,18 @@ try {
       console.log(`     keystroke → paint, ${count} users: median ${median(paints).toFixed(1)} ms (target ${target} ms; ${typed[0]} ${median(typed[1]).toFixed(1)}, ${typed[2]} ${median(typed[3]).toFixed(1)}), max ${Math.max(...paints).toFixed(1)} ms; compile + evaluate median ${median(evals).toFixed(1)} ms (${engine}); load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
       if (count >= 10000) {
         assertEq(engine, "worker", "10 000 users are evaluated in the worker");
+        // One round trip per keystroke: the evaluation brings the rows in view.
+        await page.evaluate(() => {
+          const host = window.attrmapPlayground.host;
+          const run = host.run;
+          window.__asked = 0;
+          host.run = (...args) => { window.__asked += 1; return run(...args); };
+          host.unwrap = () => { host.run = run; };
+        });
+        const runs = await page.evaluate(() => Number(document.body.dataset.runs));
+        await page.keyboard.press("x");
+        await page.waitForFunction((n) => Number(document.body.dataset.paintedRun) > n, runs);
+        assertEq(await page.evaluate(() => { window.attrmapPlayground.host.unwrap(); return window.__asked; }), 1, "requests to the worker for one keystroke");
         // A burst of keystrokes: the replies for the superseded ones are
         // dropped, and what stays painted is the last expression's.
         await page.click("#expr");
