@@ -42,7 +42,12 @@ fn value_as_json() {
         Some(user),
     );
     assert_eq!(code, 0);
-    assert_eq!(v, json!({"value": "e"}));
+    // The JSON API's result, as the playground's `evaluate` gives it.
+    assert_eq!(
+        v,
+        json!({"status": "value", "type": "string", "value": "e", "text": "e",
+               "redacted": false, "warnings": [], "inputs": {"department": "Legal"}})
+    );
 }
 
 #[test]
@@ -67,7 +72,8 @@ fn flow_outcomes() {
         ],
         Some(br#"{"x":"0"}"#),
     );
-    assert_eq!((code, v), (0, json!({"flow": "ignore"})));
+    assert_eq!((code, &v["status"]), (0, &json!("notFlowed")), "{v}");
+    assert_eq!(v["inputs"], json!({"x": "0"}), "{v}");
     let (code, v) = json_out(
         &[
             "eval",
@@ -79,19 +85,29 @@ fn flow_outcomes() {
         ],
         Some(br#"{"x":"0"}"#),
     );
-    assert_eq!((code, v), (0, json!({"flow": "ignore-object"})));
+    assert_eq!((code, &v["status"]), (0, &json!("objectSkipped")), "{v}");
 }
 
 #[test]
-fn compile_errors_carry_code_phase_and_span() {
+fn compile_errors_carry_code_status_and_span() {
     let (code, v) = json_out(&["eval", r#"Join(",", [a]"#, "--format", "json"], None);
     assert_eq!(code, 1);
-    assert_eq!(v["error"]["code"], "attrmap::parse::unclosed-call");
-    assert_eq!(v["error"]["phase"], "compile");
-    assert_eq!(v["error"]["span"], json!([0, 5]));
+    assert_eq!(v["status"], "compileError", "{v}");
+    assert_eq!(v["ok"], false, "{v}");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "attrmap::parse::unclosed-call");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(
+        (&d["span"]["byteStart"], &d["span"]["byteEnd"]),
+        (&json!(0), &json!(5)),
+        "{v}"
+    );
     let (code, v) = json_out(&["eval", r#"Jion(",", [a])"#, "--format", "json"], None);
     assert_eq!(code, 1);
-    assert_eq!(v["error"]["code"], "attrmap::check::unknown-function");
+    assert_eq!(
+        v["diagnostics"][0]["code"],
+        "attrmap::check::unknown-function"
+    );
 }
 
 #[test]
@@ -107,7 +123,7 @@ fn text_mode_renders_a_report_on_stderr() {
 }
 
 #[test]
-fn runtime_errors_have_runtime_phase() {
+fn runtime_errors_have_error_status() {
     let existing =
         std::env::temp_dir().join(format!("attrmap-existing-{}.txt", std::process::id()));
     std::fs::write(&existing, "a@x\nb@x\n").unwrap();
@@ -126,9 +142,9 @@ fn runtime_errors_have_runtime_phase() {
     );
     std::fs::remove_file(&existing).ok();
     assert_eq!(code, 1);
+    assert_eq!(v["status"], "error", "{v}");
     assert_eq!(v["error"]["code"], "attrmap::eval::escrowed");
-    assert_eq!(v["error"]["phase"], "runtime");
-    assert_eq!(v["error"]["span"][0], 0);
+    assert_eq!(v["error"]["span"]["byteStart"], 0);
 }
 
 #[test]
@@ -206,7 +222,11 @@ fn now_is_injectable() {
         None,
     );
     assert_eq!(code, 0);
-    assert_eq!(v, json!({"value": null}));
+    assert_eq!(
+        (&v["type"], &v["value"]),
+        (&json!("null"), &json!(null)),
+        "{v}"
+    );
     let (code, _, stderr) = attrmap(&["eval", "[x]", "--now", "yesterday"], None);
     assert_eq!(code, 2);
     assert!(stderr.contains("RFC 3339"));
@@ -232,7 +252,7 @@ fn default_domain_comes_from_the_flag_or_fails() {
         Some(user),
     );
     assert_eq!(code, 0);
-    assert_eq!(v, json!({"value": "jdoe@contoso.onmicrosoft.com"}));
+    assert_eq!(v["value"], json!("jdoe@contoso.onmicrosoft.com"), "{v}");
 
     let (code, v) = json_out(
         &["eval", expr, "--input", "-", "--format", "json"],
@@ -240,7 +260,7 @@ fn default_domain_comes_from_the_flag_or_fails() {
     );
     assert_eq!(code, 1);
     assert_eq!(v["error"]["code"], "attrmap::eval::no-default-domain");
-    assert_eq!(v["error"]["phase"], "runtime");
+    assert_eq!(v["status"], "error");
     assert!(
         v["error"]["message"]
             .as_str()
@@ -260,4 +280,82 @@ fn default_domain_comes_from_the_flag_or_fails() {
     );
     assert_eq!(code, 2);
     assert!(stderr.contains("--default-domain") && stderr.contains("without @"));
+}
+
+/// `eval --format json` prints the JSON API's result (what the playground's
+/// `evaluate` gets, before large integers become strings for JavaScript):
+/// one shape, written once, for every outcome.
+#[test]
+fn json_output_is_the_api_result() {
+    use attrmap::api::json as api;
+    let user = json!({"a": "x", "n": 132539615990000000u64});
+    let options = api::Options::from_json(json!({"now": "2021-08-25T17:41:18Z"})).unwrap();
+    for expr in [
+        r#"Join(",", [a], "b")"#,
+        "[n]",
+        "Now()",
+        "IgnoreFlowIfNullOrEmpty([missing])",
+        "IIF([a]=\"x\", IgnoreObjectFlow, [a])",
+        r#"CDate("not a date")"#,
+        r#"Join(",", [a]"#,
+        "Jion([a])",
+    ] {
+        let (code, cli) = json_out(
+            &[
+                "eval",
+                expr,
+                "--input",
+                "-",
+                "--now",
+                "2021-08-25T17:41:18Z",
+                "--format",
+                "json",
+            ],
+            Some(user.to_string().as_bytes()),
+        );
+        let (compiled, program) = api::compile_json(expr);
+        let want = match program {
+            Some(p) => p.evaluate(&user, &options),
+            None => api::compile_failure(compiled),
+        };
+        assert_eq!(cli, want, "{expr}");
+        let failed = matches!(want["status"].as_str(), Some("error" | "compileError"));
+        assert_eq!(code, i32::from(failed), "{expr}: {cli}");
+    }
+}
+
+/// With `--trace`, stdout is still the one result; the trace, in the JSON
+/// API's shape, is on stderr.
+#[test]
+fn json_trace_goes_to_stderr_in_the_api_shape() {
+    let (code, stdout, stderr) = attrmap(
+        &[
+            "eval",
+            r#"ToLower(Join(".", [a], "B"))"#,
+            "--input",
+            "-",
+            "--trace",
+            "--format",
+            "json",
+        ],
+        Some(br#"{"a": "X"}"#),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let result: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(result["value"], json!("x.b"), "{result}");
+    assert_eq!(result["inputs"], json!({"a": "X"}), "{result}");
+    let trace: Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(trace["truncated"], json!(false), "{trace}");
+    let top = trace["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["depth"] == json!(0))
+        .unwrap_or_else(|| panic!("no top node: {trace}"));
+    assert_eq!(top["output"], json!("\"x.b\""), "{trace}");
+    assert_eq!(top["span"]["byteStart"], json!(0), "{trace}");
+    assert!(
+        trace["text"].as_str().unwrap().contains("ToLower"),
+        "{trace}"
+    );
 }

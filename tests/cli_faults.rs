@@ -10,9 +10,60 @@ use std::time::{Duration, Instant};
 /// Runs `attrmap ARGS` with an environment variable holding `SECRET`, and
 /// kills it after `limit`: a hang fails the test instead of stalling it.
 fn run_bounded(args: &[&str], dir: &Path, limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_attrmap"))
+    let mut attrmap = Command::new(env!("CARGO_BIN_EXE_attrmap"));
+    attrmap.args(args).current_dir(dir);
+    wait_bounded(attrmap, args, limit)
+}
+
+/// Runs `attrmap ARGS` in `dir` as [`run_bounded`] does, and returns with
+/// its output the CPU time (user + system) it took, as the shell's `times`
+/// reports it. Wall time grows when other processes share the cores; CPU
+/// time hardly does, so two runs of one test compare on a loaded machine.
+/// `ulimit -t` stops a run past `limit` CPU seconds.
+fn run_cpu_timed(args: &[&str], dir: &Path, limit: Duration) -> (Output, Duration) {
+    let script = format!(
+        r#"ulimit -t {}; "$0" "$@" >cpu-timed.out 2>cpu-timed.err; status=$?; times; exit $status"#,
+        limit.as_secs()
+    );
+    let mut shell = Command::new("sh");
+    shell
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_attrmap"))
         .args(args)
-        .current_dir(dir)
+        .current_dir(dir);
+    let shell = wait_bounded(shell, args, limit * 2);
+    // `times` prints the shell's own times, then its children's:
+    // `0m1.230000s 0m0.010000s` (user, system).
+    let times = String::from_utf8_lossy(&shell.stdout);
+    let children = times
+        .lines()
+        .nth(1)
+        .unwrap_or_else(|| panic!("no times for attrmap {args:?}: {times:?}"));
+    let cpu = children
+        .split_whitespace()
+        .map(|t| {
+            let (minutes, seconds) = t
+                .trim_end_matches('s')
+                .split_once('m')
+                .unwrap_or_else(|| panic!("not a time: {t:?}"));
+            Duration::from_secs_f64(
+                minutes.parse::<f64>().unwrap() * 60.0 + seconds.parse::<f64>().unwrap(),
+            )
+        })
+        .sum();
+    let output = Output {
+        status: shell.status,
+        stdout: std::fs::read(dir.join("cpu-timed.out")).unwrap(),
+        stderr: std::fs::read(dir.join("cpu-timed.err")).unwrap(),
+    };
+    (output, cpu)
+}
+
+/// Waits for `command` (attrmap, or a shell running it) with `SECRET` in
+/// its environment, and kills it after `limit`.
+fn wait_bounded(mut command: Command, args: &[&str], limit: Duration) -> Output {
+    let mut child = command
         .env("ATTRMAP_TEST_SECRET", SECRET)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -199,37 +250,48 @@ fn many_duplicate_targets(n: usize) -> String {
 /// Issue 20 D10, second half: each finding's line was counted from the start
 /// of the file, and each human report handed miette a copy of the whole file
 /// to scan from the start. Measured on a debug build before the fix: 10 000
-/// findings took 56 s as JSON; 5 000 took 460 s as human output. Now a line
-/// index is built once per file and each snippet is cut from its own lines:
-/// about 1.6 s and 3 s on the same machine. The bounds leave room for a
-/// loaded machine and still fail on the quadratic cost.
+/// findings took 56 s as JSON; 5 000 took 460 s as human output (12 s and
+/// about 115 s at half those sizes: four times the cost for twice the
+/// findings). Now a line index is built once per file and each snippet is
+/// cut from its own lines. Each size is compared with a quarter of it in the
+/// same run, in CPU time, so a loaded machine slows both alike: linear work
+/// takes about 4 times as long, the quadratic cost took 16 times.
 #[test]
 fn lint_is_linear_in_the_number_of_findings() {
     let dir = scratch("many-findings");
-    std::fs::write(
-        dir.join("ten-thousand.json"),
-        many_duplicate_targets(10_001),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("five-thousand.json"),
-        many_duplicate_targets(5_001),
-    )
-    .unwrap();
+    for (name, n) in [
+        ("ten-thousand.json", 10_000),
+        ("twenty-five-hundred.json", 2_500),
+        ("five-thousand.json", 5_000),
+        ("twelve-fifty.json", 1_250),
+    ] {
+        std::fs::write(dir.join(name), many_duplicate_targets(n + 1)).unwrap();
+    }
+    let lint = |file: &str, format: &str, limit: u64| {
+        run_cpu_timed(
+            &["lint", file, "--format", format],
+            &dir,
+            Duration::from_secs(limit),
+        )
+    };
+    let duplicates_in_json = |out: &Output| -> Vec<serde_json::Value> {
+        let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "attrmap::lint::duplicate-target")
+            .cloned()
+            .collect()
+    };
+    let duplicates_in_human = |out: &Output| {
+        String::from_utf8_lossy(&out.stderr)
+            .matches("attrmap::lint::duplicate-target")
+            .count()
+    };
 
-    let started = Instant::now();
-    let out = run_bounded(
-        &["lint", "ten-thousand.json", "--format", "json"],
-        &dir,
-        Duration::from_secs(120),
-    );
-    let json_time = started.elapsed();
-    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let findings = findings.as_array().unwrap();
-    let duplicates: Vec<_> = findings
-        .iter()
-        .filter(|f| f["code"] == "attrmap::lint::duplicate-target")
-        .collect();
+    let (out, json_cpu) = lint("ten-thousand.json", "json", 120);
+    let duplicates = duplicates_in_json(&out);
     assert_eq!(duplicates.len(), 10_000);
     // The last duplicate is on the file's last mapping line, at the target value.
     let last = duplicates.last().unwrap();
@@ -237,23 +299,13 @@ fn lint_is_linear_in_the_number_of_findings() {
         (last["line"].as_u64(), last["column"].as_u64()),
         (Some(10_002), Some(14))
     );
-    assert!(
-        json_time < Duration::from_secs(20),
-        "10 000 findings as JSON took {json_time:?}"
-    );
+    let (quarter, json_quarter_cpu) = lint("twenty-five-hundred.json", "json", 120);
+    assert_eq!(duplicates_in_json(&quarter).len(), 2_500);
+    assert_linear(json_quarter_cpu, json_cpu, "10 000 findings as JSON");
 
-    let started = Instant::now();
-    let out = run_bounded(
-        &["lint", "five-thousand.json", "--format", "human"],
-        &dir,
-        Duration::from_secs(300),
-    );
-    let human_time = started.elapsed();
+    let (out, human_cpu) = lint("five-thousand.json", "human", 300);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        stderr.matches("attrmap::lint::duplicate-target").count(),
-        5_000
-    );
+    assert_eq!(duplicates_in_human(&out), 5_000);
     // Line numbers in the last snippet are the file's, not the window's.
     assert!(
         stderr.contains("[five-thousand.json:5002:14]"),
@@ -263,9 +315,23 @@ fn lint_is_linear_in_the_number_of_findings() {
         stderr.contains(" 5002 │ "),
         "the last snippet numbers its lines from the file's start"
     );
-    assert!(
-        human_time < Duration::from_secs(30),
-        "5 000 findings as human output took {human_time:?}"
+    let (quarter, human_quarter_cpu) = lint("twelve-fifty.json", "human", 300);
+    assert_eq!(duplicates_in_human(&quarter), 1_250);
+    assert_linear(
+        human_quarter_cpu,
+        human_cpu,
+        "5 000 findings as human output",
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Fails when four times the findings (`quarter` → `whole`, CPU times of
+/// one run) cost more than 8 times as much: between linear (4) and
+/// quadratic (16). The quarter's time counts as at least 50 ms, the
+/// shell's clock ticking in hundredths.
+fn assert_linear(quarter: Duration, whole: Duration, what: &str) {
+    assert!(
+        whole < quarter.max(Duration::from_millis(50)) * 8,
+        "{what} took {whole:?} of CPU, a quarter of them {quarter:?}: more than linear"
+    );
 }

@@ -182,6 +182,33 @@ fn a_planted_symlink_cannot_redirect_the_output() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Waits until process `pid`'s main thread is blocked reading its standard
+/// input: everything written to it so far has been read, and mapped, since
+/// the run maps what it read before it reads again. Counting on a fixed
+/// sleep instead failed on a loaded machine, where the run had not yet
+/// mapped the records when the signal came.
+fn wait_until_blocked_reading_stdin(pid: u32) {
+    // `read` and its first argument, fd 0, as /proc/PID/syscall shows them.
+    #[cfg(target_arch = "x86_64")]
+    const READ_STDIN: &str = "0 0x0 ";
+    #[cfg(target_arch = "aarch64")]
+    const READ_STDIN: &str = "63 0x0 ";
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    compile_error!("the number of the read system call on this architecture is needed here");
+    let started = std::time::Instant::now();
+    loop {
+        let syscall = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+        if syscall.starts_with(READ_STDIN) {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "attrmap is not waiting for input after 120 s: {syscall}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// Issue 20 D7: SIGTERM and SIGHUP (a service stopped, a terminal closed)
 /// killed the run without a word and left its half-written temporary file.
 /// They now stop it as SIGINT does: the summary, the output file named as
@@ -200,7 +227,7 @@ fn sigterm_and_sighup_print_the_summary_and_leave_no_file() {
             writeln!(stdin, "{GOOD}").unwrap();
         }
         stdin.flush().unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(700));
+        wait_until_blocked_reading_stdin(child.id());
         let killed = Command::new("kill")
             .args([&format!("-{signal}"), &child.id().to_string()])
             .status()

@@ -26,7 +26,7 @@ use crate::eval::Context;
 use crate::mapping::builder::BatchOracle;
 use crate::mapping::requests::Dialect;
 use crate::syntax::Span;
-use crate::{Diagnostic, Expression};
+use crate::{CompileError, Diagnostic, Expression};
 use serde_json::{json, Value as Json};
 
 /// Largest integer a JavaScript number holds exactly.
@@ -60,6 +60,12 @@ fn to_json<T: serde::Serialize>(report: T) -> Json {
 
 fn diagnostics_json(diags: &[Diagnostic], source: &str) -> Json {
     to_json(DiagnosticReport::all(diags, source))
+}
+
+/// `{ ok: false, diagnostics }`: what every call answers when the
+/// expression or file it was given cannot be used.
+fn failed_json(diagnostics: Json) -> Json {
+    json!({ "ok": false, "diagnostics": diagnostics })
 }
 
 // ---------------------------------------------------------------------------
@@ -244,12 +250,16 @@ pub struct Program {
 }
 
 impl Program {
-    fn run_one(&self, user: &Json, ctx: &mut Context<'_>, options: &RunOptions) -> Json {
-        ctx.reset();
-        let result = self.expr.evaluate_on(options.engine, user, ctx);
+    /// The report of one user's `result`, with the `inputs` it was read from.
+    fn report(
+        &self,
+        user: &Json,
+        result: crate::eval::EvalResult<'_>,
+        ctx: &Context<'_>,
+    ) -> EvalReport {
         let mut report = EvalReport::new(self.expr.source(), result, ctx);
         report.inputs = Some(inputs(self.expr.program().attributes(), user));
-        to_json(report)
+        report
     }
 
     /// Warnings the checker found (the program still runs).
@@ -257,20 +267,39 @@ impl Program {
         diagnostics_json(self.expr.warnings(), self.expr.source())
     }
 
-    /// Evaluates against one user: an evaluation report with `inputs`.
-    pub fn evaluate(&self, user: &Json, options: &Options) -> Json {
+    /// Evaluates against one user: an evaluation report with `inputs`, the
+    /// one result of `evaluate` in JavaScript and of `attrmap eval --format
+    /// json`.
+    pub fn evaluate_report(&self, user: &Json, options: &Options) -> EvalReport {
         let run = options.batch();
-        self.run_one(user, &mut run.context(), &run)
+        let mut ctx = run.context();
+        let result = self.expr.evaluate_on(run.engine, user, &mut ctx);
+        self.report(user, result, &ctx)
     }
 
-    /// Evaluates against one user and records each call's inputs and output:
-    /// `{ result, trace: { nodes, truncated, text } }`.
-    pub fn trace(&self, user: &Json, options: &Options) -> Json {
+    /// [`Program::evaluate_report`] as JSON.
+    pub fn evaluate(&self, user: &Json, options: &Options) -> Json {
+        to_json(self.evaluate_report(user, options))
+    }
+
+    /// Evaluates against one user and records each call's inputs and
+    /// output: the evaluation report (as [`Program::evaluate_report`] makes
+    /// it) and the trace.
+    pub fn trace_reports(&self, user: &Json, options: &Options) -> (EvalReport, TraceReport) {
         let run = options.batch();
         let mut ctx = run.context();
         let (result, trace) = self.expr.trace(user, &mut ctx);
-        let result = EvalReport::new(self.expr.source(), result, &ctx);
-        json!({ "result": to_json(result), "trace": to_json(TraceReport::new(&trace, self.expr.source())) })
+        (
+            self.report(user, result, &ctx),
+            TraceReport::new(&trace, self.expr.source()),
+        )
+    }
+
+    /// [`Program::trace_reports`] as JSON: `{ result, trace: { nodes,
+    /// truncated, text } }`.
+    pub fn trace(&self, user: &Json, options: &Options) -> Json {
+        let (result, trace) = self.trace_reports(user, options);
+        json!({ "result": to_json(result), "trace": to_json(trace) })
     }
 
     /// Every user's result, plus what must not be missed in them: the whole
@@ -650,18 +679,29 @@ pub fn compile_json(source: &str) -> (Json, Option<Program>) {
                 Some(Program { expr }),
             )
         }
-        Err(e) => (
-            json!({ "ok": false, "diagnostics": diagnostics_json(&e.diagnostics, source) }),
-            None,
-        ),
+        Err(e) => (failed_json(diagnostics_json(&e.diagnostics, source)), None),
     }
 }
 
 /// The result of a compile failure where an evaluation result was expected:
-/// `{ status: "compileError", ok: false, diagnostics }`.
+/// `{ status: "compileError", ok: false, diagnostics }`, `json` being
+/// [`compile_json`]'s answer.
 pub fn compile_failure(mut json: Json) -> Json {
     json["status"] = Json::String("compileError".into());
     json
+}
+
+/// [`compile_failure`] of a compile error of `source`, for a front end that
+/// compiled the expression itself.
+pub fn compile_error_result(source: &str, e: &CompileError) -> Json {
+    compile_failure(failed_json(diagnostics_json(&e.diagnostics, source)))
+}
+
+/// The result of an evaluation that could not start because its input
+/// could not be read (a front end's unreadable or invalid user, clock or
+/// existing values): `{ status: "inputError", error: { code, message } }`.
+pub fn input_error_result(code: Code, message: &str) -> Json {
+    json!({ "status": "inputError", "error": { "code": code, "message": message } })
 }
 
 /// The function catalogue, for autocomplete and docs: one object per function
@@ -754,7 +794,7 @@ pub fn lint_json(text: &str) -> Json {
 pub fn map_json(text: &str, users: &Users, options: &Options) -> Json {
     let plan = match MapPlan::new(text, options.run.object) {
         Ok(plan) => plan,
-        Err(diags) => return json!({ "ok": false, "diagnostics": diagnostics_json(&diags, text) }),
+        Err(diags) => return failed_json(diagnostics_json(&diags, text)),
     };
     let run = options.batch();
     let oracle = BatchOracle::new(&run.existing);
@@ -784,16 +824,15 @@ pub fn map_json(text: &str, users: &Users, options: &Options) -> Json {
 /// inputErrors }`, `lines` being the command's output lines.
 pub fn requests_json(text: &str, users: &Users, options: &Options) -> Json {
     use crate::mapping::requests::{RequestBatch, TargetState};
-    let failed = |diags: Json| json!({ "ok": false, "diagnostics": diags });
     let plan = match MapPlan::new(text, options.run.object) {
         Ok(plan) => plan,
-        Err(diags) => return failed(diagnostics_json(&diags, text)),
+        Err(diags) => return failed_json(diagnostics_json(&diags, text)),
     };
     let target = match options.target_state.as_deref().map(TargetState::from_jsonl) {
         None => TargetState::default(),
         Some(Ok(t)) => t,
         Some(Err(e)) => {
-            return failed(json!([{
+            return failed_json(json!([{
                 "code": Code::WasmInvalidOption, "severity": "error",
                 "message": format!("the target state: {e}"),
                 "help": "give the target's resources as JSON Lines, one resource (with its id) or list response per line",
@@ -818,7 +857,7 @@ pub fn requests_json(text: &str, users: &Users, options: &Options) -> Json {
     let counts = match batch.run(&input, &mut out, &mut ctx) {
         Ok(c) => c,
         Err(e) => {
-            return failed(
+            return failed_json(
                 json!([{"code": Code::WasmInvalidArgument, "severity": "error", "message": e.to_string()}]),
             )
         }

@@ -1,5 +1,6 @@
 //! Serializable results for front ends that speak JSON (the WebAssembly
-//! bindings; any embedder): one shape per kind of result, written here once.
+//! bindings, `attrmap eval --format json`, any embedder): one shape per kind
+//! of result, written here once.
 //! Spans are [`SpanPosition`]s into the text the result is about.
 //!
 //! Shapes (camelCase keys):

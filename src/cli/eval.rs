@@ -1,8 +1,9 @@
 use super::{read_input, CliError, CliResult};
-use attrmap::api::report::{NOT_FLOWED, OBJECT_SKIPPED};
+use attrmap::api::json;
+use attrmap::api::report::{OutcomeReport, NOT_FLOWED, OBJECT_SKIPPED};
 use attrmap::eval::Outcome;
 use attrmap::Code;
-use attrmap::{CompileError, Diagnostic, Expression, RuntimeError};
+use attrmap::{CompileError, Diagnostic, Expression};
 use serde_json::json;
 use std::process::ExitCode;
 
@@ -47,18 +48,16 @@ enum Engine {
     Ast,
 }
 
-/// With `--format json`, every outcome is one JSON object on stdout, an
-/// input or usage error too (`"phase": "input"`, exit 2), so a script never
-/// has to parse stderr.
+/// With `--format json`, every outcome is one JSON object on stdout, the
+/// result the JSON API gives ([`attrmap::api::json`], the playground's
+/// `evaluate`), an input or usage error too (`"status": "inputError"`, exit
+/// 2), so a script never has to parse stderr.
 pub fn run(a: EvalArgs) -> CliResult {
     let format = a.format;
     match evaluate(a) {
         Ok(code) => Ok(code),
         Err(InputFailure { code, error }) if format == Format::Json => {
-            outln!(
-                "{}",
-                json!({"error": {"code": code, "message": error.0, "phase": "input"}})
-            );
+            outln!("{}", json::input_error_result(code, &error.0));
             Ok(ExitCode::from(2))
         }
         Err(InputFailure { error, .. }) => Err(error),
@@ -121,31 +120,81 @@ fn evaluate(a: EvalArgs) -> Result<ExitCode, InputFailure> {
         Engine::Vm => attrmap::api::Engine::Vm,
         Engine::Ast => attrmap::api::Engine::Ast,
     };
+    match a.format {
+        Format::Json => Ok(print_json(expr, &input, options, a.trace)?),
+        Format::Text => Ok(print_text(&expr, &input, &options, a.trace)?),
+    }
+}
+
+/// The result as the JSON API shapes it; the trace, when asked for, goes to
+/// stderr, so stdout stays one JSON object.
+fn print_json(
+    expr: Expression,
+    input: &serde_json::Value,
+    run: attrmap::api::RunOptions,
+    trace: bool,
+) -> CliResult {
+    let program = json::Program { expr };
+    let options = json::Options {
+        run,
+        ..json::Options::default()
+    };
+    let report = if trace {
+        let (report, trace) = program.trace_reports(input, &options);
+        eprintln!("{}", serde_json::to_string(&trace)?);
+        report
+    } else {
+        program.evaluate_report(input, &options)
+    };
+    outln!("{}", serde_json::to_string(&report)?);
+    Ok(exit_status(&report.outcome))
+}
+
+/// 1 for a runtime error, 0 for every other outcome.
+fn exit_status(outcome: &OutcomeReport) -> ExitCode {
+    match outcome {
+        OutcomeReport::Error { .. } => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// The value as JSON on stdout; the runtime warnings, the trace and an
+/// error as rendered reports on stderr.
+fn print_text(
+    expr: &Expression,
+    input: &serde_json::Value,
+    options: &attrmap::api::RunOptions,
+    trace: bool,
+) -> CliResult {
     let mut ctx = options.context();
-    let result = if a.trace {
-        let (result, trace) = expr.trace(&input, &mut ctx);
-        match a.format {
-            Format::Text => eprint!("{}", trace.render()),
-            Format::Json => {
-                // The trace goes to stderr so stdout stays one JSON object.
-                eprintln!("{}", serde_json::to_string(&trace)?);
-            }
-        }
+    let result = if trace {
+        let (result, trace) = expr.trace(input, &mut ctx);
+        eprint!("{}", trace.render());
         result
     } else {
-        expr.evaluate_on(options.engine, &input, &mut ctx)
+        expr.evaluate_on(options.engine, input, &mut ctx)
     };
-    if a.format == Format::Text {
-        for w in &ctx.warnings {
+    for w in &ctx.warnings {
+        eprintln!(
+            "{:?}",
+            w.to_diagnostic()
+                .with_severity_warning()
+                .report("expression", expr.source())
+        );
+    }
+    match result {
+        Ok(Outcome::Value(v)) => outln!("{}", v.to_json()),
+        Ok(Outcome::Ignore) => eprintln!("{NOT_FLOWED}"),
+        Ok(Outcome::IgnoreObject) => eprintln!("{OBJECT_SKIPPED}"),
+        Err(e) => {
             eprintln!(
                 "{:?}",
-                w.to_diagnostic()
-                    .with_severity_warning()
-                    .report("expression", &a.expr)
+                e.to_diagnostic().report("expression", expr.source())
             );
+            return Ok(ExitCode::from(1));
         }
     }
-    Ok(print_outcome(&expr, result, a.format)?)
+    Ok(ExitCode::SUCCESS)
 }
 
 trait WarnExt {
@@ -167,13 +216,7 @@ fn input_error(path: &str, msg: &str) -> InputFailure {
 
 fn report_compile_error(source: &str, e: &CompileError, format: Format) -> CliResult {
     match format {
-        Format::Json => {
-            let d = e.first_error();
-            outln!(
-                "{}",
-                json!({"error": {"code": d.code, "message": d.message, "help": d.help, "phase": "compile", "span": [d.span.start, d.span.end]}})
-            );
-        }
+        Format::Json => outln!("{}", json::compile_error_result(source, e)),
         Format::Text => {
             for d in &e.diagnostics {
                 eprintln!("{:?}", d.report("expression", source));
@@ -181,53 +224,6 @@ fn report_compile_error(source: &str, e: &CompileError, format: Format) -> CliRe
         }
     }
     Ok(ExitCode::from(1))
-}
-
-fn print_outcome(
-    expr: &Expression,
-    result: Result<Outcome<'_>, RuntimeError>,
-    format: Format,
-) -> CliResult {
-    match (result, format) {
-        (Ok(Outcome::Value(v)), Format::Json) => {
-            outln!("{}", json!({"value": v.to_json()}));
-            Ok(ExitCode::SUCCESS)
-        }
-        (Ok(Outcome::Value(v)), Format::Text) => {
-            outln!("{}", v.to_json());
-            Ok(ExitCode::SUCCESS)
-        }
-        (Ok(Outcome::Ignore), Format::Json) => {
-            outln!("{}", json!({"flow": "ignore"}));
-            Ok(ExitCode::SUCCESS)
-        }
-        (Ok(Outcome::Ignore), Format::Text) => {
-            eprintln!("{NOT_FLOWED}");
-            Ok(ExitCode::SUCCESS)
-        }
-        (Ok(Outcome::IgnoreObject), Format::Json) => {
-            outln!("{}", json!({"flow": "ignore-object"}));
-            Ok(ExitCode::SUCCESS)
-        }
-        (Ok(Outcome::IgnoreObject), Format::Text) => {
-            eprintln!("{OBJECT_SKIPPED}");
-            Ok(ExitCode::SUCCESS)
-        }
-        (Err(e), Format::Json) => {
-            outln!(
-                "{}",
-                json!({"error": {"code": e.code, "message": e.message, "help": e.help, "phase": "runtime", "span": [e.span.start, e.span.end]}})
-            );
-            Ok(ExitCode::from(1))
-        }
-        (Err(e), Format::Text) => {
-            eprintln!(
-                "{:?}",
-                e.to_diagnostic().report("expression", expr.source())
-            );
-            Ok(ExitCode::from(1))
-        }
-    }
 }
 
 pub fn disasm(a: DisasmArgs) -> CliResult {

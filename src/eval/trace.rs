@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 /// How a value that went through Redact is printed.
 pub const REDACTED: &str = "[Redact]";
 
-/// One evaluated node of a trace.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// One evaluated node of a trace. Front ends show it as
+/// [`TraceReport`](crate::api::report::TraceReport) shapes it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TraceNode {
     pub depth: usize,
     /// Source text of the node (`Join(...)`, `[mail]`).
@@ -18,15 +19,13 @@ pub struct TraceNode {
     pub span: Span,
     pub inputs: Vec<String>,
     pub output: String,
-    #[serde(skip)]
     pub tainted: bool,
     /// Literals are recorded (they are inputs) but not printed as lines.
-    #[serde(skip)]
     pub shown: bool,
 }
 
 /// Each call's inputs and output, in evaluation order.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone)]
 pub struct Trace {
     pub nodes: Vec<TraceNode>,
     /// Set when the evaluation made more than [`MAX_TRACE_NODES`] nodes: the

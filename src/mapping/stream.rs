@@ -189,18 +189,13 @@ impl<'m> Batch<'m> {
     ///
     /// A batch with an `oracle` is refused (`InvalidInput`) before anything
     /// is read: SelectUniqueValue's choices depend on record order.
-    // One function on purpose (about 140 lines): the reader, the workers and
-    // the writer share one thread scope, and the channels, the chunk pool,
-    // the stop flag and the mapper they borrow live in it; split up, each
-    // part would take most of them as parameters and the hand-over order
-    // (pool → reader → worker → writer → pool) would no longer read in one place.
     pub fn run_parallel<'c, R, W>(
         &self,
         input: R,
         out: &mut W,
         threads: Threads,
         make_context: impl Fn() -> Context<'c> + Sync,
-        mut after_each: impl FnMut(&Counts, u64) -> ControlFlow<()>,
+        after_each: impl FnMut(&Counts, u64) -> ControlFlow<()>,
     ) -> io::Result<Counts>
     where
         R: Read + Send,
@@ -219,7 +214,6 @@ impl<'m> Batch<'m> {
         }
         let mapper = self.mapper();
         let max_record_bytes = self.max_record_bytes;
-        let chunk_records = threads.chunk_records.max(1);
         // Chunks circulate: pool → reader → a worker → writer → pool. A
         // fixed number of them bounds memory however far the reader could
         // run ahead, and their buffers are reused rather than reallocated.
@@ -229,111 +223,43 @@ impl<'m> Batch<'m> {
         let (job_tx, job_rx) = mpsc::sync_channel::<Chunk>(chunks);
         let job_rx = Mutex::new(job_rx);
         std::thread::scope(|scope| {
-            let (pool_tx, pool_rx) = mpsc::sync_channel::<Chunk>(chunks);
-            for _ in 0..chunks {
-                let _ = pool_tx.send(Chunk::default());
-            }
+            let (pool_tx, pool_rx) = chunk_pool(chunks);
             let (done_tx, done_rx) = mpsc::channel::<io::Result<Chunk>>();
-
             for _ in 0..threads.workers {
-                let done = done_tx.clone();
-                let jobs = &job_rx;
-                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
-                    let mut ctx = make_context();
-                    let mut record = FlatRecord::new();
-                    // As `run` decodes: only what the mapping reads is stored.
-                    record.keep_only(Some(mapper.compiled.decode_filter()));
-                    loop {
-                        let job = match jobs.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(mut chunk) = job else { break };
-                        let result = chunk
-                            .map(&mapper, &mut record, &mut ctx, max_record_bytes)
-                            .map(|()| chunk);
-                        if done.send(result).is_err() {
-                            break;
-                        }
-                    }
-                });
+                let worker = Worker {
+                    mapper,
+                    max_record_bytes,
+                    jobs: &job_rx,
+                    done: done_tx.clone(),
+                };
+                let spawned = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || worker.run(make_context()));
                 if let Err(e) = spawned {
                     // Workers already started find the job channel closed.
                     drop(job_tx);
                     return Err(cannot_start(e, threads.workers));
                 }
             }
-            let reader_done = done_tx.clone();
-            let stop_reading = &stop;
-            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
-                let mut splitter = Splitter {
-                    input,
-                    carry: Vec::new(),
-                    skipping: false,
-                    at_end: false,
-                    started: false,
-                    max_record_bytes,
-                    chunk_records,
-                };
-                let (mut seq, mut next_index) = (0u64, 0u64);
-                while let Ok(mut chunk) = pool_rx.recv() {
-                    if stop_reading.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    match splitter.next_chunk(&mut chunk) {
-                        Ok(true) => {
-                            chunk.seq = seq;
-                            chunk.first_index = next_index;
-                            seq += 1;
-                            next_index += chunk.lines.len() as u64;
-                            if job_tx.send(chunk).is_err() {
-                                break;
-                            }
-                        }
-                        Ok(false) => break,
-                        Err(e) => {
-                            let _ = reader_done.send(Err(e));
-                            break;
-                        }
-                    }
-                }
-            });
-            // On failure the closure, and the job channel's sender in it, is
+            let reader = Reader {
+                splitter: Splitter::new(input, max_record_bytes, threads.chunk_records.max(1)),
+                pool: pool_rx,
+                jobs: job_tx,
+                done: done_tx,
+                stop: &stop,
+            };
+            // On failure the reader, and the job channel's sender in it, is
             // dropped: the workers find no job and end.
-            if let Err(e) = spawned {
-                return Err(cannot_start(e, threads.workers));
-            }
-            drop(done_tx);
-
-            let mut counts = Counts::default();
-            let mut read_bytes = 0u64;
-            let mut next_seq = 0u64;
-            let mut waiting: Vec<Chunk> = Vec::with_capacity(chunks);
-            let written = (|| -> io::Result<()> {
-                while let Ok(message) = done_rx.recv() {
-                    waiting.push(message?);
-                    while let Some(at) = waiting.iter().position(|c| c.seq == next_seq) {
-                        let mut chunk = waiting.swap_remove(at);
-                        out.write_all(&chunk.out)?;
-                        counts.add(&chunk.counts);
-                        read_bytes += chunk.read_bytes;
-                        next_seq += 1;
-                        chunk.release();
-                        let _ = pool_tx.send(chunk);
-                        if after_each(&counts, read_bytes).is_break() {
-                            return Ok(());
-                        }
-                    }
-                }
-                Ok(())
-            })();
-            // Whatever ended the loop, let the other threads run out: the
+            std::thread::Builder::new()
+                .spawn_scoped(scope, move || reader.run())
+                .map_err(|e| cannot_start(e, threads.workers))?;
+            let written = write_in_order(out, &done_rx, &pool_tx, chunks, after_each);
+            // Whatever ended the writing, let the other threads run out: the
             // reader stops at its next chunk, and workers find nobody to
             // take their results.
             stop.store(true, Ordering::Relaxed);
             drop(pool_tx);
             drop(done_rx);
-            written.map(|()| counts)
+            written
         })
     }
 
@@ -461,6 +387,119 @@ impl Threads {
     }
 }
 
+/// `count` empty chunks, ready for the reader to fill: the pool they
+/// return to once written.
+fn chunk_pool(count: usize) -> (mpsc::SyncSender<Chunk>, mpsc::Receiver<Chunk>) {
+    let (pool_tx, pool_rx) = mpsc::sync_channel::<Chunk>(count);
+    for _ in 0..count {
+        let _ = pool_tx.send(Chunk::default());
+    }
+    (pool_tx, pool_rx)
+}
+
+/// [`Batch::run_parallel`]'s reading thread: takes an empty chunk from the
+/// pool, fills it with the next records and hands it to the workers, until
+/// the input ends, fails (the error goes to the writer) or the writer stops.
+struct Reader<'s, R> {
+    splitter: Splitter<R>,
+    pool: mpsc::Receiver<Chunk>,
+    jobs: mpsc::SyncSender<Chunk>,
+    done: mpsc::Sender<io::Result<Chunk>>,
+    stop: &'s AtomicBool,
+}
+
+impl<R: Read> Reader<'_, R> {
+    fn run(mut self) {
+        let (mut seq, mut next_index) = (0u64, 0u64);
+        while let Ok(mut chunk) = self.pool.recv() {
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            match self.splitter.next_chunk(&mut chunk) {
+                Ok(true) => {
+                    chunk.seq = seq;
+                    chunk.first_index = next_index;
+                    seq += 1;
+                    next_index += chunk.lines.len() as u64;
+                    if self.jobs.send(chunk).is_err() {
+                        break;
+                    }
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    let _ = self.done.send(Err(e));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// One of [`Batch::run_parallel`]'s mapping threads: maps the chunks it
+/// takes from the shared job queue and sends them on to the writer.
+struct Worker<'s, 'm> {
+    mapper: LineMapper<'m>,
+    max_record_bytes: usize,
+    jobs: &'s Mutex<mpsc::Receiver<Chunk>>,
+    done: mpsc::Sender<io::Result<Chunk>>,
+}
+
+impl Worker<'_, '_> {
+    /// Runs until the job queue closes or the writer is gone.
+    fn run(self, mut ctx: Context<'_>) {
+        let mut record = FlatRecord::new();
+        // As `run` decodes: only what the mapping reads is stored.
+        record.keep_only(Some(self.mapper.compiled.decode_filter()));
+        loop {
+            let job = match self.jobs.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => break,
+            };
+            let Ok(mut chunk) = job else { break };
+            let result = chunk
+                .map(&self.mapper, &mut record, &mut ctx, self.max_record_bytes)
+                .map(|()| chunk);
+            if self.done.send(result).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// [`Batch::run_parallel`]'s writing, on the calling thread: mapped chunks
+/// arrive in any order and are written in input order (by `seq`), then go
+/// back to the pool. Ends when every other thread is done, at the first
+/// error, or when `after_each` (called after each chunk written) says stop;
+/// `capacity` is how many chunks there are.
+fn write_in_order<W: Write + ?Sized>(
+    out: &mut W,
+    done: &mpsc::Receiver<io::Result<Chunk>>,
+    pool: &mpsc::SyncSender<Chunk>,
+    capacity: usize,
+    mut after_each: impl FnMut(&Counts, u64) -> ControlFlow<()>,
+) -> io::Result<Counts> {
+    let mut counts = Counts::default();
+    let mut read_bytes = 0u64;
+    let mut next_seq = 0u64;
+    let mut waiting: Vec<Chunk> = Vec::with_capacity(capacity);
+    while let Ok(message) = done.recv() {
+        waiting.push(message?);
+        while let Some(at) = waiting.iter().position(|c| c.seq == next_seq) {
+            let mut chunk = waiting.swap_remove(at);
+            out.write_all(&chunk.out)?;
+            counts.add(&chunk.counts);
+            read_bytes += chunk.read_bytes;
+            next_seq += 1;
+            chunk.release();
+            let _ = pool.send(chunk);
+            if after_each(&counts, read_bytes).is_break() {
+                return Ok(counts);
+            }
+        }
+    }
+    Ok(counts)
+}
+
 /// A chunk also ends once it holds this much text, so that chunks of large
 /// records stay a few MiB.
 const CHUNK_BYTES: usize = 1 << 20;
@@ -488,6 +527,18 @@ struct Splitter<R> {
 }
 
 impl<R: Read> Splitter<R> {
+    fn new(input: R, max_record_bytes: usize, chunk_records: usize) -> Self {
+        Splitter {
+            input,
+            carry: Vec::new(),
+            skipping: false,
+            at_end: false,
+            started: false,
+            max_record_bytes,
+            chunk_records,
+        }
+    }
+
     /// Fills `chunk` with the next records; false when the input is done.
     ///
     /// Every complete line of a block read becomes a record, so a chunk can

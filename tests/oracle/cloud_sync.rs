@@ -3,7 +3,7 @@
 //! encoding's GetString) and StringFromSID (SecurityIdentifier.ToString).
 
 use super::client::{case_count, Answer};
-use super::compare::{pick_string, rng, run_family, Case};
+use super::compare::{pick_string, rng, run_family, single_argument_cases, Case};
 use rand::Rng;
 use serde_json::json;
 
@@ -44,13 +44,7 @@ fn trim_texts(n: usize) -> Vec<String> {
 
 #[test]
 fn trim() {
-    let cases = trim_texts(case_count(2000))
-        .into_iter()
-        .map(|s| Case {
-            dotnet: vec![s.clone()],
-            record: json!({ "s": s }),
-        })
-        .collect();
+    let cases = single_argument_cases("s", trim_texts(case_count(2000)));
     run_family("Trim", "Trim([s])", cases, &|_, _, _| None);
 }
 
@@ -225,13 +219,7 @@ fn sid_texts(n: usize) -> Vec<String> {
 
 #[test]
 fn string_from_sid() {
-    let cases = sid_texts(case_count(2000))
-        .into_iter()
-        .map(|s| Case {
-            dotnet: vec![s.clone()],
-            record: json!({ "s": s }),
-        })
-        .collect();
+    let cases = single_argument_cases("s", sid_texts(case_count(2000)));
     run_family("StringFromSID", "StringFromSID([s])", cases, &|_, _, _| {
         None
     });

@@ -14,6 +14,18 @@ pub struct Case {
     pub record: Json,
 }
 
+/// Cases of a one-argument family: .NET gets each input, and attrmap's
+/// expression reads it from the record's attribute `key`.
+pub fn single_argument_cases(key: &str, inputs: Vec<String>) -> Vec<Case> {
+    inputs
+        .into_iter()
+        .map(|input| Case {
+            record: serde_json::json!({ key: input }),
+            dotnet: vec![input],
+        })
+        .collect()
+}
+
 /// What attrmap gave, in the oracle's terms: a runtime error counts as
 /// agreeing with any .NET exception (both refuse the input).
 fn attrmap_answer(expr: &attrmap::Expression, record: &Json) -> Answer {

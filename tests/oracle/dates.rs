@@ -2,7 +2,7 @@
 //! against .NET.
 
 use super::client::{case_count, Answer};
-use super::compare::{rng, run_family, Case};
+use super::compare::{rng, run_family, single_argument_cases, Case};
 use rand::Rng;
 use serde_json::json;
 
@@ -40,25 +40,13 @@ fn filetimes(n: usize) -> Vec<String> {
 
 #[test]
 fn date_from_num() {
-    let cases = filetimes(case_count(2000))
-        .into_iter()
-        .map(|n| Case {
-            dotnet: vec![n.clone()],
-            record: json!({ "n": n }),
-        })
-        .collect();
+    let cases = single_argument_cases("n", filetimes(case_count(2000)));
     run_family("DateFromNum", "DateFromNum([n])", cases, &|_, _, _| None);
 }
 
 #[test]
 fn filetime_round_trip() {
-    let cases = filetimes(case_count(2000))
-        .into_iter()
-        .map(|n| Case {
-            dotnet: vec![n.clone()],
-            record: json!({ "n": n }),
-        })
-        .collect();
+    let cases = single_argument_cases("n", filetimes(case_count(2000)));
     run_family(
         "FileTimeRoundTrip",
         "NumFromDate(DateFromNum([n]))",
@@ -131,25 +119,13 @@ fn iso_strings(n: usize) -> Vec<String> {
 
 #[test]
 fn num_from_date() {
-    let cases = iso_strings(case_count(2000))
-        .into_iter()
-        .map(|s| Case {
-            dotnet: vec![s.clone()],
-            record: json!({ "s": s }),
-        })
-        .collect();
+    let cases = single_argument_cases("s", iso_strings(case_count(2000)));
     run_family("NumFromDate", "NumFromDate([s])", cases, &|_, _, _| None);
 }
 
 #[test]
 fn cdate() {
-    let cases = iso_strings(case_count(2000))
-        .into_iter()
-        .map(|s| Case {
-            dotnet: vec![s.clone()],
-            record: json!({ "s": s }),
-        })
-        .collect();
+    let cases = single_argument_cases("s", iso_strings(case_count(2000)));
     run_family("CDate", "CDate([s])", cases, &|_, _, _| None);
 }
 

@@ -1,7 +1,7 @@
 //! ConvertToBase64, ToUpper/ToLower with cultures, and PCase against .NET.
 
 use super::client::{case_count, oracle, Answer};
-use super::compare::{pick_string, rng, run_family, Case};
+use super::compare::{pick_string, rng, run_family, single_argument_cases, Case};
 use rand::Rng;
 use serde_json::json;
 
@@ -59,13 +59,7 @@ fn random_texts(n: usize) -> Vec<String> {
 
 #[test]
 fn convert_to_base64() {
-    let cases = random_texts(case_count(2000))
-        .into_iter()
-        .map(|s| Case {
-            dotnet: vec![s.clone()],
-            record: json!({ "s": s }),
-        })
-        .collect();
+    let cases = single_argument_cases("s", random_texts(case_count(2000)));
     run_family(
         "ConvertToBase64",
         "ConvertToBase64([s])",
@@ -131,13 +125,7 @@ fn to_lower_with_cultures() {
 
 #[test]
 fn pcase_is_title_case_of_the_lower_cased_text() {
-    let cases = random_texts(case_count(2000))
-        .into_iter()
-        .map(|s| Case {
-            dotnet: vec![s.clone()],
-            record: json!({ "s": s }),
-        })
-        .collect();
+    let cases = single_argument_cases("s", random_texts(case_count(2000)));
     run_family("PCase", "PCase([s])", cases, &|_, _, _| None);
 }
 
