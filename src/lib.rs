@@ -21,6 +21,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fold;
 pub mod functions;
+mod json_scan;
 pub mod lint;
 pub mod mapping;
 pub mod sources;

@@ -88,7 +88,7 @@
     program: null, // module.Program of the current expression
     programAttributes: [], // the attributes it reads
     compiled: null, // { ok, diagnostics }
-    results: null, // { results, inputErrors, summary, distribution, findings }
+    results: null, // { gen, length, summary, findings, view }: the engine's batch `gen` (host.js)
     // The last results that compiled, kept (dimmed) while a syntax error is
     // being typed: { results, attributes, labels }.
     lastGood: null,

@@ -84,9 +84,18 @@
   }
 
   // ------------------------------------------------------------ highlighting
+  // What the layer was last drawn from: the keyup and click that follow a
+  // keystroke redraw it only when the caret moved (bracket matching).
+  let drawnFrom = { src: null, caret: -1, diagnostics: null, focused: false };
   function renderHighlight() {
     const src = el.expr.value;
-    if (el.expr.dataset.autosizedFor !== src) { el.expr.dataset.autosizedFor = src; autosize(); }
+    const caret = el.expr.selectionStart === el.expr.selectionEnd ? el.expr.selectionEnd : -1;
+    const diagnostics = app.compiled && app.compiled.diagnostics;
+    const focused = document.activeElement === el.expr;
+    const d = drawnFrom;
+    if (d.src === src && d.caret === caret && d.diagnostics === diagnostics && d.focused === focused) return;
+    drawnFrom = { src, caret, diagnostics, focused };
+    if (!sizedByCss && el.expr.dataset.autosizedFor !== src) { el.expr.dataset.autosizedFor = src; autosize(); }
     const n = src.length;
     const tokens = tokenize(src);
     const partner = pairBrackets(tokens);
@@ -95,8 +104,7 @@
     // Unmatched brackets and the pair at the caret.
     const extra = new Array(n + 1).fill("");
     tokens.forEach((t, idx) => { if (partner.get(idx) === -1) extra[t.s] = " bracket-bad"; });
-    const caret = el.expr.selectionStart === el.expr.selectionEnd ? el.expr.selectionEnd : -1;
-    if (caret >= 0 && document.activeElement === el.expr) {
+    if (caret >= 0 && focused) {
       for (const pos of [caret - 1, caret]) {
         const idx = tokens.findIndex((t) => (t.t === "open" || t.t === "close") && t.s === pos);
         if (idx >= 0 && partner.get(idx) >= 0) {
@@ -133,11 +141,18 @@
     if (pastEnd) html += `<span class="${pastEnd} past-end"> </span>`;
     html += "\n";
     el.highlight.innerHTML = html;
-    syncScroll();
+    // Reading the textarea's scroll position now would lay the page out
+    // before the rest of the keystroke changes it; the frame's callback
+    // reads it after them.
+    if (!syncScroll.frame) syncScroll.frame = requestAnimationFrame(() => { syncScroll.frame = 0; syncScroll(); });
   }
 
-  // The editor grows with its content up to a dozen lines.
+  // The editor grows with its content up to a dozen lines: by CSS
+  // (field-sizing, style.css) where the browser has it, else here, which
+  // costs a layout of the page per keystroke.
+  const sizedByCss = typeof CSS !== "undefined" && CSS.supports("field-sizing", "content");
   function autosize() {
+    if (sizedByCss) return;
     el.expr.style.height = "auto";
     el.expr.style.height = Math.min(Math.max(el.expr.scrollHeight + 2, 64), 290) + "px";
   }

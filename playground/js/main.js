@@ -60,6 +60,7 @@
       app.loadedBy = "base64";
     }
     app.module = wasm_bindgen;
+    app.host.start();
   }
 
   // Until the engine is ready the inputs are disabled (typing would be lost)

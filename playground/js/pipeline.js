@@ -28,6 +28,7 @@
     app.users = new app.module.Users(el.usersText.value);
     app.userLabels = app.users.labels();
     app.userAttributes = app.users.attributes();
+    app.host.setUsers(app.users, el.usersText.value);
     app.lastGood = null; // results of other users mean nothing now
     const errors = app.users.errors;
     const n = app.users.length;
@@ -66,39 +67,24 @@
     app.compiled = { ok: c.ok, diagnostics: c.diagnostics };
   }
 
-  // The batch's results stay in wasm memory (a module.Batch): the page
-  // asks it for the summary, the rows in view and the values it lists,
-  // never for every user's result (at 10 000 users building and parsing
-  // those took most of a keystroke).
-  function evaluate() {
-    app.results = null;
-    el.optionsStatus.textContent = "";
-    el.optionsStatus.classList.remove("has-errors");
-    if (!app.program || !app.users) return;
-    let batch;
-    try {
-      batch = app.program.evaluateBatch(app.users, evalOptions());
-    } catch (e) {
-      showOptionsError(String(e.message || e));
-      return;
-    }
-    accept(batch);
-  }
+  // The batch's results stay in wasm memory (a module.Batch, held by the
+  // engine: engine.js, on the page or in the worker, host.js says which):
+  // the page asks it for the summary, the rows in view and the values it
+  // lists, never for every user's result. Every refresh is a new
+  // generation; a reply for an older one is dropped, so only the latest
+  // keystroke's results are painted.
+  let generation = 0;
 
   function showOptionsError(message) {
     el.optionsStatus.textContent = message;
     el.optionsStatus.classList.add("has-errors");
   }
 
-  // Takes a batch (module.Batch) as the current one. Findings about the
-  // users (an attribute none of them has, values that collide) are shown
-  // with the expression's own diagnostics. The batch before it is freed
-  // here, and only here: app.results and app.lastGood hold no other.
-  let liveBatch = null;
-  function accept(batch) {
-    if (liveBatch && liveBatch !== batch) liveBatch.free();
-    liveBatch = batch;
-    const out = { batch, summary: batch.summary, findings: batch.findings };
+  // Takes an evaluation's replies as the current results. Findings about
+  // the users (an attribute none of them has, values that collide) are
+  // shown with the expression's own diagnostics.
+  function accept(evaluated, view) {
+    const out = { gen: evaluated.gen, length: evaluated.length, summary: evaluated.summary, findings: evaluated.findings, view };
     app.results = out;
     if (out.findings.length) {
       app.compiled.diagnostics = app.compiled.diagnostics.concat(out.findings)
@@ -107,12 +93,33 @@
     app.lastGood = { results: out, attributes: app.programAttributes, labels: app.userLabels };
   }
 
-  // Runs the whole pipeline after a change; `t0` is when the change happened.
+  // Runs the whole pipeline after a change; `t0` is when the change
+  // happened. The expression is compiled here for the editor (colours,
+  // diagnostics, trace, bytecode); the engine evaluates it over the users.
   function refresh(t0) {
     const start = t0 === undefined ? performance.now() : t0;
+    const gen = ++generation;
     compileExpression();
-    evaluate();
-    finish(start, performance.now() - start);
+    el.optionsStatus.textContent = "";
+    el.optionsStatus.classList.remove("has-errors");
+    if (!app.program || !app.users) {
+      app.results = null;
+      finish(start, performance.now() - start);
+      return;
+    }
+    const ops = [{ op: "evaluate", gen, expr: el.expr.value, options: evalOptions() }, app.viewRequest(gen)];
+    const engine = app.host.where();
+    // The worker answers later: the typed text is coloured now (the
+    // results' findings underline it again then).
+    if (engine === "worker") app.renderHighlight();
+    app.host.run(ops, true).then((replies) => {
+      if (!replies || gen !== generation) return; // a newer change superseded this one
+      const [evaluated, view] = replies;
+      if (evaluated.error) { app.results = null; showOptionsError(evaluated.error); }
+      else accept(evaluated, { ...ops[1], ...view }); // the view with the question it answers
+      document.body.dataset.engine = engine;
+      finish(start, performance.now() - start);
+    });
   }
 
   // Draws everything after an evaluation and records the timings.
@@ -122,11 +129,12 @@
     app.renderDiagnostics();
     app.renderResults();
     app.renderActivePanel();
-    void el.results.offsetHeight; // include layout in the measurement
+    // No layout is forced here: the frame lays the page out once, and
+    // keystroke to paint (below) includes it.
     const done = performance.now();
     const count = app.users ? app.users.length : 0;
     el.timing.textContent = app.program && count ? `${count} user${count === 1 ? "" : "s"} · ${(done - start).toFixed(1)} ms` : "";
-    el.timing.title = `compile + evaluate ${evalMs.toFixed(2)} ms, render ${(done - evaluated).toFixed(2)} ms`;
+    el.timing.title = `compile + evaluate ${evalMs.toFixed(2)} ms (${app.host.where() === "worker" ? "in a worker" : "on the page"}), render ${(done - evaluated).toFixed(2)} ms`;
     document.body.dataset.lastRunMs = (done - start).toFixed(3);
     document.body.dataset.lastEvalMs = evalMs.toFixed(3);
     document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);

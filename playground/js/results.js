@@ -2,15 +2,17 @@
 // results table (only the rows in view are in the DOM, all of one height),
 // the distribution of values, export, and "Copy for Entra". Every number,
 // row, selection and value comes from the wasm batch (module.Batch, kept in
-// wasm memory: its summary, select(), rows(), distribution()); this file
-// only asks for what is on screen and shows it.
+// wasm memory by the engine: its summary, select(), rows(), distribution());
+// this file only asks for what is on screen and shows it. The engine may be
+// in a worker (host.js), so every question is answered asynchronously, and
+// an answer about a batch or a window that is no longer shown is dropped.
 (function () {
   "use strict";
   const app = window.attrmapPlayground;
   const { el, $, escapeHtml } = app;
 
   const ROW_HEIGHT = 30; // px, as .results td in results.css
-  const OVERSCAN = 12; // rows drawn above and below the visible ones
+  const OVERSCAN = 6; // rows drawn above and below the visible ones
   const MAX_DISTRIBUTION = 500; // values listed in the distribution view
   const MAX_DISTRIBUTION_USERS = 200; // users listed under one value
 
@@ -111,41 +113,140 @@
   }
 
   // ------------------------------------------------------------- the table
-  function spacerRow(height) {
+  // The rows to draw for the current scroll position: those in view plus
+  // OVERSCAN above and below (the engine clamps `last` to the users shown).
+  // The scroll position and height come from the last scroll event and
+  // resize (`scrolled`): reading them here, after this keystroke changed the
+  // page, would force a layout of the whole page before the one the frame
+  // does anyway.
+  const scrolled = { top: 0, height: 0 };
+  function windowRange() {
+    const top = Math.max(0, scrolled.top - ROW_HEIGHT);
+    const height = scrolled.height || 600;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    return { first, last: Math.floor(top / ROW_HEIGHT) + Math.ceil(height / ROW_HEIGHT) + OVERSCAN };
+  }
+  // The question for the selection and the rows in view of batch `gen`;
+  // refresh() asks it with the evaluation, so a keystroke takes one round trip.
+  function viewRequest(gen) {
+    return { op: "view", gen, filter: ui.filter.value, search: ui.search.value, ...windowRange() };
+  }
+  function sameView(a, b) {
+    return a && b && a.filter === b.filter && a.search === b.search && a.first === b.first && a.last === b.last;
+  }
+
+  // The two stand-ins for the rows not drawn, above and below; made once.
+  function spacerRow() {
     const tr = document.createElement("tr");
     tr.className = "spacer";
     tr.setAttribute("aria-hidden", "true");
     const td = document.createElement("td");
     td.colSpan = 5;
-    td.style.height = `${height}px`; // CSSOM, which the CSP allows (style attributes it does not)
     tr.appendChild(td);
     return tr;
+  }
+  const spacers = { above: spacerRow(), below: spacerRow() };
+  function setSpacer(tr, height) {
+    const px = `${height}px`;
+    // CSSOM, which the CSP allows (style attributes it does not).
+    if (tr.firstChild.style.height !== px) tr.firstChild.style.height = px;
+    tr.hidden = height === 0;
+  }
+
+  // The row elements drawn, in order, and the markup each was made from.
+  // Laying out a new row costs far more than building its markup, so a row
+  // whose markup did not change (most rows, for most keystrokes) keeps its
+  // element; only the others are replaced.
+  let drawnRows = [];
+  let drawnHtml = [];
+  let drawnFirst = -1;
+  const scratch = document.createElement("tbody");
+  function clearRows() {
+    el.resultsBody.textContent = "";
+    drawnRows = [];
+    drawnHtml = [];
+    drawnFirst = -1;
   }
 
   // Draws the rows in view (plus some above and below) between two spacers
   // that stand for the others, so the scrollbar covers every user.
-  function drawWindow(force) {
-    const state = current();
-    if (!state || view !== "table") return;
+  function drawRows(state, first, rows) {
     const total = shown.length;
-    const top = Math.max(0, ui.scroll.scrollTop - ROW_HEIGHT);
-    const height = ui.scroll.clientHeight || 600;
-    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(total, Math.floor(top / ROW_HEIGHT) + Math.ceil(height / ROW_HEIGHT) + OVERSCAN);
-    if (!force && drawn.first === first && drawn.last === last && drawn.shown === shown) return;
-    drawn = { first, last, shown };
-    let html = "";
-    for (const r of state.run.batch.rows(shown.subarray(first, last))) html += rowHtml(r, r.index, state);
-    el.resultsBody.innerHTML = html;
-    if (first > 0) el.resultsBody.prepend(spacerRow(first * ROW_HEIGHT));
-    if (last < total) el.resultsBody.append(spacerRow((total - last) * ROW_HEIGHT));
+    const last = Math.min(total, first + rows.length);
+    const html = rows.map((r) => rowHtml(r, r.index, state));
+    if (first !== drawnFirst || html.length !== drawnRows.length) {
+      el.resultsBody.innerHTML = html.join("");
+      drawnRows = [...el.resultsBody.children];
+      el.resultsBody.prepend(spacers.above);
+      el.resultsBody.append(spacers.below);
+    } else {
+      const changed = [];
+      for (let k = 0; k < html.length; k++) if (html[k] !== drawnHtml[k]) changed.push(k);
+      if (changed.length) {
+        scratch.innerHTML = changed.map((k) => html[k]).join("");
+        const fresh = [...scratch.children];
+        changed.forEach((k, j) => { drawnRows[k].replaceWith(fresh[j]); drawnRows[k] = fresh[j]; });
+      }
+    }
+    drawnHtml = html;
+    drawnFirst = first;
+    setSpacer(spacers.above, first * ROW_HEIGHT);
+    setSpacer(spacers.below, (total - last) * ROW_HEIGHT);
     document.body.dataset.rowsRendered = String(last - first);
     document.body.dataset.rowsShown = String(total);
   }
 
+  // Shows the selection and rows of `view` (a view reply with its request).
+  function showView(state, view) {
+    shown = view.shown;
+    const first = Math.min(view.first, shown.length);
+    drawn = { first, last: Math.min(view.last, shown.length), shown };
+    drawRows(state, first, view.rows);
+  }
+
+  // The table for the current filter, search and scroll position: from the
+  // view refresh() fetched with the evaluation when it still fits, else
+  // asked for now.
+  let viewAsked = 0;
+  function renderTable(state) {
+    const want = viewRequest(state.run.gen);
+    const token = ++viewAsked;
+    if (sameView(state.run.view, want)) { showView(state, state.run.view); return; }
+    app.host.run([want]).then(([reply]) => {
+      if (token !== viewAsked || reply.stale || view !== "table" || !current() || current().run !== state.run) return;
+      state.run.view = { ...want, ...reply };
+      showView(state, state.run.view);
+    });
+  }
+
+  // After a scroll: the rows now in view, unless they are drawn already.
+  function drawWindow() {
+    const state = current();
+    if (!state || view !== "table" || drawn.shown !== shown) return;
+    const range = windowRange();
+    const first = Math.min(range.first, shown.length);
+    const last = Math.min(range.last, shown.length);
+    if (drawn.first === first && drawn.last === last) return;
+    drawn = { first, last, shown };
+    const token = ++viewAsked;
+    app.host.run([{ op: "rows", gen: state.run.gen, indices: shown.slice(first, last) }]).then(([reply]) => {
+      const now = current();
+      if (token !== viewAsked || reply.stale || drawn.shown !== shown || !now || now.run !== state.run) return;
+      drawRows(state, first, reply.rows);
+    });
+  }
+
   // --------------------------------------------------------- distribution
+  let distributionAsked = 0;
   function renderDistribution(state) {
-    const found = state.run.batch.distribution(ui.search.value, MAX_DISTRIBUTION, MAX_DISTRIBUTION_USERS);
+    const token = ++distributionAsked;
+    app.host.run([{ op: "distribution", gen: state.run.gen, search: ui.search.value, maxValues: MAX_DISTRIBUTION, maxUsers: MAX_DISTRIBUTION_USERS }])
+      .then(([found]) => {
+        if (token !== distributionAsked || found.stale || view !== "distribution" || !current() || current().run !== state.run) return;
+        drawDistribution(state, found);
+      });
+  }
+  function drawDistribution(state, found) {
     const list = found.values;
     const max = list.length ? list[0].count : 1;
     const total = state.run.summary.users;
@@ -172,7 +273,7 @@
     renderSummary(state);
     ui.panel.classList.toggle("stale", !!(state && state.stale));
     if (!state || !app.users || !app.users.length) {
-      el.resultsBody.innerHTML = "";
+      clearRows();
       ui.distribution.hidden = true;
       el.results.hidden = false;
       el.resultsEmpty.hidden = false;
@@ -185,18 +286,22 @@
       return;
     }
     el.resultsEmpty.hidden = true;
-    shown = state.run.batch.select(ui.filter.value, ui.search.value);
     el.results.hidden = view !== "table";
     ui.distribution.hidden = view !== "distribution";
     if (view === "distribution") renderDistribution(state);
-    else drawWindow(true);
+    else renderTable(state);
+  }
+
+  function setScrollTop(top) {
+    ui.scroll.scrollTop = top;
+    scrolled.top = Math.max(0, top); // the scroll event that follows corrects a clamped value
   }
 
   function scrollToShown(k) {
     const top = k * ROW_HEIGHT;
     const view = ui.scroll.clientHeight - ROW_HEIGHT * 2; // the header row stays on top
-    if (top < ui.scroll.scrollTop) ui.scroll.scrollTop = top;
-    else if (top > ui.scroll.scrollTop + view) ui.scroll.scrollTop = top - view;
+    if (top < ui.scroll.scrollTop) setScrollTop(top);
+    else if (top > ui.scroll.scrollTop + view) setScrollTop(top - view);
     drawWindow();
   }
 
@@ -214,10 +319,12 @@
   }
 
   // ----------------------------------------------------------- export
-  function exportRows() {
+  async function exportRows() {
     const state = current();
     if (!state) return [];
-    return state.run.batch.rows(shown).map((r) => {
+    const [reply] = await app.host.run([{ op: "view", gen: state.run.gen, filter: ui.filter.value, search: ui.search.value, first: 0, last: Infinity }]);
+    if (reply.stale) return [];
+    return reply.rows.map((r) => {
       const i = r.index;
       return {
         index: i + 1, user: state.labels[i] || "", status: r.status,
@@ -234,14 +341,17 @@
     const s = v === null || v === undefined ? "" : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   }
-  function exportText(kind) {
-    const rows = exportRows();
+  async function exportText(kind) {
+    return exportTextOf(kind, await exportRows());
+  }
+  function exportTextOf(kind, rows) {
     if (kind === "json") return JSON.stringify({ expression: el.expr.value, target: el.target.value, results: rows }, null, 2) + "\n";
     const cols = ["index", "user", "status", "type", "value", "defaultBranch", "sharedBy", "errorCode", "errorMessage"];
     return [cols.join(",")].concat(rows.map((r) => cols.map((c) => csvCell(r[c])).join(","))).join("\r\n") + "\r\n";
   }
-  function download(kind) {
-    const text = exportText(kind);
+  async function download(kind) {
+    const rows = await exportRows();
+    const text = exportTextOf(kind, rows);
     const blob = new Blob([kind === "csv" ? "\ufeff" + text : text], { type: kind === "csv" ? "text/csv" : "application/json" });
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
@@ -250,7 +360,7 @@
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-    app.toast(`${shown.length} row${shown.length === 1 ? "" : "s"} exported as ${kind.toUpperCase()}.`);
+    app.toast(`${rows.length} row${rows.length === 1 ? "" : "s"} exported as ${kind.toUpperCase()}.`);
   }
 
   async function copyForEntra() {
@@ -275,15 +385,17 @@
   function wireResults() {
     el.userPick.addEventListener("change", () => selectUser(Number(el.userPick.value)));
     let frame = 0;
+    new ResizeObserver(() => { scrolled.height = ui.scroll.clientHeight; drawWindow(); }).observe(ui.scroll);
     ui.scroll.addEventListener("scroll", () => {
+      scrolled.top = ui.scroll.scrollTop;
       if (frame) return;
       frame = requestAnimationFrame(() => { frame = 0; drawWindow(); });
     });
-    ui.filter.addEventListener("change", () => { ui.scroll.scrollTop = 0; renderResults(); });
+    ui.filter.addEventListener("change", () => { setScrollTop(0); renderResults(); });
     let searchTimer = 0;
     ui.search.addEventListener("input", () => {
       clearTimeout(searchTimer);
-      searchTimer = setTimeout(() => { ui.scroll.scrollTop = 0; renderResults(); }, 120);
+      searchTimer = setTimeout(() => { setScrollTop(0); renderResults(); }, 120);
     });
     ui.viewTable.addEventListener("click", () => setView("table"));
     ui.viewDistribution.addEventListener("click", () => setView("distribution"));
@@ -307,5 +419,5 @@
     });
   }
 
-  Object.assign(app, { renderResults, selectUser, wireResults, exportText });
+  Object.assign(app, { renderResults, selectUser, wireResults, exportText, viewRequest });
 })();

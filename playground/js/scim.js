@@ -128,7 +128,9 @@
     }
   }
 
+  let scimAsked = 0;
   function renderScim() {
+    scimAsked += 1;
     const mappingText = $("mapping-text").value;
     if (mappingText.trim()) { renderMappedScim(mappingText); return; }
     $("mapping-diagnostics").innerHTML = "";
@@ -143,7 +145,16 @@
       el.scim.textContent = "";
       return;
     }
-    const r = app.results.batch.rows([app.selectedUser])[0];
+    // The selected user's result, from the engine (maybe in a worker): an
+    // answer that a newer render overtook is dropped.
+    const results = app.results;
+    const token = scimAsked;
+    app.host.run([{ op: "rows", gen: results.gen, indices: [app.selectedUser] }]).then(([reply]) => {
+      if (token === scimAsked && app.results === results && !reply.stale) showBound(target, reply.rows[0]);
+    });
+  }
+
+  function showBound(target, r) {
     const who = app.userLabels[app.selectedUser];
     if (!r) {
       el.scimNote.textContent = "No result to send yet.";

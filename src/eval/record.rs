@@ -498,9 +498,13 @@ impl FlatRecord {
     pub(crate) fn read_routed_str<R: Router>(
         &mut self,
         text: &str,
-        router: R,
+        mut router: R,
     ) -> serde_json::Result<()> {
         use serde::Deserializer;
+        if self.fill_scanned(text, &mut router) {
+            return Ok(());
+        }
+        router.restart();
         self.clear();
         let mut de = serde_json::Deserializer::from_str(text);
         let result = de
@@ -562,6 +566,14 @@ pub(crate) trait Router {
     }
     const SEES_STORED: bool = false;
     fn route(&mut self, key: &str) -> Route;
+    /// Forgets what was routed so far: the record is read again from its
+    /// start (by serde_json, after the scanner gave up on it).
+    fn restart(&mut self) {}
+    /// Whether `value`, a skipped value the scanner has checked as JSON,
+    /// needs nothing more; `false` has it read by [`Router::skip`].
+    fn skipped(&mut self, _key: &str, _value: &str) -> bool {
+        true
+    }
     /// Sees each value as it is stored, when [`Router::SEES_STORED`].
     fn stored(&mut self, _key: &str, _value: FlatValue<'_>) {}
     fn skip<'de, A: serde::de::MapAccess<'de>>(
@@ -652,6 +664,144 @@ impl<'de, R: Router> serde::de::Visitor<'de> for FillVisitor<'_, R> {
                 }
             }
         }
+    }
+}
+
+/// Reads one value of a record as serde_json reads it inside the record,
+/// from the value's own text: the [`Router`] methods take a `MapAccess`,
+/// and this is one that holds just that value.
+struct OneValue<'a, 'de>(&'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>);
+
+impl<'de> serde::de::MapAccess<'de> for OneValue<'_, 'de> {
+    type Error = serde_json::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        _: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        Ok(None)
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        seed.deserialize(&mut *self.0)
+    }
+}
+
+/// Runs `read` on the value `text` (checked JSON) as a map's next value;
+/// `None` when serde_json refuses it (a number out of range, say), which
+/// the caller then leaves to the whole record's reading, for its exact error.
+fn on_value<'de, T>(
+    text: &'de str,
+    read: impl FnOnce(&mut OneValue<'_, 'de>) -> serde_json::Result<T>,
+) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    read(&mut OneValue(&mut de)).ok()
+}
+
+impl FlatRecord {
+    /// Fills the record from `text` with [`crate::json_scan`]'s scanner:
+    /// values nobody reads are passed over without serde_json's per-value
+    /// dispatch, and keys and plain strings are copied straight from the
+    /// text. `false`: the text is broken or unusual (an escaped key, deep
+    /// nesting, …), and the record must be read with serde_json, which also
+    /// says why it breaks; the record and `router` are then half filled.
+    fn fill_scanned<R: Router>(&mut self, text: &str, router: &mut R) -> bool {
+        use crate::json_scan::{skip_ws, string_end, value_end};
+        let b = text.as_bytes();
+        self.clear();
+        if b.first() != Some(&b'{') {
+            return false;
+        }
+        let mut i = skip_ws(b, 1);
+        if b.get(i) == Some(&b'}') {
+            return skip_ws(b, i + 1) == b.len();
+        }
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return false;
+            }
+            let Some((key_end, false)) = string_end(b, i + 1) else {
+                return false;
+            };
+            let Some(key) = text.get(i + 1..key_end - 1) else {
+                return false;
+            };
+            i = skip_ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return false;
+            }
+            let start = skip_ws(b, i + 1);
+            let Some(end) = value_end(b, start) else {
+                return false;
+            };
+            let Some(value) = text.get(start..end) else {
+                return false;
+            };
+            let route = if router.routes() {
+                router.route(key)
+            } else {
+                Route::Store
+            };
+            let done = match route {
+                Route::Store => self.store_scanned(key, value, router),
+                Route::Skip => {
+                    router.skipped(key, value)
+                        || on_value(value, |map| router.skip(key, map)).is_some()
+                }
+                Route::Take => on_value(value, |map| router.take(key, map)).is_some(),
+            };
+            if !done {
+                return false;
+            }
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b'}') => return skip_ws(b, i + 1) == b.len(),
+                _ => return false,
+            }
+        }
+    }
+
+    /// Stores the checked JSON `value` under `key`; `false` as
+    /// [`FlatRecord::fill_scanned`].
+    fn store_scanned<R: Router>(&mut self, key: &str, value: &str, router: &mut R) -> bool {
+        let key_start = self.text.len();
+        self.text.push_str(key);
+        let value_start = self.text.len();
+        let json = match value.as_bytes().first() {
+            Some(b'"') if !value.contains('\\') => {
+                let Some(contents) = value.get(1..value.len() - 1) else {
+                    return false;
+                };
+                self.text.push_str(contents);
+                None
+            }
+            Some(b't') => Some(serde_json::Value::Bool(true)),
+            Some(b'f') => Some(serde_json::Value::Bool(false)),
+            Some(b'n') => Some(serde_json::Value::Null),
+            _ => match on_value(value, |map| next_value_into(map, &mut self.text)) {
+                Some(json) => json,
+                None => return false,
+            },
+        };
+        match json {
+            None => {
+                if R::SEES_STORED {
+                    let (key, value) = self.text.split_at(value_start);
+                    router.stored(&key[key_start..], FlatValue::Str(value));
+                }
+                let len = (self.text.len() - value_start) as u32;
+                self.commit(key_start, key.len(), len);
+            }
+            Some(v) => {
+                if R::SEES_STORED {
+                    router.stored(&self.text[key_start..], FlatValue::Json(&v));
+                }
+                self.commit_other(key_start, key.len(), v);
+            }
+        }
+        true
     }
 }
 

@@ -163,8 +163,16 @@ pub(crate) fn set<'a>(fields: &mut Vec<(Cow<'a, str>, Node<'a>)>, key: &'a str, 
     }
 }
 
-/// A JSON string with serde_json's escaping.
+/// A JSON string with serde_json's escaping. Most strings need none (it
+/// escapes only quotes, backslashes and control characters): those are
+/// found eight bytes at a time and written whole, where serde_json looks
+/// each byte up in its escape table.
 fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
+    if crate::json_scan::string_stop(s.as_bytes(), 0) == s.len() {
+        out.write_all(b"\"")?;
+        out.write_all(s.as_bytes())?;
+        return out.write_all(b"\"");
+    }
     serde_json::to_writer(out, s).map_err(io::Error::from)
 }
 
@@ -220,5 +228,28 @@ impl Resource<'_> {
             v.write(out)?;
         }
         out.write_all(b"}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "plain",
+            "exactly8",
+            "Zoë Müller, 16 chars",
+            "quote \" in the second word",
+            "back\\slash",
+            "tab\tand\nnewline",
+            "\u{1}\u{1f}\u{7f}",
+            "ends with a quote\"",
+            "€𝄞 and a control \u{0}",
+        ] {
+            let mut out = Vec::new();
+            super::write_str(&mut out, s).unwrap();
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
     }
 }

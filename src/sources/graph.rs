@@ -376,6 +376,30 @@ impl Router for Route<'_> {
         self.t.check(key, value);
     }
 
+    fn restart(&mut self) {
+        self.t.clear();
+        self.check_skipped = false;
+    }
+
+    /// A skipped string or scalar is checked here, from its text; arrays
+    /// and objects (and escaped strings) go through [`Router::skip`].
+    fn skipped(&mut self, key: &str, value: &str) -> bool {
+        if !self.check_skipped {
+            return true;
+        }
+        match value.as_bytes().first() {
+            Some(b'[' | b'{') => false,
+            Some(b'"') => match value.get(1..value.len() - 1) {
+                Some(s) if !s.contains('\\') => {
+                    self.t.check(key, FlatValue::Str(s));
+                    true
+                }
+                _ => false,
+            },
+            _ => true,
+        }
+    }
+
     fn skip<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -461,6 +461,8 @@ pub(crate) struct Decoder {
     /// A CSV row as it came, before translation.
     scratch: FlatRecord,
     pub(crate) record: FlatRecord,
+    /// Where the records of a page or array are in its text; reused.
+    spans: Vec<std::ops::Range<usize>>,
 }
 
 type Sink<'s> = dyn FnMut(Item<'_>) -> io::Result<ControlFlow<()>> + 's;
@@ -474,6 +476,7 @@ impl Decoder {
             translator: graph::Translator::default(),
             scratch: FlatRecord::new(),
             record: FlatRecord::new(),
+            spans: Vec::new(),
         }
     }
 
@@ -543,6 +546,26 @@ impl Decoder {
     /// A top-level JSON value: an array's elements and a Graph page's
     /// `value` are records; any other object is one.
     fn value(&mut self, text: &str, each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        let opens = text.as_bytes().first();
+        if opens == Some(&b'[') || (opens == Some(&b'{') && self.graph) {
+            // Checked and cut into records by the scanner, then each record
+            // decoded: two light passes where serde_json's `RawValue` cost
+            // as much as decoding. What it leaves (broken or unusual text)
+            // is read below, which says where JSON breaks.
+            let mut spans = std::mem::take(&mut self.spans);
+            let found = crate::json_scan::records(text, self.graph, &mut spans);
+            let flow = match found {
+                Some(crate::json_scan::Records::One) => Some(self.object(text, each)),
+                Some(crate::json_scan::Records::Elements) => {
+                    Some(self.elements(text, &spans, each))
+                }
+                None => None,
+            };
+            self.spans = spans;
+            if let Some(flow) = flow {
+                return flow;
+            }
+        }
         let elements = match text.as_bytes().first() {
             Some(b'[') => Some(serde_json::from_str::<Vec<&RawValue>>(text)),
             // A page is read once: its `value` split into records as it is
@@ -572,6 +595,26 @@ impl Decoder {
                 Ok(ControlFlow::Continue(()))
             }
         }
+    }
+
+    /// The records at `spans` of `text`, in order.
+    fn elements(
+        &mut self,
+        text: &str,
+        spans: &[std::ops::Range<usize>],
+        each: &mut Sink<'_>,
+    ) -> io::Result<ControlFlow<()>> {
+        for span in spans {
+            // Spans start and end next to ASCII brackets, quotes, digits
+            // or letters, so they always cut `text` at character bounds.
+            let Some(item) = text.get(span.clone()) else {
+                continue;
+            };
+            if self.object(item, each)?.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+        }
+        Ok(ControlFlow::Continue(()))
     }
 
     /// One record's JSON text.
