@@ -23,6 +23,30 @@ pub enum Value<'a> {
     Complex(Vec<(Cow<'a, str>, Value<'a>)>),
 }
 
+/// Drops a value an evaluator is done with (a popped operand, a call's
+/// arguments, a Switch key that did not match). Nearly all are null,
+/// numbers, booleans or strings borrowed from the record or the constant
+/// pool, which own nothing: for those this is an inline check of the
+/// variant, where dropping them calls `Value`'s drop function (the
+/// evaluators' loops are too large for the compiler to inline it).
+#[inline(always)]
+pub(crate) fn discard(v: Value<'_>) {
+    match v {
+        // These own no heap memory: there is nothing for a drop to do.
+        Value::Null
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::DateTime(_)
+        | Value::Str(Cow::Borrowed(_)) => std::mem::forget(v),
+        _ => drop_owned(v),
+    }
+}
+
+#[inline(never)]
+fn drop_owned(v: Value<'_>) {
+    drop(v);
+}
+
 impl<'a> Value<'a> {
     /// A borrowed string.
     pub fn str(s: &'a str) -> Self {

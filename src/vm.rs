@@ -6,7 +6,7 @@ use crate::eval::{
     switch_key_matches, unique_candidate, Context, EvalResult, Interrupt, Outcome, Record,
 };
 use crate::functions::{self, Args};
-use crate::value::Value;
+use crate::value::{discard, Value};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 
@@ -34,7 +34,7 @@ impl Program {
                         return Ok(Outcome::Value(
                             record
                                 .attribute(&self.attrs[i as usize])
-                                .unwrap_or(Value::Null),
+                                .unwrap_or_default(),
                         ))
                     }
                     Op::Const(i) => {
@@ -99,11 +99,11 @@ impl Program {
                 Op::Attr(i) => stack.push(
                     record
                         .attribute(&self.attrs[i as usize])
-                        .unwrap_or(Value::Null),
+                        .unwrap_or_default(),
                 ),
                 Op::AttrStrict(i) => {
                     let name = &self.attrs[i as usize];
-                    let v = record.attribute(name).unwrap_or(Value::Null);
+                    let v = record.attribute(name).unwrap_or_default();
                     if v.is_null_or_empty() {
                         return Err(iif_null_condition(self.spans[pc], name, &v).into());
                     }
@@ -114,19 +114,27 @@ impl Program {
                     let rhs = pop(&mut stack);
                     let lhs = pop(&mut stack);
                     stack.push(Value::Bool(compare(op, &lhs, &rhs)));
+                    discard(lhs);
+                    discard(rhs);
                 }
                 Op::Jump(t) => {
                     pc = t as usize;
                     continue;
                 }
                 Op::JumpIfFalse(t) => {
-                    if !pop(&mut stack).truthy() {
+                    let cond = pop(&mut stack);
+                    let truthy = cond.truthy();
+                    discard(cond);
+                    if !truthy {
                         pc = t as usize;
                         continue;
                     }
                 }
                 Op::JumpIfTrue(t) => {
-                    if matches!(pop(&mut stack), Value::Bool(true)) {
+                    let cond = pop(&mut stack);
+                    let yes = matches!(cond, Value::Bool(true));
+                    discard(cond);
+                    if yes {
                         pc = t as usize;
                         continue;
                     }
@@ -136,26 +144,28 @@ impl Program {
                         pc = t as usize;
                         continue;
                     }
-                    stack.pop();
+                    discard(pop(&mut stack));
                 }
                 Op::JumpIfUnique(t) => {
                     if stack.last().is_some_and(|v| unique_candidate(ctx, v)) {
                         pc = t as usize;
                         continue;
                     }
-                    stack.pop();
+                    discard(pop(&mut stack));
                 }
                 Op::KeyEquals => {
                     let key = pop(&mut stack);
                     let eq = stack
                         .last()
                         .is_some_and(|src| switch_key_matches(src, &key));
+                    discard(key);
                     stack.push(Value::Bool(eq));
                 }
                 Op::SwitchTable(t) => {
                     let table = &self.tables[t as usize];
                     let src = pop(&mut stack);
                     pc = table.keys.get(&src.to_text()).unwrap_or(table.default) as usize;
+                    discard(src);
                     continue;
                 }
                 Op::AttrSwitchConst { slot, table } => {
@@ -165,24 +175,25 @@ impl Program {
                     let table = &self.tables[t as usize];
                     let src = pop(&mut stack);
                     let i = table.keys.get(&src.to_text()).unwrap_or(table.default);
+                    discard(src);
                     stack.push(borrow_const(&self.consts[i as usize]));
                 }
                 Op::AttrTest { test, target } => {
                     let t = &self.tests[test as usize];
                     let name = &self.attrs[t.slot as usize];
-                    let v = record.attribute(name).unwrap_or(Value::Null);
+                    let v = record.attribute(name).unwrap_or_default();
                     if v.is_null_or_empty() {
                         return Err(iif_null_condition(self.spans[pc], name, &v).into());
                     }
                     let constant = &self.consts[t.constant as usize];
-                    if !compare_with(t.op, &v, constant, || t.numeric) {
+                    let holds = compare_with(t.op, &v, constant, || t.numeric);
+                    discard(v);
+                    if !holds {
                         pc = target as usize;
                         continue;
                     }
                 }
-                Op::Pop => {
-                    stack.pop();
-                }
+                Op::Pop => discard(pop(&mut stack)),
                 Op::Escrow(n) => return Err(escrowed(self.spans[pc], n as usize).into()),
                 Op::IgnoreFlow => return Err(Interrupt::Ignore),
                 Op::IgnoreObject => return Err(Interrupt::IgnoreObject),
@@ -190,7 +201,7 @@ impl Program {
             }
             pc += 1;
         }
-        Ok(stack.pop().unwrap_or(Value::Null))
+        Ok(pop(&mut stack))
     }
 }
 
@@ -224,9 +235,13 @@ impl Program {
         // With one argument (most calls) the result takes its slot: no
         // truncation.
         match stack.get_mut(base) {
-            Some(slot) if argc == 1 => *slot = v,
+            Some(slot) if argc == 1 => discard(std::mem::replace(slot, v)),
             _ => {
-                stack.truncate(base);
+                // Popped one by one rather than `truncate`d, so that each
+                // argument's drop is the inline check of `discard`.
+                while stack.len() > base {
+                    discard(pop(stack));
+                }
                 stack.push(v);
             }
         }
@@ -234,8 +249,12 @@ impl Program {
     }
 }
 
+/// The top of the stack, or null. (`unwrap_or(Value::Null)` would build a
+/// null and drop it on every pop: a call, as `Value`'s drop is not inlined
+/// into the loop.)
+#[inline(always)]
 fn pop<'a>(stack: &mut SmallVec<[Value<'a>; INLINE_STACK]>) -> Value<'a> {
-    stack.pop().unwrap_or(Value::Null)
+    stack.pop().unwrap_or_default()
 }
 
 /// A constant from the pool, borrowed rather than copied.

@@ -432,6 +432,8 @@ pub fn unique_candidate(ctx: &Context<'_>, v: &Value<'_>) -> bool {
 }
 
 /// The error when every SelectUniqueValue candidate is taken or empty.
+#[cold]
+#[inline(never)]
 pub fn escrowed(span: Span, candidates: usize) -> RuntimeError {
     RuntimeError::new(
         Code::EvalEscrowed,
@@ -443,6 +445,11 @@ pub fn escrowed(span: Span, candidates: usize) -> RuntimeError {
 
 /// The documented Entra quirk: an IIF condition that reads a null or empty
 /// attribute fails instead of evaluating to false.
+///
+/// The errors here are `#[cold]` and out of line: the evaluators' loops
+/// stay small and lay out their common paths first.
+#[cold]
+#[inline(never)]
 pub fn iif_null_condition(span: Span, attribute: &str, value: &Value<'_>) -> RuntimeError {
     let what = if value.is_null() { "null" } else { "empty" };
     RuntimeError::new(
@@ -457,6 +464,8 @@ pub fn iif_null_condition(span: Span, attribute: &str, value: &Value<'_>) -> Run
 
 /// A call the checker did not resolve. Both engines fail on it with this
 /// error; only a tree that bypassed [`crate::check::check`] can hold one.
+#[cold]
+#[inline(never)]
 pub fn unresolved_function(call: &crate::syntax::Call) -> RuntimeError {
     RuntimeError::new(
         Code::CheckUnknownFunction,
@@ -467,6 +476,8 @@ pub fn unresolved_function(call: &crate::syntax::Call) -> RuntimeError {
 
 /// A bare name that is no keyword; like [`unresolved_function`], only an
 /// unchecked tree holds one.
+#[cold]
+#[inline(never)]
 pub fn unknown_keyword(name: &str, span: Span) -> RuntimeError {
     RuntimeError::new(
         Code::EvalUnknownKeyword,
@@ -476,6 +487,8 @@ pub fn unknown_keyword(name: &str, span: Span) -> RuntimeError {
 }
 
 /// The error when an evaluation used up its step budget.
+#[cold]
+#[inline(never)]
 pub fn budget_exceeded(span: Span, limit: u64) -> RuntimeError {
     RuntimeError::new(Code::EvalStepBudget, span, format!("evaluation exceeded the step budget of {limit}"))
         .with_help("the expression or its input is too large; raise RuntimeLimits::max_steps if this is expected")

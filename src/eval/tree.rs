@@ -13,7 +13,7 @@ use crate::catalogue::{self, FnId, KeywordId};
 use crate::check::Checked;
 use crate::functions::{self, Args};
 use crate::syntax::{Call, Expr, ExprKind};
-use crate::value::Value;
+use crate::value::{discard, Value};
 use smallvec::SmallVec;
 
 /// Evaluates a checked expression against one record.
@@ -104,7 +104,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
     fn eval_inner(&mut self, e: &'a Expr, strict: bool) -> V<'a> {
         match &e.kind {
             ExprKind::Attribute(name) => {
-                let v = self.record.attribute(name).unwrap_or(Value::Null);
+                let v = self.record.attribute(name).unwrap_or_default();
                 if strict && v.is_null_or_empty() {
                     return Err(iif_null_condition(e.span, name, &v).into());
                 }
@@ -125,7 +125,10 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
             ExprKind::Compare { op, lhs, rhs, .. } => {
                 let l = self.eval(lhs, strict)?;
                 let r = self.eval(rhs, strict)?;
-                Ok(Value::Bool(compare(*op, &l, &r)))
+                let result = compare(*op, &l, &r);
+                discard(l);
+                discard(r);
+                Ok(Value::Bool(result))
             }
             ExprKind::Call(call) => self.call(call, e, strict),
         }
@@ -146,7 +149,9 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
         match id {
             FnId::IIF => {
                 let cond = self.arg(call, 0, true)?;
-                if cond.truthy() {
+                let truthy = cond.truthy();
+                discard(cond);
+                if truthy {
                     self.arg(call, 1, strict)
                 } else {
                     self.arg(call, 2, strict)
@@ -160,11 +165,15 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                 let mut i = 2;
                 while i + 1 < n {
                     let key = self.arg(call, i, strict)?;
-                    if switch_key_matches(&source, &key) {
+                    let matches = switch_key_matches(&source, &key);
+                    discard(key);
+                    if matches {
+                        discard(source);
                         return self.arg(call, i + 1, strict);
                     }
                     i += 2;
                 }
+                discard(source);
                 self.arg(call, 1, strict)
             }
             FnId::Coalesce => {
@@ -172,9 +181,10 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                 for i in 0..n {
                     let v = self.arg(call, i, strict)?;
                     if coalesce_accepts(&v) {
+                        discard(last);
                         return Ok(v);
                     }
-                    last = v;
+                    discard(std::mem::replace(&mut last, v));
                 }
                 Ok(if n == 0 { Value::Null } else { last })
             }
@@ -184,6 +194,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                     if unique_candidate(self.ctx, &v) {
                         return Ok(v);
                     }
+                    discard(v);
                 }
                 Err(escrowed(e.span, n).into())
             }
@@ -201,7 +212,7 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                     self.ctx.redacted = true;
                     self.taint_current();
                 }
-                functions::call(
+                let result = functions::call(
                     id,
                     Args {
                         values: &mut values,
@@ -209,7 +220,11 @@ impl<'a, R: Record + ?Sized> TreeEval<'a, '_, '_, '_, '_, R> {
                         span: e.span,
                     },
                     self.ctx,
-                )
+                );
+                while let Some(v) = values.pop() {
+                    discard(v);
+                }
+                result
             }
         }
     }

@@ -279,14 +279,57 @@ fn parse_iso_body(body: &str) -> Option<NaiveDateTime> {
         Some(i) => (&body[..i], Some(body[i + 1..].trim())),
         None => (body, None),
     };
-    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let date = match fixed_date(date) {
+        Some(d) => d,
+        None => NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?,
+    };
     let time = match time {
         None | Some("") => chrono::NaiveTime::MIN,
-        Some(t) => chrono::NaiveTime::parse_from_str(t, "%H:%M:%S%.f")
-            .or_else(|_| chrono::NaiveTime::parse_from_str(t, "%H:%M"))
-            .ok()?,
+        Some(t) => match fixed_time(t) {
+            Some(t) => t,
+            None => chrono::NaiveTime::parse_from_str(t, "%H:%M:%S%.f")
+                .or_else(|_| chrono::NaiveTime::parse_from_str(t, "%H:%M"))
+                .ok()?,
+        },
     };
     Some(date.and_time(time))
+}
+
+/// The number written by the ASCII digits `b`.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `yyyy-MM-dd` with exactly these widths, the form nearly every date
+/// comes in, read without chrono's format interpreter (most of CDate's
+/// cost). `None` sends anything else (other widths, a sign, white space, a
+/// day the month does not have) to chrono's `%Y-%m-%d`, which reads these
+/// widths to the same date.
+fn fixed_date(s: &str) -> Option<NaiveDate> {
+    match s.as_bytes() {
+        [y @ .., b'-', m1, m2, b'-', d1, d2] if y.len() == 4 => NaiveDate::from_ymd_opt(
+            i32::try_from(digits(y)?).ok()?,
+            digits(&[*m1, *m2])?,
+            digits(&[*d1, *d2])?,
+        ),
+        _ => None,
+    }
+}
+
+/// `HH:mm:ss` with exactly these widths, as [`fixed_date`] is for dates;
+/// chrono's `%H:%M:%S%.f` reads it to the same time. A leap second (`:60`),
+/// a fraction and other forms are left to chrono.
+fn fixed_time(s: &str) -> Option<chrono::NaiveTime> {
+    match s.as_bytes() {
+        [h1, h2, b':', m1, m2, b':', s1, s2] => chrono::NaiveTime::from_hms_opt(
+            digits(&[*h1, *h2])?,
+            digits(&[*m1, *m2])?,
+            digits(&[*s1, *s2])?,
+        ),
+        _ => None,
+    }
 }
 
 /// `M/d/yyyy[ h:mm[:ss][ AM|PM]]`, the form Entra renders DateTimes in.
@@ -434,6 +477,31 @@ fn format_datetime<'a>(args: &mut Args<'_, 'a>, ctx: &Context<'_>) -> Result<Val
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The fixed-width readers give what chrono's formats give, and
+        /// decline only what chrono reads differently or refuses.
+        #[test]
+        fn fixed_widths_read_as_chrono_does(
+            date in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9+ -]{1,5}-[0-9 ]{1,3}-[0-9 ]{1,3}|[0-9:-]{10}",
+            time in "[0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9: ]{8}|[0-6][0-9]:[0-6][0-9]:[0-6][0-9]",
+        ) {
+            let chrono_date = NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok();
+            if let Some(d) = fixed_date(&date) {
+                proptest::prop_assert_eq!(Some(d), chrono_date);
+            } else if date.len() == 10 && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() }) {
+                proptest::prop_assert_eq!(chrono_date, None);
+            }
+            let chrono_time = chrono::NaiveTime::parse_from_str(&time, "%H:%M:%S%.f").ok();
+            if let Some(t) = fixed_time(&time) {
+                proptest::prop_assert_eq!(Some(t), chrono_time);
+            } else if time.len() == 8 && time.bytes().enumerate().all(|(i, b)| if i == 2 || i == 5 { b == b':' } else { b.is_ascii_digit() }) {
+                // Declined only for a leap second (chrono reads :60) or a
+                // field out of range (chrono refuses it too).
+                proptest::prop_assert!(time.ends_with(":60") || chrono_time.is_none(), "{time}: {chrono_time:?}");
+            }
+        }
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         parse_datetime(s).unwrap_or_else(|| panic!("{s} did not parse"))

@@ -47,7 +47,7 @@ impl<'s, 'a> Args<'s, 'a> {
         self.values
             .get_mut(i)
             .map(std::mem::take)
-            .unwrap_or(Value::Null)
+            .unwrap_or_default()
     }
     pub fn error(&self, code: Code, message: impl Into<String>) -> Interrupt {
         RuntimeError::new(code, self.span, message).into()

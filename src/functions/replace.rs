@@ -4,6 +4,7 @@
 
 use super::regex_dotnet::{self, Captures, DotnetRegex, PatternError};
 use super::{ensure_fits, output_too_large, Args};
+use crate::bytecode::FxBuild;
 use crate::codes::Code;
 use crate::eval::{Interrupt, RuntimeLimits};
 use crate::value::Value;
@@ -17,8 +18,11 @@ const CACHE_CAPACITY: usize = 256;
 
 thread_local! {
     /// Compiled patterns. Constant patterns are compiled once per thread and
-    /// reused for every record.
-    static CACHE: RefCell<HashMap<String, Rc<DotnetRegex>>> = RefCell::new(HashMap::new());
+    /// reused for every record. FxHash, as FormatDateTime's format cache: the
+    /// lookup runs on every call, and SipHash of the pattern cost more than
+    /// the rest of the lookup; the cache is bounded, so a flood of crafted
+    /// patterns only clears it.
+    static CACHE: RefCell<HashMap<Box<str>, Rc<DotnetRegex>, FxBuild>> = RefCell::default();
 }
 
 /// Compiles a .NET pattern (cached), or explains why it cannot be used.
@@ -42,7 +46,7 @@ pub fn compile(pattern: &str) -> Result<Rc<DotnetRegex>, (Code, String)> {
         if c.len() >= CACHE_CAPACITY {
             c.clear();
         }
-        c.insert(pattern.to_string(), re.clone());
+        c.insert(pattern.into(), re.clone());
     });
     Ok(re)
 }
@@ -307,50 +311,49 @@ pub(super) fn replace<'a>(
         args.is_present(5),
         args.is_present(6),
     );
-    let texts: Vec<String> = (0..7).map(|i| args.get(i).to_text().into_owned()).collect();
-    let text = |i: usize| texts[i].clone();
+    // The source is moved out first (a mode that returns it unchanged
+    // returns it as it came); the other arguments are read in place, and a
+    // string argument's text is borrowed, not copied.
+    let src = args.take(0);
+    let text = |i: usize| args.get(i).to_text();
 
     // Mode 5: fall back to a group extracted from another attribute when the source is empty.
     if pattern && group && repl_attr {
-        let src = args.take(0);
         if !src.is_null_or_empty() {
             return Ok(src);
         }
         let re = regex_or_error(args, &text(2))?;
-        let other = args.get(5).to_text().into_owned();
-        return match regex_extract(&re, &other, &text(3)) {
+        return match regex_extract(&re, &text(5), &text(3)) {
             Ok(Some(v)) => Ok(Value::string(v)),
             Ok(None) => Ok(Value::Null),
             Err((code, msg)) => Err(args.error(code, format!("Replace: {msg}"))),
         };
     }
     if old && template {
-        if args.get(0).is_null() {
+        if src.is_null() {
             return Ok(Value::Null);
         }
-        let (find, tpl, src) = (text(1), text(6), args.get(0).to_text().into_owned());
+        let (find, tpl, src) = (text(1), text(6), src.to_text());
         if find.is_empty() {
-            return Ok(Value::string(tpl));
+            return Ok(Value::string(tpl.into_owned()));
         }
         ensure_fits(args, limits, replaced_len(&tpl, &find, src.len()))?;
-        return Ok(Value::string(tpl.replace(&find, &src)));
+        return Ok(Value::string(tpl.replace(find.as_ref(), &src)));
     }
     if old && replacement {
-        let src = args.take(0);
         let find = text(1);
         if src.is_null() || find.is_empty() {
             return Ok(src);
         }
         let t = src.to_text();
-        if !t.contains(find.as_str()) {
+        if !t.contains(find.as_ref()) {
             return Ok(src);
         }
         let repl = text(4);
         ensure_fits(args, limits, replaced_len(&t, &find, repl.len()))?;
-        return Ok(Value::string(t.replace(&find, &repl)));
+        return Ok(Value::string(t.replace(find.as_ref(), &repl)));
     }
     if pattern && replacement {
-        let src = args.take(0);
         if src.is_null() {
             return Ok(Value::Null);
         }
