@@ -476,13 +476,22 @@ impl FlatRecord {
         json: &[u8],
         router: R,
     ) -> serde_json::Result<()> {
+        use serde::Deserializer;
         // Validating the whole line at once is cheaper than serde_json
         // validating string by string; invalid UTF-8 falls back to the byte
         // reader, which reports where it is.
         if let Ok(text) = std::str::from_utf8(json) {
             return self.read_routed_str(text, router);
         }
-        self.fill(&mut serde_json::Deserializer::from_slice(json), router)
+        self.clear();
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let result = de
+            .deserialize_map(FillVisitor(self, router))
+            .and_then(|()| de.end());
+        if result.is_err() {
+            self.clear();
+        }
+        result
     }
 
     /// [`FlatRecord::read_routed`] on text known to be UTF-8.
@@ -491,18 +500,9 @@ impl FlatRecord {
         text: &str,
         router: R,
     ) -> serde_json::Result<()> {
-        self.fill(&mut serde_json::Deserializer::from_str(text), router)
-    }
-
-    /// Decodes one object from `de` into the cleared record; a record that
-    /// breaks is left empty, not half filled.
-    fn fill<'de, D: serde_json::de::Read<'de>, R: Router>(
-        &mut self,
-        de: &mut serde_json::Deserializer<D>,
-        router: R,
-    ) -> serde_json::Result<()> {
         use serde::Deserializer;
         self.clear();
+        let mut de = serde_json::Deserializer::from_str(text);
         let result = de
             .deserialize_map(FillVisitor(self, router))
             .and_then(|()| de.end());
