@@ -64,11 +64,22 @@ pub(crate) fn string_stop(b: &[u8], mut i: usize) -> usize {
 /// The end of the string whose contents start at `i` (after its opening
 /// quote), and whether it holds an escape; `None` if it is not a valid
 /// JSON string, or holds an escaped surrogate (`\ud83d`).
-#[inline]
-pub(crate) fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+#[inline(always)]
+pub(crate) fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let i = string_stop(b, i);
+    if b.get(i) == Some(&b'"') {
+        return Some((i + 1, false));
+    }
+    string_end_escaped(b, i)
+}
+
+/// [`string_end`] from the first byte that is not plain text, which
+/// strings seldom hold: kept out of line, so that the common case inlines
+/// small.
+#[inline(never)]
+fn string_end_escaped(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     loop {
-        i = string_stop(b, i);
         match *b.get(i)? {
             b'"' => return Some((i + 1, escaped)),
             b'\\' => {
@@ -93,6 +104,7 @@ pub(crate) fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
             }
             _ => return None,
         }
+        i = string_stop(b, i);
     }
 }
 
@@ -202,17 +214,41 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
     (b.get(i..end)? == word).then_some(end)
 }
 
-/// The byte ranges of the elements of the array whose `[` is at `i`, pushed
-/// onto `spans` (each without the whitespace around it, as a `RawValue`);
+/// Where [`records_into`] puts the records it finds.
+pub(crate) trait Elements {
+    /// Forgets the elements found so far: a page's later `value` replaces
+    /// an earlier one, as serde_json's map keeps the last.
+    fn restart(&mut self);
+    /// Takes the array element that starts at `at` (no whitespace before
+    /// it) and returns where it ends, checked as [`value_end`] checks it;
+    /// `None`: it is not valid JSON, or JSON this scanner leaves to
+    /// serde_json.
+    fn element(&mut self, text: &str, at: usize) -> Option<usize>;
+}
+
+/// The byte ranges of the elements, each without the whitespace around
+/// it, as a `RawValue` cuts them.
+impl Elements for Vec<Range<usize>> {
+    fn restart(&mut self) {
+        self.clear();
+    }
+    fn element(&mut self, text: &str, at: usize) -> Option<usize> {
+        let end = value_end(text.as_bytes(), at)?;
+        self.push(at..end);
+        Some(end)
+    }
+}
+
+/// The elements of the array whose `[` is at `i`, handed to `found`;
 /// returns where the array ends.
-fn array_elements(b: &[u8], i: usize, spans: &mut Vec<Range<usize>>) -> Option<usize> {
+fn array_elements(text: &str, i: usize, found: &mut impl Elements) -> Option<usize> {
+    let b = text.as_bytes();
     let mut i = skip_ws(b, i + 1);
     if b.get(i) == Some(&b']') {
         return Some(i + 1);
     }
     loop {
-        let end = value_end(b, i)?;
-        spans.push(i..end);
+        let end = found.element(text, i)?;
         i = skip_ws(b, end);
         match *b.get(i)? {
             b',' => i = skip_ws(b, i + 1),
@@ -236,12 +272,25 @@ pub(crate) enum Records {
 /// finds its records: an array's elements, a Graph page's `value`
 /// elements when `pages`, into `spans`. `None`: invalid JSON, or JSON this
 /// scanner leaves to serde_json; the caller then reads it that way.
+#[cfg(test)]
 pub(crate) fn records(text: &str, pages: bool, spans: &mut Vec<Range<usize>>) -> Option<Records> {
-    let b = text.as_bytes();
     spans.clear();
+    let found = records_into(text, pages, spans);
+    if found != Some(Records::Elements) {
+        spans.clear();
+    }
+    found
+}
+
+/// [`records`] handing each record to `found` as it is met, so that a
+/// caller can decode it in the same pass. On `Some(Records::One)` and
+/// `None`, what `found` was given means nothing.
+pub(crate) fn records_into(text: &str, pages: bool, found: &mut impl Elements) -> Option<Records> {
+    let b = text.as_bytes();
+    found.restart();
     let (end, elements) = match b.first()? {
-        b'[' => (array_elements(b, 0, spans)?, true),
-        b'{' if pages => page(b, spans)?,
+        b'[' => (array_elements(text, 0, found)?, true),
+        b'{' if pages => page(text, found)?,
         _ => return None,
     };
     if skip_ws(b, end) != b.len() {
@@ -250,7 +299,6 @@ pub(crate) fn records(text: &str, pages: bool, spans: &mut Vec<Range<usize>>) ->
     Some(if elements {
         Records::Elements
     } else {
-        spans.clear();
         Records::One
     })
 }
@@ -258,7 +306,8 @@ pub(crate) fn records(text: &str, pages: bool, spans: &mut Vec<Range<usize>>) ->
 /// Reads the object at the start of `b` as a possible Graph page: returns
 /// its end, and whether it is a page (`value` an array, every other key
 /// `@odata.*`). As with serde_json's map, the last `value` counts.
-fn page(b: &[u8], spans: &mut Vec<Range<usize>>) -> Option<(usize, bool)> {
+fn page(text: &str, found: &mut impl Elements) -> Option<(usize, bool)> {
+    let b = text.as_bytes();
     let mut i = skip_ws(b, 1);
     if b.get(i) == Some(&b'}') {
         return Some((i + 1, false));
@@ -280,10 +329,10 @@ fn page(b: &[u8], spans: &mut Vec<Range<usize>>) -> Option<(usize, bool)> {
         }
         i = skip_ws(b, i + 1);
         if key == b"value" {
-            spans.clear();
+            found.restart();
             elements = b.get(i) == Some(&b'[');
             i = if elements {
-                array_elements(b, i, spans)?
+                array_elements(text, i, found)?
             } else {
                 value_end(b, i)?
             };

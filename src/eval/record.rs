@@ -163,7 +163,7 @@ impl KeyFilter {
     }
 
     /// Whether a lookup of one of the names could find `key`.
-    #[inline]
+    #[inline(always)]
     pub fn wants(&self, key: &str) -> bool {
         // An ASCII case variant of a name has its length and folded first
         // byte; a key that is not ASCII may fold to a name of another length
@@ -469,6 +469,18 @@ impl FlatRecord {
         result
     }
 
+    /// Fills the record from the JSON object that opens at byte `at` of
+    /// `text` with the scanner, storing what [`FlatRecord::keep_only`]
+    /// wants; returns where the object ends. `None`: text the scanner
+    /// leaves to [`FlatRecord::read_json`] (broken or unusual), which says
+    /// why it breaks; the record is then half filled.
+    pub(crate) fn read_json_at(&mut self, text: &str, at: usize) -> Option<usize> {
+        let keep = self.keep.take();
+        let end = self.fill_scanned(text, at, &mut Keep(keep.as_deref()));
+        self.keep = keep;
+        end
+    }
+
     /// [`FlatRecord::read_json`] with `router` deciding what becomes of each
     /// attribute (Graph's reader translates names as it reads).
     pub(crate) fn read_routed<R: Router>(
@@ -501,9 +513,16 @@ impl FlatRecord {
     pub(crate) fn read_routed_str<R: Router>(
         &mut self,
         text: &str,
-        router: R,
+        mut router: R,
     ) -> serde_json::Result<()> {
         use serde::Deserializer;
+        let start = crate::json_scan::skip_ws(text.as_bytes(), 0);
+        if let Some(end) = self.fill_scanned(text, start, &mut router) {
+            if crate::json_scan::skip_ws(text.as_bytes(), end) == text.len() {
+                return Ok(());
+            }
+        }
+        router.restart();
         self.clear();
         let mut de = serde_json::Deserializer::from_str(text);
         let result = de
@@ -590,6 +609,15 @@ pub(crate) trait Router {
     }
     const SEES_STORED: bool = false;
     fn route(&mut self, key: &str) -> Route;
+    /// Forgets what was routed so far: the record is read again from its
+    /// start (by serde_json, after the scanner gave up on it).
+    fn restart(&mut self) {}
+    /// Whether `value`, a skipped value the scanner has checked as JSON,
+    /// needs nothing more; `false` has it read by [`Router::skip`]. `plain`
+    /// is a string's text when it holds no escape.
+    fn skipped(&mut self, _key: &str, _value: &str, _plain: Option<&str>) -> bool {
+        true
+    }
     /// Sees each value as it is stored, when [`Router::SEES_STORED`].
     fn stored(&mut self, _key: &str, _value: FlatValue<'_>) {}
     fn skip<'de, A: serde::de::MapAccess<'de>>(
@@ -680,6 +708,177 @@ impl<'de, R: Router> serde::de::Visitor<'de> for FillVisitor<'_, R> {
                 }
             }
         }
+    }
+}
+
+/// Reads one value of a record as serde_json reads it inside the record,
+/// from the value's own text: the [`Router`] methods take a `MapAccess`,
+/// and this is one that holds just that value.
+struct OneValue<'a, 'de>(&'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>);
+
+impl<'de> serde::de::MapAccess<'de> for OneValue<'_, 'de> {
+    type Error = serde_json::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        _: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        Ok(None)
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        seed.deserialize(&mut *self.0)
+    }
+}
+
+/// Runs `read` on the value `text` (checked JSON) as a map's next value;
+/// `None` when serde_json refuses it (a number out of range, say), which
+/// the caller then leaves to the whole record's reading, for its exact error.
+fn on_value<'de, T>(
+    text: &'de str,
+    read: impl FnOnce(&mut OneValue<'_, 'de>) -> serde_json::Result<T>,
+) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    read(&mut OneValue(&mut de)).ok()
+}
+
+impl FlatRecord {
+    /// Fills the record from the JSON object that opens at byte `start` of
+    /// `text`, with [`crate::json_scan`]'s scanner, and returns where the
+    /// object ends. Values nobody reads are passed over without serde_json's
+    /// per-value dispatch, and keys and plain strings are copied straight
+    /// from the text. `None`: the text is broken or unusual (an escaped key,
+    /// deep nesting, …) and must be read with serde_json, which also says
+    /// why it breaks; the record and `router` are then half filled.
+    pub(crate) fn fill_scanned<R: Router>(
+        &mut self,
+        text: &str,
+        start: usize,
+        router: &mut R,
+    ) -> Option<usize> {
+        use crate::json_scan::{skip_ws, string_end, value_end};
+        let b = text.as_bytes();
+        self.clear();
+        if b.get(start) != Some(&b'{') {
+            return None;
+        }
+        let mut i = skip_ws(b, start + 1);
+        if b.get(i) == Some(&b'}') {
+            return Some(i + 1);
+        }
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let (key_end, escaped) = string_end(b, i + 1)?;
+            if escaped {
+                return None;
+            }
+            let key = text.get(i + 1..key_end - 1)?;
+            i = skip_ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = skip_ws(b, i + 1);
+            let route = if router.routes() {
+                router.route(key)
+            } else {
+                Route::Store
+            };
+            let end = match route {
+                // The common stored value, a string without escapes, is
+                // copied as it stands; anything else is built by serde_json
+                // from the value's own text.
+                Route::Store if b.get(i) == Some(&b'"') => {
+                    let (end, escaped) = string_end(b, i + 1)?;
+                    if escaped {
+                        self.store_json(key, text.get(i..end)?, router)?;
+                    } else {
+                        self.store_str(key, text.get(i + 1..end - 1)?, router);
+                    }
+                    end
+                }
+                Route::Store => {
+                    let end = value_end(b, i)?;
+                    self.store_json(key, text.get(i..end)?, router)?;
+                    end
+                }
+                Route::Skip => {
+                    // Most skipped values are strings: no dispatch for them.
+                    let (end, plain) = if b.get(i) == Some(&b'"') {
+                        let (end, escaped) = string_end(b, i + 1)?;
+                        (
+                            end,
+                            if escaped {
+                                None
+                            } else {
+                                text.get(i + 1..end - 1)
+                            },
+                        )
+                    } else {
+                        (value_end(b, i)?, None)
+                    };
+                    let value = text.get(i..end)?;
+                    if !router.skipped(key, value, plain) {
+                        on_value(value, |map| router.skip(key, map))?;
+                    }
+                    end
+                }
+                Route::Take => {
+                    let end = value_end(b, i)?;
+                    on_value(text.get(i..end)?, |map| router.take(key, map))?;
+                    end
+                }
+            };
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b'}') => return Some(i + 1),
+                _ => return None,
+            }
+        }
+    }
+
+    fn store_str<R: Router>(&mut self, key: &str, value: &str, router: &mut R) {
+        let key_start = self.text.len();
+        self.text.push_str(key);
+        self.text.push_str(value);
+        if R::SEES_STORED {
+            router.stored(key, FlatValue::Str(value));
+        }
+        self.commit(key_start, key.len(), value.len() as u32);
+    }
+
+    /// Stores the checked JSON `value` (not a plain string) under `key`;
+    /// `None` when serde_json refuses it (a number out of a float's range).
+    fn store_json<R: Router>(&mut self, key: &str, value: &str, router: &mut R) -> Option<()> {
+        let key_start = self.text.len();
+        self.text.push_str(key);
+        let value_start = self.text.len();
+        let json = match value.as_bytes().first() {
+            Some(b't') => Some(serde_json::Value::Bool(true)),
+            Some(b'f') => Some(serde_json::Value::Bool(false)),
+            Some(b'n') => Some(serde_json::Value::Null),
+            _ => on_value(value, |map| next_value_into(map, &mut self.text))?,
+        };
+        match json {
+            // An escaped string, decoded into the buffer.
+            None => {
+                if R::SEES_STORED {
+                    router.stored(key, FlatValue::Str(&self.text[value_start..]));
+                }
+                let len = (self.text.len() - value_start) as u32;
+                self.commit(key_start, key.len(), len);
+            }
+            Some(v) => {
+                if R::SEES_STORED {
+                    router.stored(key, FlatValue::Json(&v));
+                }
+                self.commit_other(key_start, key.len(), v);
+            }
+        }
+        Some(())
     }
 }
 
@@ -958,6 +1157,100 @@ mod tests {
             }
             proptest::prop_assert!(filtered.len() <= whole.len());
         }
+    }
+
+    /// The entries of a record, in a fixed order, for comparing two.
+    fn sorted_entries(r: &FlatRecord) -> Vec<(String, serde_json::Value)> {
+        let mut e: Vec<_> = r
+            .entries()
+            .map(|(k, v)| {
+                let v = match v {
+                    FlatValue::Str(s) => json!(s),
+                    FlatValue::Json(j) => j.clone(),
+                };
+                (k.to_string(), v)
+            })
+            .collect();
+        e.sort_by(|a, b| a.0.cmp(&b.0));
+        e
+    }
+
+    proptest::proptest! {
+        /// The scanner's decoding agrees with serde_json's visitor on every
+        /// text built from JSON's pieces, valid or not: the same attributes,
+        /// filtered or not, and an error exactly where serde_json errs.
+        #[test]
+        fn the_scanner_decodes_as_serde_json_does(
+            members in proptest::collection::vec((
+                proptest::prop_oneof![
+                    12 => proptest::sample::select(vec![
+                        r#""a""#, r#""A""#, r#""b""#, "\"\u{e9}\"", r#""a\u0062""#, r#""k""#,
+                        r#""\n""#, r#""""#,
+                    ]),
+                    1 => proptest::sample::select(vec!["a", r#""cut"#]),
+                ],
+                proptest::prop_oneof![
+                    30 => proptest::sample::select(vec![
+                        r#""plain""#, r#""t\"q""#, r#""\u00e9\n""#, r#""\ud83d\ude00""#,
+                        "\"\u{e9}\u{20ac}\u{1d11e}\"", r#""System.Collections.Hashtable""#, "1",
+                        "-0.5", "2E-3", "true", "false", "null", "[]", r#"[1, "x", {"y": [null]}]"#,
+                        r#"{"id": "m"}"#,
+                        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+                    ]),
+                    1 => proptest::sample::select(vec![
+                        r#""\ud83d""#, "1e400", "01", "1.", "nul", r#"{"a" 1}"#, r#""cut"#,
+                        r#""a\x""#, "\"\u{1}\"",
+                    ]),
+                ],
+                proptest::sample::select(vec!["", " ", "\n\t", "\r"]),
+            ), 0..12),
+            close in proptest::prop_oneof![
+                8 => proptest::sample::select(vec!["}", " } "]),
+                1 => proptest::sample::select(vec!["}x", ",}", ""]),
+            ],
+            keep in proptest::option::of(proptest::collection::vec(
+                proptest::sample::select(vec!["a", "B", "\u{e9}", "K"]), 1..3)),
+        ) {
+            let mut text = String::from("{");
+            for (i, (key, value, ws)) in members.iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
+                }
+                text.push_str(&format!("{ws}{key}{ws}:{ws}{value}{ws}"));
+            }
+            text.push_str(close);
+            let by_serde = serde_json::from_str::<FlatRecord>(&text);
+            let filter = keep.map(|names| Arc::new(KeyFilter::new(names)));
+            let mut scanned = FlatRecord::new();
+            scanned.keep_only(filter.clone());
+            let read = scanned.read_json(text.as_bytes());
+            proptest::prop_assert_eq!(read.is_ok(), by_serde.is_ok(), "{}", text);
+            if let Ok(whole) = by_serde {
+                let mut expected = sorted_entries(&whole);
+                if let Some(f) = &filter {
+                    expected.retain(|(k, _)| f.wants(k));
+                }
+                proptest::prop_assert_eq!(sorted_entries(&scanned), expected, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_scanner_takes_the_common_records_itself() {
+        // serde_json's visitor stays the fallback; these must not need it.
+        let text = "{ \"a\": \"x\\\"y\", \"b\" : [1, {\"c\": null}], \"n\": -1.5, \"t\": true, \"\u{e9}\": \"\u{20ac}\" }";
+        let mut r = FlatRecord::new();
+        let end = r.fill_scanned(text, 0, &mut Keep(None));
+        assert_eq!(end, Some(text.len()));
+        assert_eq!(r.len(), 5);
+        assert_eq!(r.attribute("a"), Some(Value::str("x\"y")));
+        assert_eq!(r.attribute("\u{e9}"), Some(Value::str("\u{20ac}")));
+        assert_eq!(
+            r.entries().find(|(k, _)| *k == "n").map(|(_, v)| v),
+            Some(FlatValue::Json(&json!(-1.5)))
+        );
+        // An escaped key is left to serde_json.
+        assert_eq!(r.fill_scanned(r#"{"\u0061": 1}"#, 0, &mut Keep(None)), None);
     }
 
     #[test]

@@ -81,7 +81,13 @@ pub(crate) fn is_graph_key(key: &str) -> bool {
 
 /// What ConvertTo-Json writes for an object deeper than its `-Depth`
 /// (default 2): the .NET type name instead of the value.
+#[inline]
 fn is_truncated_by_convert_to_json(s: &str) -> bool {
+    // Every value of every record is asked: most are told by their first
+    // byte, before any text is compared.
+    if !matches!(s.as_bytes().first(), Some(b'M' | b'S')) {
+        return false;
+    }
     s.starts_with("Microsoft.Graph.PowerShell.Models.")
         || s.starts_with("System.Collections.Generic.")
         || s == "System.Collections.Hashtable"
@@ -192,6 +198,26 @@ pub(crate) fn read_object(
     Ok(t.finish(record))
 }
 
+/// [`read_object`] on the object that opens at byte `at` of `text`, with
+/// the scanner only: also returns where the object ends. `None`: text the
+/// scanner leaves to [`read_object`], which says why it breaks.
+pub(crate) fn read_object_at(
+    text: &str,
+    at: usize,
+    record: &mut FlatRecord,
+    keep: Option<&KeyFilter>,
+    t: &mut Translator,
+) -> Option<(usize, Result<(), String>)> {
+    t.clear();
+    let mut route = Route {
+        t: &mut *t,
+        keep,
+        check_skipped: false,
+    };
+    let end = record.fill_scanned(text, at, &mut route)?;
+    Some((end, t.finish(record)))
+}
+
 /// The translated attributes of the object being read, and the first value
 /// found cut by ConvertTo-Json; reused from object to object.
 #[derive(Default)]
@@ -228,9 +254,10 @@ impl Translator {
     }
 
     /// Notes the first value cut by ConvertTo-Json.
+    #[inline]
     fn check(&mut self, key: &str, value: FlatValue<'_>) {
-        if self.error.is_none() {
-            self.error = check_not_truncated(key, value).err();
+        if is_cut(value) && self.error.is_none() {
+            self.error = Some(cut_message(key));
         }
     }
 
@@ -292,14 +319,19 @@ fn merge_additional(key: &str, value: FlatValue<'_>, dst: &mut FlatRecord) -> Re
 }
 
 fn check_not_truncated(key: &str, value: FlatValue<'_>) -> Result<(), String> {
-    let truncated = match value {
-        FlatValue::Str(s) => is_truncated_by_convert_to_json(s),
-        FlatValue::Json(j) => contains_truncated(j, 0),
-    };
-    if truncated {
+    if is_cut(value) {
         return Err(cut_message(key));
     }
     Ok(())
+}
+
+/// Whether ConvertTo-Json cut `value` (or something in it).
+#[inline]
+fn is_cut(value: FlatValue<'_>) -> bool {
+    match value {
+        FlatValue::Str(s) => is_truncated_by_convert_to_json(s),
+        FlatValue::Json(j) => contains_truncated(j, 0),
+    }
 }
 
 fn no_id_message(key: &str) -> String {
@@ -374,6 +406,24 @@ impl Router for Route<'_> {
 
     fn stored(&mut self, key: &str, value: FlatValue<'_>) {
         self.t.check(key, value);
+    }
+
+    fn restart(&mut self) {
+        self.t.clear();
+        self.check_skipped = false;
+    }
+
+    /// A skipped scalar or plain string is checked here, from its text;
+    /// arrays, objects and escaped strings go through [`Router::skip`].
+    fn skipped(&mut self, key: &str, value: &str, plain: Option<&str>) -> bool {
+        if !self.check_skipped {
+            return true;
+        }
+        if let Some(s) = plain {
+            self.t.check(key, FlatValue::Str(s));
+            return true;
+        }
+        !matches!(value.as_bytes().first(), Some(b'[' | b'{' | b'"'))
     }
 
     fn skip<'de, A: serde::de::MapAccess<'de>>(

@@ -454,16 +454,96 @@ fn too_large(limit: usize, document: bool) -> Item<'static> {
 pub(crate) struct Decoder {
     graph: bool,
     limits: Limits,
-    /// What Graph objects keep, by translated name (plain records carry
-    /// their filter themselves).
+    /// What records keep: for Graph objects by translated name; plain
+    /// records carry it themselves too.
     keep: Option<std::sync::Arc<crate::eval::KeyFilter>>,
     translator: graph::Translator,
     /// A CSV row as it came, before translation.
     scratch: FlatRecord,
     pub(crate) record: FlatRecord,
-    /// Where the records of a page or array are in its text; reused.
-    spans: Vec<std::ops::Range<usize>>,
+    /// The records of a page or array, decoded while it is checked; reused.
+    found: Found,
 }
+
+/// The records of one page or array as the scanner meets them: decoded
+/// into `pool` in the same pass that checks the text, and handed on only
+/// once the whole text has proved to be a page or array (a key after
+/// `value` can still make a page one record, and broken JSON maps none of
+/// its records).
+#[derive(Default)]
+struct Found {
+    entries: Vec<Entry>,
+    /// Decoded records, reused from page to page; `decoded` of them hold
+    /// this text's.
+    pool: Vec<FlatRecord>,
+    decoded: usize,
+}
+
+/// A [`Decoder`]'s parts that decode the records of one text as the
+/// scanner meets them.
+struct Scan<'d> {
+    found: &'d mut Found,
+    /// `None`: plain records, each carrying the filter itself.
+    graph: Option<(
+        &'d mut graph::Translator,
+        Option<&'d crate::eval::KeyFilter>,
+    )>,
+    keep: &'d Option<std::sync::Arc<crate::eval::KeyFilter>>,
+    max_record_bytes: usize,
+}
+
+impl crate::json_scan::Elements for Scan<'_> {
+    fn restart(&mut self) {
+        self.found.entries.clear();
+        self.found.decoded = 0;
+    }
+
+    fn element(&mut self, text: &str, at: usize) -> Option<usize> {
+        let found = &mut *self.found;
+        if text.as_bytes()[at] == b'{' && found.decoded < MAX_DECODED {
+            if found.pool.len() == found.decoded {
+                let mut record = FlatRecord::new();
+                if self.graph.is_none() {
+                    record.keep_only(self.keep.clone());
+                }
+                found.pool.push(record);
+            }
+            let record = &mut found.pool[found.decoded];
+            let decoded = match &mut self.graph {
+                Some((translator, keep)) => {
+                    graph::read_object_at(text, at, record, *keep, translator)
+                }
+                None => record.read_json_at(text, at).map(|end| (end, Ok(()))),
+            };
+            if let Some((end, translated)) = decoded {
+                if end - at <= self.max_record_bytes {
+                    found
+                        .entries
+                        .push(Entry::Decoded(found.decoded, translated));
+                    found.decoded += 1;
+                    return Some(end);
+                }
+            }
+        }
+        let end = crate::json_scan::value_end(text.as_bytes(), at)?;
+        found.entries.push(Entry::Span(at..end));
+        Some(end)
+    }
+}
+
+enum Entry {
+    /// `pool[i]`, with its translation's outcome (always `Ok` for plain
+    /// records).
+    Decoded(usize, Result<(), String>),
+    /// A record the scanner left (not an object, an escaped key, too
+    /// large, past [`MAX_DECODED`]): read alone afterwards, which says
+    /// why it breaks.
+    Span(std::ops::Range<usize>),
+}
+
+/// Records of one page decoded before any is handed on; past this, the
+/// rest are read one by one afterwards. Graph pages hold at most 999.
+const MAX_DECODED: usize = 1000;
 
 type Sink<'s> = dyn FnMut(Item<'_>) -> io::Result<ControlFlow<()>> + 's;
 
@@ -476,16 +556,18 @@ impl Decoder {
             translator: graph::Translator::default(),
             scratch: FlatRecord::new(),
             record: FlatRecord::new(),
-            spans: Vec::new(),
+            found: Found::default(),
         }
     }
 
     fn keep_only(&mut self, keep: Option<std::sync::Arc<crate::eval::KeyFilter>>) {
-        if self.graph {
-            self.keep = keep;
-        } else {
-            self.record.keep_only(keep);
+        if !self.graph {
+            self.record.keep_only(keep.clone());
         }
+        for record in &mut self.found.pool {
+            record.keep_only(keep.clone().filter(|_| !self.graph));
+        }
+        self.keep = keep;
     }
 
     /// Every JSON value in `text`, one after the other. After a syntax
@@ -548,22 +630,22 @@ impl Decoder {
     fn value(&mut self, text: &str, each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
         let opens = text.as_bytes().first();
         if opens == Some(&b'[') || (opens == Some(&b'{') && self.graph) {
-            // Checked and cut into records by the scanner, then each record
-            // decoded: two light passes where serde_json's `RawValue` cost
-            // as much as decoding. What it leaves (broken or unusual text)
-            // is read below, which says where JSON breaks.
-            let mut spans = std::mem::take(&mut self.spans);
-            let found = crate::json_scan::records(text, self.graph, &mut spans);
-            let flow = match found {
-                Some(crate::json_scan::Records::One) => Some(self.object(text, each)),
-                Some(crate::json_scan::Records::Elements) => {
-                    Some(self.elements(text, &spans, each))
-                }
-                None => None,
+            // Checked, cut into records and each record decoded in one pass
+            // of the scanner, where serde_json's `RawValue` and then a
+            // decode cost two. What it leaves (broken or unusual text) is
+            // read below, which says where JSON breaks.
+            let mut scan = Scan {
+                found: &mut self.found,
+                graph: self
+                    .graph
+                    .then_some((&mut self.translator, self.keep.as_deref())),
+                keep: &self.keep,
+                max_record_bytes: self.limits.max_record_bytes,
             };
-            self.spans = spans;
-            if let Some(flow) = flow {
-                return flow;
+            match crate::json_scan::records_into(text, self.graph, &mut scan) {
+                Some(crate::json_scan::Records::One) => return self.object(text, each),
+                Some(crate::json_scan::Records::Elements) => return self.found_records(text, each),
+                None => {}
             }
         }
         let elements = match text.as_bytes().first() {
@@ -597,24 +679,27 @@ impl Decoder {
         }
     }
 
-    /// The records at `spans` of `text`, in order.
-    fn elements(
-        &mut self,
-        text: &str,
-        spans: &[std::ops::Range<usize>],
-        each: &mut Sink<'_>,
-    ) -> io::Result<ControlFlow<()>> {
-        for span in spans {
-            // Spans start and end next to ASCII brackets, quotes, digits
-            // or letters, so they always cut `text` at character bounds.
-            let Some(item) = text.get(span.clone()) else {
-                continue;
+    /// The records [`Scan`] found in `text`, in order.
+    fn found_records(&mut self, text: &str, each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
+        let mut entries = std::mem::take(&mut self.found.entries);
+        let mut flow = Ok(ControlFlow::Continue(()));
+        for entry in entries.drain(..) {
+            flow = match entry {
+                Entry::Decoded(i, translated) => hand_on(&mut self.found.pool[i], translated, each),
+                // Spans start and end next to ASCII brackets, quotes,
+                // digits or letters, so they always cut `text` at
+                // character bounds.
+                Entry::Span(span) => match text.get(span) {
+                    Some(item) => self.object(item, each),
+                    None => continue,
+                },
             };
-            if self.object(item, each)?.is_break() {
-                return Ok(ControlFlow::Break(()));
+            if !matches!(flow, Ok(ControlFlow::Continue(()))) {
+                break;
             }
         }
-        Ok(ControlFlow::Continue(()))
+        self.found.entries = entries;
+        flow
     }
 
     /// One record's JSON text.
@@ -638,20 +723,12 @@ impl Decoder {
         }
     }
 
-    /// The translated record handed on, or why it could not be translated.
     fn handed_on(
         &mut self,
         translated: Result<(), String>,
         each: &mut Sink<'_>,
     ) -> io::Result<ControlFlow<()>> {
-        if let Err(message) = translated {
-            return each(Item::Error {
-                code: Code::MapTruncatedExport,
-                message,
-            });
-        }
-        graph::derive_is_soft_deleted(&mut self.record);
-        each(Item::Record(&self.record))
+        hand_on(&mut self.record, translated, each)
     }
 
     /// `scratch` (as read) into `record` with the provisioning service's
@@ -664,6 +741,22 @@ impl Decoder {
     pub(crate) fn scratch(&mut self) -> &mut FlatRecord {
         &mut self.scratch
     }
+}
+
+/// The translated `record` handed on, or why it could not be translated.
+fn hand_on(
+    record: &mut FlatRecord,
+    translated: Result<(), String>,
+    each: &mut Sink<'_>,
+) -> io::Result<ControlFlow<()>> {
+    if let Err(message) = translated {
+        return each(Item::Error {
+            code: Code::MapTruncatedExport,
+            message,
+        });
+    }
+    graph::derive_is_soft_deleted(record);
+    each(Item::Record(record))
 }
 
 /// A Graph response page: `value` and `@odata.*` keys only. An object with
@@ -834,6 +927,66 @@ mod tests {
         })
         .unwrap();
         out
+    }
+
+    #[test]
+    fn page_records_decoded_in_the_scan_come_out_as_records_read_alone() {
+        // Objects the scanner decodes while it checks the page, among
+        // elements it leaves to be read alone afterwards: an escaped key, a
+        // number, a record over the size limit, and those past the number
+        // decoded before any is handed on.
+        let mut elements: Vec<String> = (0..MAX_DECODED + 5)
+            .map(|i| {
+                format!(
+                    r#"{{"id": "{i}", "mobilePhone": "+{i}", "accountEnabled": {}}}"#,
+                    i % 2 == 0
+                )
+            })
+            .collect();
+        elements[1] = r#"{"i\u0064": "escaped", "displayName": "x"}"#.into();
+        elements[2] = "7".into();
+        elements[3] = format!(r#"{{"id": "big", "displayName": "{}"}}"#, "x".repeat(200));
+        elements[4] = r#"{"id": "cut", "manager": "Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject"}"#.into();
+        let limits = Limits {
+            max_record_bytes: 150,
+            max_document_bytes: 1 << 24,
+        };
+        let page = format!(
+            r#"{{"@odata.context": "c", "value": [{}]}}"#,
+            elements.join(", ")
+        );
+        let alone = elements.join("\n");
+        let read = |text: &str| {
+            let detected = detect(text.as_bytes(), SourceFormat::Graph);
+            let mut out = Vec::new();
+            read(text.as_bytes(), &detected, limits, |item, _| {
+                out.push(match item {
+                    Item::Record(r) => Ok(Json::Object(r.to_map())),
+                    Item::Error { code, .. } => Err(code),
+                });
+                Ok(ControlFlow::Continue(()))
+            })
+            .unwrap();
+            out
+        };
+        let (in_page, one_by_one) = (read(&page), read(&alone));
+        assert_eq!(in_page.len(), MAX_DECODED + 5);
+        assert_eq!(in_page, one_by_one);
+        assert_eq!(in_page[0].as_ref().unwrap()["objectId"], "0");
+        assert_eq!(in_page[1].as_ref().unwrap()["objectId"], "escaped");
+        assert_eq!(in_page[2], Err(Code::MapNotAnObject));
+        assert_eq!(in_page[3], Err(Code::MapRecordTooLarge));
+        assert_eq!(in_page[4], Err(Code::MapTruncatedExport));
+        assert_eq!(
+            in_page[MAX_DECODED + 4].as_ref().unwrap()["mobile"],
+            format!("+{}", MAX_DECODED + 4)
+        );
+        // A key after `value` makes the page one record: none of the
+        // decoded ones is handed on.
+        let not_a_page = format!(r#"{{"value": [{}], "mail": "m"}}"#, elements[0]);
+        let one = read(&not_a_page);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].as_ref().unwrap()["mail"], "m");
     }
 
     #[test]
