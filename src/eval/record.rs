@@ -48,8 +48,17 @@ impl Record for serde_json::Map<String, serde_json::Value> {
         // passes, one cache miss each on a cold record.
         // Past a few dozen attributes the logarithmic search wins again.
         let exact = if self.len() <= 64 {
-            self.iter()
-                .find(|(k, _)| k.len() == name.len() && k.as_str() == name)
+            // The map iterates its keys sorted (bytewise, unless serde_json's
+            // preserve_order is on), and attribute names are mostly
+            // lowerCamelCase: one from `m` on is nearer the end, and a scan
+            // from there passes fewer keys (workload 2's `surname`: 4 of a
+            // user's 22 keys instead of 19). Upper case sorts first.
+            if name.as_bytes().first().is_some_and(|b| *b >= b'm') {
+                scan_from_the_end(self, name)
+            } else {
+                self.iter()
+                    .find(|(k, _)| k.len() == name.len() && k.as_str() == name)
+            }
         } else {
             self.get_key_value(name)
         };
@@ -59,6 +68,18 @@ impl Record for serde_json::Map<String, serde_json::Value> {
         };
         Some(Value::from_json(v))
     }
+}
+
+/// [`Record::attribute`]'s scan of a map for a name that sorts late, kept
+/// out of line so that the forward scan compiles as it did alone.
+#[inline(never)]
+fn scan_from_the_end<'m>(
+    map: &'m serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Option<(&'m String, &'m serde_json::Value)> {
+    map.iter()
+        .rev()
+        .find(|(k, _)| k.len() == name.len() && k.as_str() == name)
 }
 
 impl Record for serde_json::Value {
