@@ -50,6 +50,7 @@ ENGINES = {
     "attrmap_vm": "attrmap VM (serde_json::Value user)",
     "attrmap_vm_flat": "attrmap VM (FlatRecord user)",
     "attrmap_vm_hashmap": "attrmap VM (HashMap<String, String> user)",
+    "attrmap_vm_read_attrs": "attrmap VM (serde_json::Value user of the attributes read, as cel's context)",
     "attrmap_mapping": "attrmap mapping builder (compile_object + map_ref → JSON)",
     "attrmap_ast": "attrmap AST evaluator (serde_json::Value user)",
     "cel": "cel 0.15",

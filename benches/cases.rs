@@ -515,7 +515,32 @@ fn w2() -> Group {
         Box::leak(names.into_boxed_slice()),
         |(g, s)| support::w2_by_hand(g, s).len() as u64,
     );
+    // Like for like with cel's context, which holds only the attributes
+    // the expression reads: JSON users of just those attributes.
+    let read_only: Vec<serde_json::Value> = w
+        .users
+        .iter()
+        .map(|u| {
+            let kept = attrs
+                .iter()
+                .filter_map(|a| Some((a.to_string(), u.get(*a)?.clone())));
+            serde_json::Value::Object(kept.collect())
+        })
+        .collect();
+    let read_only: &'static [serde_json::Value] = Box::leak(read_only.into_boxed_slice());
+    w.check(
+        "attrmap VM on the attributes read",
+        read_only
+            .iter()
+            .map(|u| text(w.expr.evaluate(u, &mut w.ctx()))),
+    );
+    let expr = w.expr;
+    let mut c = w.ctx();
+    let read_only_case = cycling("attrmap_vm_read_attrs", read_only, move |u| {
+        u64::from(expr.evaluate(u, &mut c).is_ok())
+    });
     let mut cases = w.attrmap_cases();
+    cases.push(read_only_case);
     cases.push(w.hashmap_case());
     cases.push(cel.case());
     cases.push(ev.case());
