@@ -108,6 +108,26 @@ fn string_end_escaped(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     }
 }
 
+/// At an object member (after `{` or `,` and whitespace): the range of its
+/// key, when the key holds no escape, and where its value starts
+/// (whitespace skipped). `None`: no key there, no colon after it, or an
+/// escaped key, whose decoded text is serde_json's to tell.
+#[inline(always)]
+pub(crate) fn plain_member(b: &[u8], i: usize) -> Option<(Range<usize>, usize)> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let (key_end, escaped) = string_end(b, i + 1)?;
+    if escaped {
+        return None;
+    }
+    let colon = skip_ws(b, key_end);
+    if b.get(colon) != Some(&b':') {
+        return None;
+    }
+    Some((i + 1..key_end - 1, skip_ws(b, colon + 1)))
+}
+
 /// The end of the number starting at `i`: `-?(0|[1-9][0-9]*)(\.[0-9]+)?`.
 /// What follows is checked by the caller (a digit after a leading `0` is
 /// then refused, as serde_json refuses it). Numbers with an exponent or
@@ -314,20 +334,10 @@ fn page(text: &str, found: &mut impl Elements) -> Option<(usize, bool)> {
     }
     let (mut elements, mut other_keys) = (false, false);
     loop {
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let (key_end, escaped) = string_end(b, i + 1)?;
-        if escaped {
-            // Its decoded text could be `value`; serde_json decides.
-            return None;
-        }
-        let key = &b[i + 1..key_end - 1];
-        i = skip_ws(b, key_end);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        i = skip_ws(b, i + 1);
+        // An escaped key's decoded text could be `value`: serde_json decides.
+        let (key, value_start) = plain_member(b, i)?;
+        let key = &b[key];
+        i = value_start;
         if key == b"value" {
             found.restart();
             elements = b.get(i) == Some(&b'[');

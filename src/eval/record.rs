@@ -778,7 +778,7 @@ impl FlatRecord {
         start: usize,
         router: &mut R,
     ) -> Option<usize> {
-        use crate::json_scan::{skip_ws, string_end, value_end};
+        use crate::json_scan::{plain_member, skip_ws, string_end, value_end};
         let b = text.as_bytes();
         self.clear();
         if b.get(start) != Some(&b'{') {
@@ -789,19 +789,9 @@ impl FlatRecord {
             return Some(i + 1);
         }
         loop {
-            if b.get(i) != Some(&b'"') {
-                return None;
-            }
-            let (key_end, escaped) = string_end(b, i + 1)?;
-            if escaped {
-                return None;
-            }
-            let key = text.get(i + 1..key_end - 1)?;
-            i = skip_ws(b, key_end);
-            if b.get(i) != Some(&b':') {
-                return None;
-            }
-            i = skip_ws(b, i + 1);
+            let (key, value_start) = plain_member(b, i)?;
+            let key = text.get(key)?;
+            i = value_start;
             let route = if router.routes() {
                 router.route(key)
             } else {

@@ -912,12 +912,20 @@ mod tests {
     }
 
     fn collect(input: &str, format: SourceFormat) -> Vec<Result<Json, Code>> {
-        let detected = detect(input.as_bytes(), format);
-        let mut out = Vec::new();
         let limits = Limits {
             max_record_bytes: 1 << 20,
             max_document_bytes: 1 << 24,
         };
+        collect_within(input, format, limits)
+    }
+
+    fn collect_within(
+        input: &str,
+        format: SourceFormat,
+        limits: Limits,
+    ) -> Vec<Result<Json, Code>> {
+        let detected = detect(input.as_bytes(), format);
+        let mut out = Vec::new();
         read(input.as_bytes(), &detected, limits, |item, _| {
             out.push(match item {
                 Item::Record(r) => Ok(Json::Object(r.to_map())),
@@ -956,19 +964,7 @@ mod tests {
             elements.join(", ")
         );
         let alone = elements.join("\n");
-        let read = |text: &str| {
-            let detected = detect(text.as_bytes(), SourceFormat::Graph);
-            let mut out = Vec::new();
-            read(text.as_bytes(), &detected, limits, |item, _| {
-                out.push(match item {
-                    Item::Record(r) => Ok(Json::Object(r.to_map())),
-                    Item::Error { code, .. } => Err(code),
-                });
-                Ok(ControlFlow::Continue(()))
-            })
-            .unwrap();
-            out
-        };
+        let read = |text: &str| collect_within(text, SourceFormat::Graph, limits);
         let (in_page, one_by_one) = (read(&page), read(&alone));
         assert_eq!(in_page.len(), MAX_DECODED + 5);
         assert_eq!(in_page, one_by_one);
