@@ -619,6 +619,10 @@ try {
       const lastRow = await page.$eval(`#results tr[data-index="${count - 1}"]`, (r) => [r.querySelector(".user").textContent, r.querySelector(".result").dataset.text]);
       assertEq(lastRow[0], `user${count - 1}@contoso.com`, "last row");
       await page.$eval("#results-scroll", (s) => { s.scrollTop = 0; });
+      // The scroll back asks the worker for the rows in view when its
+      // event fires, a frame later: counted below unless it is over first.
+      await page.waitForSelector('#results tr[data-index="0"]');
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
       const engine = await page.evaluate(() => document.body.dataset.engine);
       const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
       console.log(`     keystroke → paint, ${count} users: median ${median(paints).toFixed(1)} ms (target ${target} ms; ${typed[0]} ${median(typed[1]).toFixed(1)}, ${typed[2]} ${median(typed[3]).toFixed(1)}), max ${Math.max(...paints).toFixed(1)} ms; compile + evaluate median ${median(evals).toFixed(1)} ms (${engine}); load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
