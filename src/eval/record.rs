@@ -482,10 +482,16 @@ impl FlatRecord {
     /// allocates only while the buffers are still growing. On an error the
     /// record is left empty.
     pub fn read_json(&mut self, json: &[u8]) -> serde_json::Result<()> {
-        // The filter is taken out for the read, so the visitor can borrow it
-        // while it fills the record.
+        self.filtered(|record, keep| record.read_routed(json, keep))
+    }
+
+    /// Runs `read` with the filter of [`FlatRecord::keep_only`] as its
+    /// router: taken out for the read, so that the router can borrow it
+    /// while the record fills.
+    #[inline(always)]
+    fn filtered<T>(&mut self, read: impl FnOnce(&mut Self, Keep<'_>) -> T) -> T {
         let keep = self.keep.take();
-        let result = self.read_routed(json, Keep(keep.as_deref()));
+        let result = read(self, Keep(keep.as_deref()));
         self.keep = keep;
         result
     }
@@ -496,10 +502,7 @@ impl FlatRecord {
     /// leaves to [`FlatRecord::read_json`] (broken or unusual), which says
     /// why it breaks; the record is then half filled.
     pub(crate) fn read_json_at(&mut self, text: &str, at: usize) -> Option<usize> {
-        let keep = self.keep.take();
-        let end = self.fill_scanned(text, at, &mut Keep(keep.as_deref()));
-        self.keep = keep;
-        end
+        self.filtered(|record, mut keep| record.fill_scanned(text, at, &mut keep))
     }
 
     /// [`FlatRecord::read_json`] with `router` deciding what becomes of each
