@@ -131,6 +131,7 @@
   let scimAsked = 0;
   function renderScim() {
     scimAsked += 1;
+    el.scim.removeAttribute("aria-busy");
     const mappingText = $("mapping-text").value;
     if (mappingText.trim()) { renderMappedScim(mappingText); return; }
     $("mapping-diagnostics").innerHTML = "";
@@ -149,8 +150,13 @@
     // answer that a newer render overtook is dropped.
     const results = app.results;
     const token = scimAsked;
+    // What shows until the answer comes is the previous user's or
+    // expression's request: marked busy meanwhile.
+    el.scim.setAttribute("aria-busy", "true");
     app.host.run([{ op: "rows", gen: results.gen, indices: [app.selectedUser] }]).then(([reply]) => {
-      if (token === scimAsked && app.results === results && !reply.stale) showBound(target, reply.rows[0]);
+      if (token !== scimAsked) return;
+      el.scim.removeAttribute("aria-busy");
+      if (app.results === results && !reply.stale) showBound(target, reply.rows[0]);
     });
   }
 

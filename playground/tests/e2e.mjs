@@ -547,7 +547,9 @@ try {
         await page.click("#view-table");
         await page.waitForSelector("#results tbody tr[data-index]");
         await page.click("#tab-scim");
-        await page.waitForFunction(() => document.querySelector("#scim-note").textContent !== "");
+        // In the worker the request is answered later; until then the pane
+        // is busy and still shows the previous expression's request.
+        await page.waitForFunction(() => document.querySelector("#scim-note").textContent !== "" && !document.querySelector("#scim").hasAttribute("aria-busy"));
         const scim = [await page.textContent("#scim-note"), await page.textContent("#scim")];
         await page.click("#tab-results");
         seen[engine].push({
