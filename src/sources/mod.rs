@@ -500,7 +500,7 @@ impl crate::json_scan::Elements for Scan<'_> {
 
     fn element(&mut self, text: &str, at: usize) -> Option<usize> {
         let found = &mut *self.found;
-        if text.as_bytes()[at] == b'{' && found.decoded < MAX_DECODED {
+        if text.as_bytes().get(at) == Some(&b'{') && found.decoded < MAX_DECODED {
             if found.pool.len() == found.decoded {
                 let mut record = FlatRecord::new();
                 if self.graph.is_none() {
@@ -935,6 +935,18 @@ mod tests {
         })
         .unwrap();
         out
+    }
+
+    #[test]
+    fn a_page_line_cut_inside_its_array_is_one_error() {
+        // The scanner meets the end of the text where an element should
+        // start: an error line for the page, never a panic.
+        for cut in [r#"{"value": ["#, r#"{"value": [{"id": "2"}, "#, "[ "] {
+            let input = format!("{{\"value\": [{{\"id\": \"1\"}}]}}\n{cut}\n");
+            let got = collect(&input, SourceFormat::Graph);
+            assert_eq!(got.len(), 2, "{cut}: {got:?}");
+            assert_eq!(got[1], Err(Code::MapMalformedJson), "{cut}");
+        }
     }
 
     #[test]
