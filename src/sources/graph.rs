@@ -188,13 +188,7 @@ pub(crate) fn read_object(
     keep: Option<&KeyFilter>,
     t: &mut Translator,
 ) -> serde_json::Result<Result<(), String>> {
-    t.clear();
-    let route = Route {
-        t: &mut *t,
-        keep,
-        check_skipped: false,
-    };
-    record.read_routed_str(text, route)?;
+    record.read_routed_str(text, t.route(keep))?;
     Ok(t.finish(record))
 }
 
@@ -208,13 +202,7 @@ pub(crate) fn read_object_at(
     keep: Option<&KeyFilter>,
     t: &mut Translator,
 ) -> Option<(usize, Result<(), String>)> {
-    t.clear();
-    let mut route = Route {
-        t: &mut *t,
-        keep,
-        check_skipped: false,
-    };
-    let end = record.fill_scanned(text, at, &mut route)?;
+    let end = record.fill_scanned(text, at, &mut t.route(keep))?;
     Some((end, t.finish(record)))
 }
 
@@ -247,6 +235,17 @@ enum Held {
 }
 
 impl Translator {
+    /// Starts reading an object: the router that decodes it into a record
+    /// and sets its translated attributes aside here.
+    fn route<'t>(&'t mut self, keep: Option<&'t KeyFilter>) -> Route<'t> {
+        self.clear();
+        Route {
+            t: self,
+            keep,
+            check_skipped: false,
+        }
+    }
+
     fn clear(&mut self) {
         self.text.clear();
         self.pending.clear();

@@ -719,23 +719,15 @@ impl Decoder {
                 let (code, message) = why_not_an_object(text.as_bytes(), &e);
                 each(Item::Error { code, message })
             }
-            Ok(translated) => self.handed_on(translated, each),
+            Ok(translated) => hand_on(&mut self.record, translated, each),
         }
-    }
-
-    fn handed_on(
-        &mut self,
-        translated: Result<(), String>,
-        each: &mut Sink<'_>,
-    ) -> io::Result<ControlFlow<()>> {
-        hand_on(&mut self.record, translated, each)
     }
 
     /// `scratch` (as read) into `record` with the provisioning service's
     /// names, then handed on.
     pub(crate) fn translated(&mut self, each: &mut Sink<'_>) -> io::Result<ControlFlow<()>> {
         let translated = graph::normalise(&self.scratch, &mut self.record);
-        self.handed_on(translated, each)
+        hand_on(&mut self.record, translated, each)
     }
 
     pub(crate) fn scratch(&mut self) -> &mut FlatRecord {
